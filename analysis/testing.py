@@ -1,0 +1,276 @@
+"""Synthetic results folders, for tests, examples and trying the analysis without simulating.
+
+write_synthetic_run
+    Write a complete format-1 results folder (Poisson spikes per region, rates, modulators,
+    readout, inputs, neurons, synapses, meta.json) from a seed, in well under a second.
+poisson_spikes
+    Homogeneous Poisson spike trains for ``n`` neurons as ``(neuron, t_ms)`` arrays.
+regular_spikes
+    Perfectly regular trains with a random phase per neuron.
+
+The folders follow ``docs/architecture.md`` exactly, so anything that reads them also reads
+what ``neuroemo run`` writes. Nothing here imports Brian2.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from brainsim.channels import EMOTIONS, MODULATORS, SENSORY_CHANNELS
+
+__all__ = [
+    "write_synthetic_run", "poisson_spikes", "regular_spikes", "DEFAULT_SIZES", "DEFAULT_RATES_HZ",
+]
+
+#: Neurons per region of a synthetic run (80 % excitatory).
+DEFAULT_SIZES: dict[str, int] = {
+    "pfc": 200, "amygdala": 100, "hippocampus": 150, "thalamus": 100, "striatum": 150,
+}
+#: Mean firing rate per region of a synthetic run.
+DEFAULT_RATES_HZ: dict[str, float] = {
+    "pfc": 8.0, "amygdala": 12.0, "hippocampus": 5.0, "thalamus": 15.0, "striatum": 6.0,
+}
+_PROJECTIONS = (
+    ("thalamus", "pfc"), ("thalamus", "amygdala"), ("thalamus", "striatum"),
+    ("pfc", "striatum"), ("pfc", "amygdala"), ("amygdala", "striatum"),
+    ("hippocampus", "pfc"), ("hippocampus", "striatum"), ("amygdala", "pfc"),
+)
+
+
+def poisson_spikes(
+    n: int, rate_hz: float, duration_ms: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Independent homogeneous Poisson trains for ``n`` neurons.
+
+    Returns
+    -------
+    neuron : numpy.ndarray of int32
+    t_ms : numpy.ndarray of float64, sorted
+    """
+    count = rng.poisson(n * rate_hz * duration_ms / 1000.0)
+    t_ms = np.sort(rng.uniform(0.0, duration_ms, count))
+    neuron = rng.integers(0, n, count).astype(np.int32)
+    return neuron, t_ms
+
+
+def _neurons(sizes: Mapping[str, int]) -> pd.DataFrame:
+    rows = []
+    for region, size in sizes.items():
+        n_exc = int(round(0.8 * size))
+        kind = np.where(np.arange(size) < n_exc, "E", "I")
+        channel = np.full(size, "", dtype=object)
+        if region == "striatum":
+            per = n_exc // len(EMOTIONS)
+            for k, emotion in enumerate(EMOTIONS):
+                channel[k * per:(k + 1) * per if k < len(EMOTIONS) - 1 else n_exc] = emotion
+        rows.append(pd.DataFrame({"region": region, "neuron": np.arange(size, dtype=np.int32),
+                                  "kind": kind, "channel": channel.astype(str)}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def _population_rates(spikes: pd.DataFrame, neurons: pd.DataFrame, duration_ms: float,
+                      bin_ms: float = 10.0) -> pd.DataFrame:
+    edges = np.arange(0.0, duration_ms + bin_ms / 2, bin_ms)
+    exc = neurons[neurons["kind"] == "E"]
+    groups: list[tuple[str, str, pd.DataFrame, int]] = []
+    for region, cells in exc.groupby("region", sort=False):
+        groups.append((str(region), "", cells, len(cells)))
+        if region == "striatum":
+            for emotion, sub in cells.groupby("channel", sort=False):
+                if emotion:
+                    groups.append((str(region), str(emotion), sub, len(sub)))
+    frames = []
+    for region, channel, cells, size in groups:
+        sel = spikes[(spikes["region"] == region) & spikes["neuron"].isin(cells["neuron"])]
+        counts, _ = np.histogram(sel["t_ms"], edges)
+        frames.append(pd.DataFrame({
+            "region": region, "channel": channel, "t_ms": edges[:-1],
+            "rate_hz": counts / max(size, 1) / (bin_ms / 1000.0),
+        }))
+    return pd.concat(frames, ignore_index=True)
+
+
+def write_synthetic_run(
+    path: str | Path,
+    *,
+    profile: str = "healthy",
+    seed: int = 0,
+    backend: str = "runtime",
+    duration_ms: float = 1000.0,
+    sizes: Mapping[str, int] | None = None,
+    rates_hz: Mapping[str, float] | None = None,
+    spikes: pd.DataFrame | None = None,
+    winner: str = "joy",
+    point: Mapping[str, Any] | None = None,
+    with_sentence: bool = True,
+    synapse_probability: float = 0.02,
+) -> Path:
+    """Write a synthetic results folder in the documented format.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        Folder to create (its parents too). It must not exist yet.
+    profile, seed, backend : str, int, str
+        Written to ``meta.json``; ``seed`` also seeds the random spikes.
+    duration_ms : float
+        Length of the run.
+    sizes, rates_hz : mapping, optional
+        Neurons and Poisson rate per region (defaults :data:`DEFAULT_SIZES`,
+        :data:`DEFAULT_RATES_HZ`).
+    spikes : pandas.DataFrame, optional
+        Use these spikes (``region``, ``neuron``, ``t_ms``) instead of Poisson ones.
+    winner : str
+        Emotion made most probable in the readout.
+    point : mapping, optional
+        Sweep parameters, stored as ``meta['point']``.
+    with_sentence : bool
+        Put one sentence event (and its text input) at a third of the run.
+    synapse_probability : float
+        Connection probability of each projection.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
+    path = Path(path)
+    if path.exists():
+        raise FileExistsError(path)
+    rng = np.random.default_rng(seed)
+    sizes = dict(DEFAULT_SIZES if sizes is None else sizes)
+    rates_hz = {**DEFAULT_RATES_HZ, **(rates_hz or {})}
+    neurons = _neurons(sizes)
+
+    if spikes is None:
+        frames = []
+        for region, size in sizes.items():
+            idx, t = poisson_spikes(size, rates_hz[region], duration_ms, rng)
+            frames.append(pd.DataFrame({"region": region, "neuron": idx, "t_ms": t}))
+        spikes = pd.concat(frames, ignore_index=True)
+    spikes = spikes[["region", "neuron", "t_ms"]].copy()
+    spikes["neuron"] = spikes["neuron"].astype(np.int32)
+    spikes["t_ms"] = spikes["t_ms"].astype(np.float64)
+    spikes = spikes.merge(neurons[["region", "neuron", "channel"]], on=["region", "neuron"],
+                          how="left")
+    spikes["channel"] = spikes["channel"].fillna("").astype(str)
+    spikes = spikes.sort_values("t_ms", kind="stable", ignore_index=True)
+
+    rates = _population_rates(spikes, neurons, duration_ms)
+
+    t_mod = np.arange(0.0, duration_ms, 1.0)
+    base = {"healthy": (0.8, 0.7, 0.5), "depressed": (0.3, 0.4, 0.6),
+            "anxious": (0.6, 0.5, 0.8), "impulsive": (0.5, 0.6, 0.7),
+            "resilient": (0.7, 0.5, 0.6)}.get(profile, (0.5, 0.5, 0.5))
+    reward_ms = duration_ms * 0.5
+    mods = []
+    for region in sizes:
+        for m, modulator in enumerate(MODULATORS):
+            level = np.full_like(t_mod, base[m])
+            if modulator == "dopamine":
+                after = t_mod >= reward_ms
+                level[after] += 0.3 * np.exp(-(t_mod[after] - reward_ms) / 200.0)
+            mods.append(pd.DataFrame({"region": region, "modulator": modulator,
+                                      "t_ms": t_mod, "level": level}))
+    modulators = pd.concat(mods, ignore_index=True)
+
+    window = 50.0
+    starts = np.arange(0.0, duration_ms - window / 2, window)
+    logits = rng.normal(0.0, 0.3, (len(starts), len(EMOTIONS)))
+    logits[:, EMOTIONS.index(winner)] += 1.5
+    prob = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    readout = pd.DataFrame({"t_ms": starts, "t_end_ms": np.minimum(starts + window, duration_ms)})
+    for k, emotion in enumerate(EMOTIONS):
+        readout[emotion] = prob[:, k]
+    readout["winner"] = [EMOTIONS[k] for k in prob.argmax(axis=1)]
+    for k, emotion in enumerate(EMOTIONS):
+        readout[f"rate_{emotion}"] = 5.0 + 10.0 * prob[:, k]
+
+    inputs = [pd.DataFrame({"kind": "sensory", "channel": ch, "t_ms": t_mod[::10],
+                            "value": 10.0 + 5.0 * k}) for k, ch in enumerate(SENSORY_CHANNELS)]
+    inputs.append(pd.DataFrame({"kind": ["reward"], "channel": ["reward"], "t_ms": [reward_ms],
+                                "value": [1.0]}))
+    sentences = []
+    if with_sentence:
+        onset, length = duration_ms / 3.0, duration_ms / 5.0
+        p = {e: (0.5 if e == winner else 0.1) for e in EMOTIONS}
+        sentences.append({"text": "I feel wonderful today", "onset_ms": onset,
+                          "duration_ms": length, "probabilities": p, "gate": 0.6,
+                          "winner": winner})
+        on = (t_mod >= onset) & (t_mod < onset + length)
+        inputs += [pd.DataFrame({"kind": "text", "channel": e, "t_ms": t_mod[::10],
+                                 "value": np.where(on[::10], 0.6 * p[e], 0.0)}) for e in EMOTIONS]
+    inputs_df = pd.concat(inputs, ignore_index=True)
+
+    syn = []
+    for pre_region, post_region in _PROJECTIONS:
+        if pre_region not in sizes or post_region not in sizes:
+            continue
+        n_pre, n_post = sizes[pre_region], sizes[post_region]
+        n_syn = rng.binomial(n_pre * n_post, synapse_probability)
+        syn.append(pd.DataFrame({
+            "projection": f"{pre_region}_to_{post_region}", "pre_region": pre_region,
+            "pre": rng.integers(0, n_pre, n_syn).astype(np.int32), "post_region": post_region,
+            "post": rng.integers(0, n_post, n_syn).astype(np.int32),
+            "weight_pA": rng.uniform(5.0, 50.0, n_syn), "delay_ms": rng.uniform(1.0, 5.0, n_syn),
+        }))
+    synapses = pd.concat(syn, ignore_index=True)
+
+    regions = {}
+    for region, size in sizes.items():
+        n_exc = int((neurons[neurons["region"] == region]["kind"] == "E").sum())
+        regions[region] = {"size": int(size), "n_exc": n_exc, "n_inh": int(size) - n_exc}
+    summary_rates = {r: float(spikes[spikes["region"] == r].shape[0] / sizes[r]
+                              / (duration_ms / 1000.0)) for r in sizes}
+    mean_prob = {e: float(readout[e].mean()) for e in EMOTIONS}
+    meta: dict[str, Any] = {
+        "format_version": 1,
+        "protocol": {"name": f"synthetic-{profile}", "profile": profile,
+                     "duration": f"{duration_ms} ms"},
+        "protocol_source": "# synthetic run written by analysis.testing\n",
+        "profile": profile, "seed": int(seed), "backend": backend,
+        "duration_ms": float(duration_ms), "dt_ms": 0.1,
+        "regions": regions, "emotions": list(EMOTIONS),
+        "phases": [
+            {"name": "baseline", "start_ms": 0.0, "end_ms": duration_ms * 0.25},
+            {"name": "stimulus", "start_ms": duration_ms * 0.25, "end_ms": duration_ms * 0.75},
+            {"name": "recovery", "start_ms": duration_ms * 0.75, "end_ms": duration_ms},
+        ],
+        "sentences": sentences, "equations": {}, "parameters": {},
+        "versions": {"analysis.testing": "synthetic"}, "git_revision": None,
+        "timings_s": {"total": 0.0},
+        "summary": {"mean_rate_hz": summary_rates, "readout": mean_prob,
+                    "winner": max(mean_prob, key=mean_prob.get)},
+    }
+    if point is not None:
+        meta["point"] = dict(point)
+
+    path.mkdir(parents=True)
+    for name, frame in (("spikes", spikes), ("rates", rates), ("modulators", modulators),
+                        ("readout", readout), ("inputs", inputs_df), ("neurons", neurons),
+                        ("synapses", synapses)):
+        frame.to_parquet(path / f"{name}.parquet", index=False)
+    (path / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
+    return path
+
+
+def regular_spikes(n: int, rate_hz: float, duration_ms: float,
+                   rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Perfectly regular trains (random phase per neuron) as ``(neuron, t_ms)`` arrays."""
+    rng = rng or np.random.default_rng(0)
+    period = 1000.0 / rate_hz
+    phase = rng.uniform(0.0, period, n)
+    k = np.arange(int(duration_ms / period) + 1)
+    t = phase[:, None] + period * k[None, :]
+    neuron = np.repeat(np.arange(n, dtype=np.int32), len(k))
+    t = t.ravel()
+    keep = t < duration_ms
+    order = np.argsort(t[keep], kind="stable")
+    return neuron[keep][order], t[keep][order]
+
