@@ -1,0 +1,86 @@
+"""The analysis sub-commands of ``neuroemo``: ``report`` and ``view``.
+
+add_subcommands
+    Register both on the ``neuroemo`` parser (called by :mod:`brainsim.cli`).
+run_report, run_view
+    The ``func=`` of each sub-command: take the parsed arguments, return an exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+__all__ = ["add_subcommands", "run_report", "run_view"]
+
+
+def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``report`` and ``view`` to the ``neuroemo`` sub-command parsers."""
+    report = subparsers.add_parser(
+        "report",
+        help="figures and a summary table (rates, CV, winner) for one or more runs",
+        description=(
+            "Write report.html, report.md and summary.csv with one row per run (profile, seed, "
+            "backend, readout winner, mean rate and ISI CV per region), each run's raster, "
+            "rate, neuromodulator and readout figures, and a profile comparison figure when "
+            "there are several runs. RUN_DIR may be a run, a folder of runs (as written by "
+            "protocols/profile_comparison.py) or a quoted glob such as 'results/sweep/*'."
+        ),
+    )
+    report.add_argument("run_dirs", nargs="+", metavar="RUN_DIR", help="results folder(s)")
+    report.add_argument("--out", type=Path, default=None, metavar="DIR",
+                        help="output folder (default: RUN_DIR/report for one run, else "
+                             "report/ in the runs' common folder)")
+    report.add_argument("--no-run-figures", action="store_true",
+                        help="only the summary and the comparison figure")
+    report.set_defaults(func=run_report)
+
+    view = subparsers.add_parser(
+        "view",
+        help="write a self-contained interactive HTML viewer of a run",
+        description=(
+            "Write one HTML file (no network needed to open it) showing the five regions with "
+            "up to --max-neurons sampled neurons each, their synapses, the spikes as they "
+            "happen (time slider, play/pause), neuromodulator levels and the striatal readout."
+        ),
+    )
+    view.add_argument("run_dir", metavar="RUN_DIR", help="results folder")
+    view.add_argument("--out", type=Path, default=None, metavar="FILE.html",
+                      help="output file (default: RUN_DIR/viewer.html)")
+    view.add_argument("--max-neurons", type=int, default=200, metavar="N",
+                      help="neurons drawn per region (default 200)")
+    view.add_argument("--max-synapses", type=int, default=4000, metavar="N",
+                      help="synapses drawn between the sampled neurons (default 4000)")
+    view.set_defaults(func=run_view)
+
+
+def run_report(args: argparse.Namespace) -> int:
+    """``neuroemo report``: write the report and print where it is."""
+    from analysis.io import load_runs
+    from analysis.report import write_report
+
+    runs = load_runs(args.run_dirs)
+    report = write_report(runs, args.out, run_figures=not args.no_run_figures)
+    print(f"Report on {len(runs)} run{'s' if len(runs) != 1 else ''} "
+          f"({', '.join(runs.labels[:6])}{', ...' if len(runs) > 6 else ''}):")
+    print(f"  {report}")
+    print(f"  {report.with_name('report.md')}")
+    print(f"  {report.with_name('summary.csv')}")
+    return 0
+
+
+def run_view(args: argparse.Namespace) -> int:
+    """``neuroemo view``: write the viewer HTML and print where it is."""
+    from analysis.io import load_run
+    from analysis.viewer import write_viewer
+    from brainsim.errors import NeuroEmoError
+
+    if args.max_neurons < 1:
+        raise NeuroEmoError(f"--max-neurons must be at least 1 (got {args.max_neurons}).")
+    run = load_run(args.run_dir)
+    out = args.out if args.out is not None else run.path / "viewer.html"
+    path = write_viewer(run, out, max_neurons=args.max_neurons,
+                        max_synapses=args.max_synapses)
+    size_kb = path.stat().st_size / 1024
+    print(f"Viewer of {run.name} written to {path} ({size_kb:.0f} kB); open it in a browser.")
+    return 0

@@ -1,0 +1,182 @@
+"""``neuroemo report``: figures and a summary table for one or more runs.
+
+write_report
+    Write ``report.html``, ``report.md``, ``summary.csv`` and the figures of each run (plus a
+    profile comparison when there are several runs) into one folder.
+summary_table
+    The table shown in the report: one row per run (profile, seed, backend, winner, mean rate
+    and median ISI CV per region).
+default_report_dir
+    Where the report goes when ``--out`` is not given.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import statistics as st
+from analysis.figures import (
+    plot_modulators,
+    plot_profile_comparison,
+    plot_raster,
+    plot_rates,
+    plot_readout,
+    save_figure,
+)
+from analysis.io import Run, Runs, load_runs
+from brainsim.channels import REGIONS
+from brainsim.errors import ResultsError
+
+__all__ = ["write_report", "summary_table", "default_report_dir"]
+
+_RUN_FIGURES = (("raster", plot_raster), ("rates", plot_rates),
+                ("modulators", plot_modulators), ("readout", plot_readout))
+
+
+def default_report_dir(runs: Runs) -> Path:
+    """``RUN/report`` for one run, else ``report`` in the runs' closest common folder."""
+    if len(runs) == 1:
+        return runs[0].path / "report"
+    common = Path(os.path.commonpath([str(r.path.resolve()) for r in runs]))
+    return common / "report"
+
+
+def summary_table(runs: Runs) -> pd.DataFrame:
+    """One row per run: identity, readout winner, mean rate and median CV per region.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``run``, ``profile``, ``seed``, ``backend`` (and sweep parameters), ``winner``,
+        ``p_winner``, ``winner_fraction``, ``rate_<region>`` (Hz), ``cv_<region>``.
+    """
+    table = st.run_summary(runs)
+    table["p_winner"] = [row[f"p_{w}"] if w else float("nan")
+                         for w, (_, row) in zip(table["winner"], table.iterrows(), strict=True)]
+    regions = [r for r in REGIONS if f"rate_{r}" in table.columns] + sorted(
+        c.removeprefix("rate_") for c in table.columns
+        if c.startswith("rate_") and c.removeprefix("rate_") not in REGIONS)
+    front = ["run", "profile", "seed", "backend", *runs.point_columns, "winner", "p_winner",
+             "winner_fraction"]
+    columns = front + [f"rate_{r}" for r in regions] + [f"cv_{r}" for r in regions]
+    return table[[c for c in columns if c in table.columns]]
+
+
+def _format(value: object) -> str:
+    if isinstance(value, float):
+        return "–" if value != value else f"{value:.3g}"
+    return str(value)
+
+
+def _markdown(table: pd.DataFrame) -> str:
+    header = "| " + " | ".join(table.columns) + " |"
+    rule = "|" + "|".join("---" for _ in table.columns) + "|"
+    rows = ["| " + " | ".join(_format(v) for v in row) + " |"
+            for row in table.itertuples(index=False)]
+    return "\n".join([header, rule, *rows])
+
+
+def _html_table(table: pd.DataFrame) -> str:
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in table.columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(_format(v))}</td>" for v in row) + "</tr>"
+        for row in table.itertuples(index=False)
+    )
+    return f'<table id="summary"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def write_report(
+    runs: Runs | Sequence[Run] | str | Path | Iterable[str | Path],
+    out: str | Path | None = None,
+    *,
+    run_figures: bool = True,
+    max_run_figures: int = 20,
+) -> Path:
+    """Write the report of one or more runs.
+
+    Parameters
+    ----------
+    runs : Runs, sequence of Run, or paths/globs
+        What to report on (paths are opened with :func:`analysis.load_runs`).
+    out : str or pathlib.Path, optional
+        Output folder (created); see :func:`default_report_dir`.
+    run_figures : bool
+        Draw raster, rates, modulators and readout of each run.
+    max_run_figures : int
+        Above this many runs, only the comparison figure is drawn (a sweep of hundreds of runs
+        would otherwise take minutes).
+
+    Returns
+    -------
+    pathlib.Path
+        The ``report.html`` file; ``report.md`` and ``summary.csv`` lie next to it.
+    """
+    if not isinstance(runs, Runs):
+        items = list(runs) if isinstance(runs, (list, tuple)) else None
+        if items and all(isinstance(r, Run) for r in items):
+            runs = Runs(items)
+        else:
+            runs = load_runs(runs)  # type: ignore[arg-type]
+    if len(runs) == 0:
+        raise ResultsError("No runs to report on.")
+    out = Path(out) if out is not None else default_report_dir(runs)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ResultsError(f"Cannot create the report folder {out} ({err.strerror}); "
+                           "choose another one with --out.") from err
+
+    table = summary_table(runs)
+    table.to_csv(out / "summary.csv", index=False)
+    figures: list[tuple[str, str]] = []  # (caption, relative path)
+    if len(runs) > 1:
+        save_figure(plot_profile_comparison(runs), out / "profile_comparison.png")
+        figures.append(("Profile comparison", "profile_comparison.png"))
+    if run_figures and len(runs) <= max_run_figures:
+        for label, run in runs.items():
+            folder = label.replace("/", "_")
+            for name, plot in _RUN_FIGURES:
+                if name == "readout" and run.readout.empty:
+                    continue
+                save_figure(plot(run), out / folder / f"{name}.png")
+                figures.append((f"{label}: {name}", f"{folder}/{name}.png"))
+
+    title = ("Report: " + ", ".join(runs.labels[:6])
+             + (f" and {len(runs) - 6} more" if len(runs) > 6 else ""))
+    md = [f"# {title}", "", "Mean rate (Hz, all neurons) and median ISI CV per region; winner = "
+          "emotion with the highest mean readout probability (p_winner), winner_fraction = "
+          "share of readout windows it won.", "", _markdown(table), ""]
+    md += [f"![{caption}]({path})\n" for caption, path in figures]
+    (out / "report.md").write_text("\n".join(md), encoding="utf-8")
+
+    figs_html = "".join(
+        f'<figure><img src="{html.escape(path)}" alt="{html.escape(caption)}">'
+        f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+        for caption, path in figures
+    )
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2em; color: #222; }}
+table {{ border-collapse: collapse; font-size: 0.85em; }}
+th, td {{ border: 1px solid #ccc; padding: 0.25em 0.5em; text-align: right; }}
+th {{ background: #f4f4f4; }}
+figure {{ margin: 1.5em 0; }} img {{ max-width: 100%; }}
+figcaption {{ color: #555; font-size: 0.9em; }}
+</style></head><body>
+<h1>{html.escape(title)}</h1>
+<p>Mean rate (Hz, all neurons) and median ISI CV per region. <em>winner</em>: emotion with the
+highest mean readout probability (<em>p_winner</em>); <em>winner_fraction</em>: share of
+readout windows it won. Also in <a href="summary.csv">summary.csv</a>.</p>
+{_html_table(table)}
+{figs_html}
+</body></html>
+"""
+    report = out / "report.html"
+    report.write_text(page, encoding="utf-8")
+    return report

@@ -1,0 +1,298 @@
+"""The viewer HTML and the live page in headless Chromium.
+
+Chromium is driven through the Chrome DevTools Protocol over ``--remote-debugging-pipe``
+(file descriptors 3 and 4), so the tests need no WebDriver and no extra Python package. They
+are skipped, with the reason, when no ``chromium`` executable is found (CI installs Debian's
+``chromium`` package, see ``.ci/run``).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from analysis import load_run
+from analysis.testing import write_synthetic_run
+from analysis.viewer import write_viewer
+
+CHROMIUM = next((shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome")
+                 if shutil.which(name)), None)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium not installed "
+                       "(apt-get install chromium; .ci/run installs it)"),
+]
+
+
+def _high_fd(fd: int) -> int:
+    """Move ``fd`` to a number >= 10 (close-on-exec), away from the child's 3 and 4."""
+    high = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10)
+    os.close(fd)
+    return high
+
+
+class Browser:
+    """A headless Chromium page driven over the DevTools protocol (pipe transport)."""
+
+    def __init__(self, width: int = 1400, height: int = 900) -> None:
+        self._profile = tempfile.mkdtemp(prefix="neuroemo-chromium-")
+        to_child_r, self._to_child = (_high_fd(fd) for fd in os.pipe())
+        self._from_child, from_child_w = (_high_fd(fd) for fd in os.pipe())
+
+        def place_fds() -> None:  # runs in the child: the protocol uses fds 3 (in), 4 (out)
+            os.dup2(to_child_r, 3)  # sources are >= 10, so nothing is clobbered
+            os.dup2(from_child_w, 4)
+
+        self.proc = subprocess.Popen(
+            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+             "--no-first-run", "--disable-background-networking", "--disable-component-update",
+             "--disable-sync", "--disable-dev-shm-usage", "--remote-debugging-pipe",
+             f"--user-data-dir={self._profile}", f"--window-size={width},{height}",
+             "about:blank"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            preexec_fn=place_fds, close_fds=False,
+        )
+        os.close(to_child_r)
+        os.close(from_child_w)
+        self._next_id = 0
+        self._lock = threading.Lock()
+        self._responses: dict[int, dict[str, Any]] = {}
+        self._cond = threading.Condition()
+        self.events: list[dict[str, Any]] = []
+        self._reader = threading.Thread(target=self._read_loop, daemon=True)
+        self._reader.start()
+        target = self.call("Target.createTarget", url="about:blank")["targetId"]
+        self.session = self.call("Target.attachToTarget", targetId=target,
+                                 flatten=True)["sessionId"]
+        for domain in ("Page", "Runtime", "Log"):
+            self.call(f"{domain}.enable", session=True)
+
+    # -- protocol -----------------------------------------------------------------------
+    def _read_loop(self) -> None:
+        buffer = b""
+        while True:
+            try:
+                chunk = os.read(self._from_child, 1 << 16)
+            except OSError:
+                break
+            if not chunk:
+                break
+            buffer += chunk
+            while b"\0" in buffer:
+                raw, buffer = buffer.split(b"\0", 1)
+                message = json.loads(raw)
+                with self._cond:
+                    if "id" in message:
+                        self._responses[message["id"]] = message
+                    else:
+                        self.events.append(message)
+                    self._cond.notify_all()
+
+    def call(self, method: str, *, session: bool = False, timeout: float = 30.0,
+             **params: Any) -> dict[str, Any]:
+        with self._lock:
+            self._next_id += 1
+            ident = self._next_id
+        message: dict[str, Any] = {"id": ident, "method": method, "params": params}
+        if session:
+            message["sessionId"] = self.session
+        os.write(self._to_child, json.dumps(message).encode() + b"\0")
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while ident not in self._responses:
+                left = deadline - time.monotonic()
+                if left <= 0 or self.proc.poll() is not None:
+                    raise TimeoutError(f"no answer to {method} "
+                                       f"(chromium exit code {self.proc.poll()})")
+                self._cond.wait(min(left, 0.5))
+            response = self._responses.pop(ident)
+        if "error" in response:
+            raise RuntimeError(f"{method}: {response['error']}")
+        return response.get("result", {})
+
+    # -- page helpers ---------------------------------------------------------------------
+    def goto(self, url: str, timeout: float = 30.0) -> None:
+        self.call("Page.navigate", session=True, url=url)
+        self.wait_for("document.readyState === 'complete'", timeout=timeout)
+
+    def eval(self, expression: str) -> Any:
+        result = self.call("Runtime.evaluate", session=True, expression=expression,
+                           returnByValue=True, awaitPromise=True)
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"{expression!r} raised {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    def wait_for(self, expression: str, timeout: float = 20.0,
+                 what: str | None = None) -> Any:
+        deadline = time.monotonic() + timeout
+        while True:
+            value = self.eval(expression)
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for {what or expression}")
+            time.sleep(0.05)
+
+    def click(self, selector: str) -> None:
+        box = self.eval(f"""(() => {{ const r = document.querySelector({json.dumps(selector)})
+            .getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; }})()""")
+        for kind in ("mousePressed", "mouseReleased"):
+            self.call("Input.dispatchMouseEvent", session=True, type=kind, x=box[0], y=box[1],
+                      button="left", clickCount=1)
+
+    def screenshot(self, path: Path) -> Path:
+        import base64
+
+        data = self.call("Page.captureScreenshot", session=True, format="png")["data"]
+        path.write_bytes(base64.b64decode(data))
+        return path
+
+    def errors(self) -> list[str]:
+        """Console errors, uncaught exceptions and failed loads seen so far."""
+        found = []
+        for event in list(self.events):
+            method, params = event.get("method"), event.get("params", {})
+            if method == "Runtime.exceptionThrown":
+                found.append(json.dumps(params.get("exceptionDetails", {}))[:500])
+            elif method == "Runtime.consoleAPICalled" and params.get("type") in ("error",
+                                                                                  "assert"):
+                found.append(json.dumps(params.get("args", []))[:500])
+            elif method == "Log.entryAdded" and params.get("entry", {}).get("level") == "error":
+                found.append(params["entry"].get("text", "")[:500])
+        return found
+
+    def close(self) -> None:
+        try:
+            self.call("Browser.close", timeout=5)
+        except Exception:
+            pass
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        for fd in (self._to_child, self._from_child):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        shutil.rmtree(self._profile, ignore_errors=True)
+
+
+@pytest.fixture
+def browser():
+    b = Browser()
+    yield b
+    b.close()
+
+
+def _wait_until(predicate: Callable[[], Any], timeout: float, what: str) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+# ---------------------------------------------------------------------------------------
+# viewer
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def viewer_file(tmp_path_factory):
+    root = tmp_path_factory.mktemp("viewer")
+    sizes = {"pfc": 400, "amygdala": 200, "hippocampus": 300, "thalamus": 200, "striatum": 300}
+    run = load_run(write_synthetic_run(root / "run", duration_ms=3000.0, sizes=sizes))
+    return write_viewer(run, root / "viewer.html"), run
+
+
+def test_viewer_in_headless_chromium(browser, viewer_file, tmp_path):
+    path, run = viewer_file
+    html = path.read_text()
+    assert "http://" not in html and "https://" not in html, "viewer must not need a network"
+    browser.goto(path.as_uri())
+    browser.wait_for("document.body.dataset.ready === '1'", what="viewer initialised")
+    # expected elements
+    for selector in ("#network", "#play", "#time-slider", "#time-label", "#toggle-synapses",
+                     "#readout-chart", "#modulator-chart", "#rate-chart", "#readout-bars .bar"):
+        assert browser.eval(f"!!document.querySelector({json.dumps(selector)})"), selector
+    assert browser.eval("document.querySelectorAll('#readout-bars .bar').length") == 6
+    # at most 200 neurons per region, five regions
+    state = browser.eval("""(() => { const d = JSON.parse(
+        document.getElementById('run-data').textContent);
+        return {regions: d.regions.map(r => [r.name, r.shown]), n: d.neurons.n}; })()""")
+    assert len(state["regions"]) == 5
+    assert all(shown <= 200 for _, shown in state["regions"])
+    assert float(browser.eval("document.getElementById('time-slider').max")) == run.duration_ms
+
+    assert float(browser.eval("document.body.dataset.time")) == 0.0
+    browser.click("#play")
+    assert browser.eval("document.getElementById('play').textContent") == "Pause"
+    t1 = float(browser.wait_for(
+        "parseFloat(document.body.dataset.time) > 20 && document.body.dataset.time",
+        what="time cursor advancing after pressing play"))
+    t2 = float(browser.wait_for(
+        f"parseFloat(document.body.dataset.time) > {t1} && document.body.dataset.time",
+        what="time cursor still advancing"))
+    assert t2 > t1 > 0
+    assert float(browser.eval("document.getElementById('time-slider').value")) > 0
+    browser.click("#play")  # pause
+    paused = float(browser.eval("document.body.dataset.time"))
+    time.sleep(0.3)
+    assert float(browser.eval("document.body.dataset.time")) == paused
+
+    # the slider moves the cursor; spikes are drawn around t = 1.5 s
+    browser.eval("""(() => { const s = document.getElementById('time-slider'); s.value = 1500;
+        s.dispatchEvent(new Event('input')); })()""")
+    assert float(browser.eval("document.body.dataset.time")) == pytest.approx(1500.0, abs=1)
+    assert browser.eval("window.neuroemoViewer.state.visibleSpikes") > 0
+    assert "1500.0" in browser.eval("document.getElementById('time-label').textContent")
+
+    # the network canvas is not blank where a region is drawn
+    lit = browser.eval("""(() => { const c = document.getElementById('network');
+        const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0; for (let i = 0; i < px.length; i += 4) if (px[i] + px[i+1] + px[i+2] > 120) n++;
+        return n; })()""")
+    assert lit > 1000
+
+    # synapses toggle off and on
+    browser.click("#toggle-synapses")
+    assert browser.eval("window.neuroemoViewer.state.showSynapses") is False
+    browser.click("#toggle-synapses")
+    assert browser.eval("window.neuroemoViewer.state.showSynapses") is True
+
+    shot = browser.screenshot(tmp_path / "viewer.png")
+    assert shot.stat().st_size > 20_000
+    assert browser.errors() == []
+    keep = os.environ.get("NEUROEMO_SCREENSHOT_DIR")
+    if keep:
+        shutil.copy(shot, Path(keep) / "viewer.png")
+
+
+def test_browser_helper_reports_console_errors(browser, tmp_path):
+    """The error check above is not vacuous: a page with an error is caught."""
+    page = tmp_path / "bad.html"
+    page.write_text("<script>console.error('boom'); undefinedFunction();</script>")
+    browser.goto(page.as_uri())
+    _wait_until(lambda: len(browser.errors()) >= 2, 10, "two errors reported")
+    assert any("boom" in e for e in browser.errors())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(pytest.main([__file__, "-v"]))
