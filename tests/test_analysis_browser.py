@@ -285,6 +285,68 @@ def test_viewer_in_headless_chromium(browser, viewer_file, tmp_path):
         shutil.copy(shot, Path(keep) / "viewer.png")
 
 
+# ---------------------------------------------------------------------------------------
+# live page, fed with synthetic snapshots
+# ---------------------------------------------------------------------------------------
+
+
+def test_live_page_updates_then_finishes(browser, tmp_path):
+    import numpy as np
+
+    from analysis.live import LiveServer
+    from tests.test_analysis_live import make_snapshot
+
+    server = LiveServer(port=0, quiet=True)
+    server.start()
+    stop = threading.Event()
+
+    def simulate() -> None:  # 50 ms of biological time every 50 ms of wall time
+        rng = np.random.default_rng(0)
+        t = 0.0
+        while not stop.is_set() and t < 2000.0:
+            t += 50.0
+            server.publish(make_snapshot(t, rng))
+            time.sleep(0.05)
+
+    sim = threading.Thread(target=simulate, daemon=True)
+    sim.start()
+    try:
+        browser.goto(server.url)
+        browser.wait_for("document.body.dataset.status === 'running'", what="stream open")
+        first = int(browser.wait_for(
+            "parseInt(document.getElementById('raster').dataset.updates) >= 1 && "
+            "document.getElementById('raster').dataset.updates", what="first raster update"))
+        t_first = float(browser.eval("document.getElementById('raster').dataset.t"))
+        later = int(browser.wait_for(
+            f"parseInt(document.getElementById('raster').dataset.updates) >= {first + 2} && "
+            "document.getElementById('raster').dataset.updates", what="two more raster updates"))
+        assert later >= first + 2
+        assert float(browser.eval("document.getElementById('raster').dataset.t")) > t_first
+        assert browser.eval("window.neuroemoLive.spikes.length") > 0
+        assert browser.eval("document.querySelectorAll('#readout .bar').length") == 6
+        assert browser.eval("document.querySelectorAll('#rates .bar').length") == 5
+        assert "ms" in browser.eval("document.getElementById('clock').textContent")
+        lit = browser.eval("""(() => { const c = document.getElementById('raster');
+            const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            let n = 0; for (let i = 0; i < px.length; i += 4) if (px[i] + px[i+1] + px[i+2] > 150) n++;
+            return n; })()""")
+        assert lit > 200, "raster shows no spikes"
+        shot = browser.screenshot(tmp_path / "live.png")
+        assert shot.stat().st_size > 20_000
+        keep = os.environ.get("NEUROEMO_SCREENSHOT_DIR")
+        if keep:
+            shutil.copy(shot, Path(keep) / "live.png")
+    finally:
+        stop.set()
+        sim.join(5)
+        start = time.monotonic()
+        server.close()
+        closing = time.monotonic() - start
+    assert closing < 3.0, f"closing took {closing:.1f} s"
+    browser.wait_for("document.body.dataset.status === 'finished'", what="end of run shown")
+    assert browser.errors() == []
+
+
 def test_browser_helper_reports_console_errors(browser, tmp_path):
     """The error check above is not vacuous: a page with an error is caught."""
     page = tmp_path / "bad.html"
