@@ -148,3 +148,16 @@ def test_one_million_spikes_load_under_a_second(tmp_path):
     elapsed = time.perf_counter() - start
     assert count == n
     assert elapsed < 1.0, f"loading 1e6 spikes took {elapsed:.2f} s"
+
+
+def test_analysis_never_imports_brian2_or_torch():
+    import subprocess
+    import sys
+
+    code = ("import sys, analysis, analysis.io, analysis.statistics, analysis.figures, "
+            "analysis.report, analysis.viewer, analysis.live, analysis.cli, analysis.testing; "
+            "bad = [m for m in ('brian2', 'torch') if m in sys.modules]; "
+            "print(bad); sys.exit(1 if bad else 0)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
