@@ -139,11 +139,15 @@ def _check_tables(path: Path) -> None:
 def _read_table(path: Path, name: str) -> pd.DataFrame:
     file = path / f"{name}.parquet"
     try:
-        return pq.read_table(file).to_pandas()
+        frame = pq.read_table(file).to_pandas()
     except FileNotFoundError as err:
         raise ResultsError(
             f"{file} disappeared after the run was opened; load the run again."
         ) from err
+    # "" means "no channel" (whole region); accept writers that stored nulls instead
+    if "channel" in frame.columns and frame["channel"].isna().any():
+        frame["channel"] = frame["channel"].astype(object).where(frame["channel"].notna(), "")
+    return frame
 
 
 class PlotAccessor:

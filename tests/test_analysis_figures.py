@@ -86,3 +86,19 @@ def test_profile_comparison_one_row_per_profile(tmp_path):
     # the accessor gives the same figure kinds
     assert isinstance(runs.plot.profile_comparison(), Figure)
     assert isinstance(runs[0].plot.raster(), Figure)
+
+
+def test_figures_viewer_and_report_of_a_silent_run(tmp_path):
+    import pandas as pd
+
+    from analysis.report import write_report
+    from analysis.viewer import write_viewer
+
+    empty = pd.DataFrame({"region": pd.Series([], dtype=str),
+                          "neuron": pd.Series([], dtype="int32"),
+                          "t_ms": pd.Series([], dtype="float64")})
+    run = load_run(write_synthetic_run(tmp_path / "silent", spikes=empty))
+    for plot in (plot_raster, plot_rates, plot_modulators, plot_readout):
+        assert save_figure(plot(run), tmp_path / f"{plot.__name__}.png").stat().st_size > 5_000
+    assert '"n_spikes":0' in write_viewer(run, tmp_path / "v.html").read_text()
+    assert "silent" in write_report([run], tmp_path / "rep").read_text()

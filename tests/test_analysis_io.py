@@ -161,3 +161,12 @@ def test_analysis_never_imports_brian2_or_torch():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_null_channels_read_as_empty_string(run_dir):
+    spikes = pd.read_parquet(run_dir / "spikes.parquet")
+    spikes["channel"] = spikes["channel"].where(spikes["channel"] != "", None)
+    spikes.to_parquet(run_dir / "spikes.parquet")
+    run = load_run(run_dir)
+    assert run.spikes["channel"].notna().all()
+    assert (run.spikes.loc[run.spikes["region"] == "pfc", "channel"] == "").all()
