@@ -271,6 +271,12 @@ def test_viewer_in_headless_chromium(browser, viewer_file, tmp_path):
         return n; })()""")
     assert lit > 1000
 
+    # fast: a frame (network, three charts, bars) renders well within a 60 fps budget
+    per_frame_ms = browser.eval("""(() => { const v = window.neuroemoViewer;
+        const t0 = performance.now(); for (let k = 0; k < 100; k++) v.setTime(30 * k);
+        return (performance.now() - t0) / 100; })()""")
+    assert per_frame_ms < 16, f"one frame takes {per_frame_ms:.1f} ms"
+
     # synapses toggle off and on
     browser.click("#toggle-synapses")
     assert browser.eval("window.neuroemoViewer.state.showSynapses") is False
