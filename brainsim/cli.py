@@ -1,12 +1,128 @@
-"""The ``neuroemo`` command line."""
+"""The ``neuroemo`` command line.
+
+Sub-commands: ``run`` (simulate a protocol), ``profiles`` (list profiles), ``cache``
+(show/clear compiled builds); ``train-text``, ``eval-text``, ``classify`` come from
+:mod:`textbranch.cli`; ``report`` and ``view`` from :mod:`analysis.cli`.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from brainsim.errors import NeuroEmoError
+
+RUN_EPILOG = """
+examples:
+  neuroemo run protocols/depressed.py
+  neuroemo run protocols/depressed.py --backend runtime --duration 1s --out results/dep
+  neuroemo run protocols/profile_comparison.py --backend cpp_standalone
+  neuroemo run protocols/depressed.py --text "I feel strong@1.5s"
+"""
+
+
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """Options shared by ``neuroemo run`` and ``python protocols/<file>.py``."""
+    parser.add_argument("--profile", help="replace the protocol's profile (see `neuroemo "
+                        "profiles`)")
+    parser.add_argument("--backend", default="cpp_standalone",
+                        choices=("runtime", "cpp_standalone", "cuda_standalone"),
+                        help="simulator backend (default: cpp_standalone; the first build "
+                        "of a network takes ~1 min, later runs reuse it)")
+    parser.add_argument("--seed", type=int, help="seed of inputs, initial state and noise")
+    parser.add_argument("--duration", help="run length, e.g. 2s or 500ms (the schedule is "
+                        "stretched to fit)")
+    parser.add_argument("--scale", type=float, help="multiply every region's size")
+    parser.add_argument("--noise", choices=("kick", "xi", "none"),
+                        help="membrane noise formulation (default: the protocol's, 'kick')")
+    parser.add_argument("--text", action="append", default=[], metavar="SENTENCE@ONSET",
+                        help="add a sentence shown at ONSET (repeatable), e.g. "
+                        "\"I feel strong@1.5s\"")
+    parser.add_argument("--out", type=Path, help="results folder (default: "
+                        "results/<protocol>-<profile>-<time>)")
+    parser.add_argument("--force", action="store_true",
+                        help="replace an existing results folder")
+    parser.add_argument("--quiet", action="store_true", help="no progress or summary")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="OpenMP threads for standalone backends (default 0: one thread)")
+    parser.add_argument("--runtime-target", default="auto", choices=("auto", "cython", "numpy"),
+                        help="code generation target of the runtime backend")
+    parser.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    parser.add_argument("--live", action="store_true",
+                        help="serve a live view on http://127.0.0.1:PORT while the run goes "
+                        "(runtime backend)")
+    parser.add_argument("--live-port", type=int, default=0,
+                        help="port of the live view (default: a free one)")
+
+
+def execute_run(args: argparse.Namespace, protocols, source: str | None) -> int:
+    """Apply the command-line options to the protocols and run them."""
+    from brainsim.protocol_files import apply_overrides, parse_sentence, parse_time
+    from brainsim.runner import run_protocols
+
+    duration = parse_time(args.duration) if args.duration else None
+    sentences = [parse_sentence(t) for t in args.text]
+    protocols = [apply_overrides(p, profile=args.profile, seed=args.seed, duration=duration,
+                                 scale=args.scale, sentences=sentences, noise=args.noise)
+                 for p in protocols]
+    live = None
+    if args.live:
+        if args.backend != "runtime":
+            raise NeuroEmoError("--live needs --backend runtime (the standalone backends run "
+                                "as a separate program that cannot stream).")
+        from analysis.live import LiveServer
+
+        live = LiveServer(port=args.live_port)
+        live.start()
+    try:
+        run_protocols(protocols, backend=args.backend, out=args.out, force=args.force,
+                      quiet=args.quiet, threads=args.threads,
+                      runtime_target=args.runtime_target, source_text=source, live=live,
+                      figures=not args.no_figures)
+    finally:
+        if live is not None:
+            live.close()
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from brainsim.protocol_files import load_protocol_file
+
+    protocols, source = load_protocol_file(args.protocol)
+    return execute_run(args, protocols, source)
+
+
+def _cmd_profiles(args: argparse.Namespace) -> int:
+    from brainsim.profiles import PROFILES
+
+    if args.json:
+        import json
+
+        print(json.dumps({n: p.to_dict() for n, p in PROFILES.items()}, indent=2))
+        return 0
+    print(f"{'profile':<11}{'5-HT':>6}{'DA':>6}{'NE':>6}  {'sensory':>7}  "
+          f"{'reward rate/mean/std':<22} description")
+    for name, p in PROFILES.items():
+        print(f"{name:<11}{p.serotonin:>6.2f}{p.dopamine:>6.2f}{p.norepinephrine:>6.2f}  "
+              f"{p.sensory_scale:>7.2f}  {p.reward_rate_hz:>4.1f} Hz {p.reward_mean:+.2f} "
+              f"{p.reward_std:.2f}      {p.description}")
+    return 0
+
+
+def _cmd_cache(args: argparse.Namespace) -> int:
+    from brainsim.backends import cache_dir, clear_cache
+
+    if args.clear:
+        print(f"removed compiled builds in {clear_cache()}")
+        return 0
+    root = cache_dir() / "builds"
+    builds = sorted(p for p in root.glob("*") if p.is_dir()) if root.exists() else []
+    print(f"build cache: {root} ({len(builds)} builds; clear with `neuroemo cache --clear`)")
+    for b in builds:
+        print(f"  {b.name}")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -16,6 +132,20 @@ def build_parser() -> argparse.ArgumentParser:
         description="NeuroEmoDynamics: Brian2 simulation of emotion across brain regions.",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    run = subparsers.add_parser(
+        "run", help="simulate a protocol and write a results folder",
+        description="Simulate a protocol file and write a results folder (Parquet tables, "
+        "meta.json, figures).", epilog=RUN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    run.add_argument("protocol", type=Path, help="protocol file, e.g. protocols/depressed.py")
+    add_run_options(run)
+    run.set_defaults(func=_cmd_run)
+    profiles = subparsers.add_parser("profiles", help="list the built-in profiles")
+    profiles.add_argument("--json", action="store_true", help="print JSON")
+    profiles.set_defaults(func=_cmd_profiles)
+    cache = subparsers.add_parser("cache", help="show or clear compiled standalone builds")
+    cache.add_argument("--clear", action="store_true", help="delete every cached build")
+    cache.set_defaults(func=_cmd_cache)
     try:
         from textbranch.cli import add_subcommands as add_text
     except ImportError:  # pragma: no cover - package being developed
@@ -30,6 +160,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _guarded(func, *args) -> int:
+    try:
+        return int(func(*args) or 0)
+    except NeuroEmoError as err:
+        print(f"neuroemo: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("neuroemo: interrupted; no results were written", file=sys.stderr)
+        return 130
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``neuroemo`` console script."""
     parser = build_parser()
@@ -37,14 +178,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 1
-    try:
-        return int(args.func(args) or 0)
-    except NeuroEmoError as err:
-        print(f"neuroemo: error: {err}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("neuroemo: interrupted", file=sys.stderr)
-        return 130
+    return _guarded(args.func, args)
+
+
+def run_cli(protocol, argv: Sequence[str] | None = None) -> None:
+    """Run a protocol file directly: ``python protocols/x.py [options]``.
+
+    Accepts the same options as ``neuroemo run`` and exits with its status code.
+    """
+    import __main__
+
+    parser = argparse.ArgumentParser(
+        prog=Path(getattr(__main__, "__file__", "protocol.py")).name,
+        description="Run this protocol (same options as `neuroemo run`).")
+    add_run_options(parser)
+    args = parser.parse_args(argv)
+    path = getattr(__main__, "__file__", None)
+    source = Path(path).read_text() if path and Path(path).exists() else None
+    protocols = protocol if isinstance(protocol, list | tuple) else [protocol]
+    sys.exit(_guarded(execute_run, args, protocols, source))
 
 
 if __name__ == "__main__":

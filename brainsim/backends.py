@@ -1,0 +1,254 @@
+"""Backends: Brian2 runtime, C++ standalone and CUDA standalone behind one interface.
+
+``get_backend(name)`` returns a :class:`Backend` whose :meth:`Backend.simulate` takes a network
+structure and one or more sets of values and yields the raw output of each run. The model code
+(:mod:`brainsim.network`) is shared; each backend differs only in how it sets up the Brian2
+device and runs it.
+
+Standalone builds are cached in ``$NEUROEMO_CACHE`` (default ``~/.cache/neuroemo``) under
+``builds/<backend>-<structure hash>``: a second run of the same structure only re-generates
+the code (unchanged files are not rewritten, so ``make`` has nothing to do) and runs the
+binary with ``run_args``. Clear the cache with ``neuroemo cache --clear``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import brian2 as b2
+import numpy as np
+from filelock import FileLock
+
+from brainsim.errors import ConfigError, NeuroEmoError
+from brainsim.network import BrianNetwork, NetworkStructure, NetworkValues
+
+BACKENDS = ("runtime", "cpp_standalone", "cuda_standalone")
+
+#: C++ inserted at the start of ``main()``: reseed every random generator from an environment
+#: variable so that one compiled binary can run with any seed.
+SEED_CODE = """
+{
+    const char* _neuroemo_seed = std::getenv("NEUROEMO_SEED");
+    if (_neuroemo_seed != NULL) {
+        unsigned long _base = std::stoul(_neuroemo_seed);
+        for (size_t _k = 0; _k < brian::_random_generators.size(); _k++)
+            brian::_random_generators[_k].seed(_base * 1000003UL + _k);
+    }
+}
+"""
+
+
+def cache_dir() -> Path:
+    """Root of the build cache (``$NEUROEMO_CACHE`` or ``~/.cache/neuroemo``)."""
+    root = os.environ.get("NEUROEMO_CACHE")
+    return Path(root) if root else Path.home() / ".cache" / "neuroemo"
+
+
+def clear_cache() -> Path:
+    """Delete every cached standalone build; return the folder that was cleared."""
+    root = cache_dir() / "builds"
+    if root.exists():
+        shutil.rmtree(root)
+    return root
+
+
+@dataclass
+class RawOutput:
+    """What one simulation produced, independent of the backend.
+
+    Attributes
+    ----------
+    spikes : dict of str to (ndarray, ndarray)
+        Per region: neuron indices and spike times in ms.
+    modulator_t_ms : ndarray
+        Sampling times of the neuromodulator traces.
+    modulators : dict of str to ndarray
+        Per modulator: array of shape (n_regions, n_samples).
+    timings_s : dict
+        Wall-clock times (build, compile, run).
+    """
+
+    spikes: dict[str, tuple[np.ndarray, np.ndarray]]
+    modulator_t_ms: np.ndarray
+    modulators: dict[str, np.ndarray]
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+
+def collect(bn: BrianNetwork) -> RawOutput:
+    """Read the monitors of a network that has run (any backend)."""
+    i_all = np.asarray(bn.spike_monitor.i[:], dtype=np.int32)
+    t_all = np.asarray(bn.spike_monitor.t[:] / b2.ms, dtype=np.float64)
+    region_of = np.searchsorted([b for _, b in bn.structure.offsets.values()], i_all,
+                                side="right")
+    spikes = {}
+    for k, (region, (start, _)) in enumerate(bn.structure.offsets.items()):
+        sel = region_of == k
+        spikes[region] = (i_all[sel] - start, t_all[sel])
+    mm = bn.modulator_monitor
+    mods = {m: np.asarray(getattr(mm, m)[:], dtype=np.float64) for m in
+            ("serotonin", "dopamine", "norepinephrine")}
+    return RawOutput(spikes, np.asarray(mm.t[:] / b2.ms), mods)
+
+
+class Backend:
+    """Common interface; subclasses set up one Brian2 device."""
+
+    name = "backend"
+
+    def simulate(self, structure: NetworkStructure, values: Sequence[NetworkValues],
+                 report: str | None = "text",
+                 operations: Sequence[Callable[[BrianNetwork], object]] = (),
+                 ) -> Iterator[RawOutput]:
+        """Run the network once per set of values, yielding each run's output."""
+        raise NotImplementedError
+
+
+class RuntimeBackend(Backend):
+    """Brian2's runtime mode: Cython when it compiles, else numpy (``target="auto"``).
+
+    Parameters
+    ----------
+    target : {"auto", "cython", "numpy"}
+        Code generation target.
+    """
+
+    name = "runtime"
+
+    def __init__(self, target: str = "auto") -> None:
+        if target not in ("auto", "cython", "numpy"):
+            raise ConfigError(f"Unknown runtime target {target!r}: use auto, cython or numpy.")
+        self.target = target
+
+    def simulate(self, structure, values, report="text", operations=()):
+        b2.set_device("runtime")
+        b2.prefs.codegen.target = self.target
+        for v in values:
+            t0 = time.perf_counter()
+            bn = BrianNetwork(structure, v)
+            for make_op in operations:
+                bn.network.add(make_op(bn))
+            b2.seed(v.seed)
+            t1 = time.perf_counter()
+            bn.network.run(structure.duration, report=report, report_period=1 * b2.second)
+            t2 = time.perf_counter()
+            out = collect(bn)
+            out.timings_s = {"build_s": t1 - t0, "run_s": t2 - t1}
+            yield out
+
+
+class CppStandaloneBackend(Backend):
+    """Brian2's C++ standalone mode with a cached build re-run through ``run_args``.
+
+    Parameters
+    ----------
+    threads : int
+        OpenMP threads (0 = single-threaded, the fastest on small machines).
+    build_root : Path, optional
+        Where builds live (default: the cache, see :func:`cache_dir`).
+    """
+
+    name = "cpp_standalone"
+    device_name = "cpp_standalone"
+
+    def __init__(self, threads: int = 0, build_root: Path | None = None) -> None:
+        if not isinstance(threads, int) or threads < 0:
+            raise ConfigError(f"threads must be an integer >= 0, got {threads!r}.")
+        self.threads = threads
+        self.build_root = Path(build_root) if build_root else cache_dir() / "builds"
+        self.builds = 0  # number of builds (code generation + make) done by this object
+
+    def configure_prefs(self) -> None:
+        b2.prefs.devices.cpp_standalone.openmp_threads = self.threads
+        b2.prefs.devices.cpp_standalone.extra_make_args_unix = ["-j2"]
+
+    def build_directory(self, structure: NetworkStructure) -> Path:
+        key = structure.key(self.name)
+        return self.build_root / f"{self.name}-{key}-t{self.threads}"
+
+    def simulate(self, structure, values, report="text", operations=()):
+        if operations:
+            raise ConfigError(f"Live operations need the runtime backend, not {self.name}.")
+        directory = self.build_directory(structure)
+        directory.mkdir(parents=True, exist_ok=True)
+        with FileLock(str(directory) + ".lock"):
+            t0 = time.perf_counter()
+            b2.devices.reinit_devices()
+            b2.set_device(self.device_name, directory=str(directory), build_on_run=False)
+            self.configure_prefs()
+            b2.device.insert_code("main", SEED_CODE)
+            bn = BrianNetwork(structure, values[0])
+            bn.network.run(structure.duration, report=report, report_period=1 * b2.second)
+            b2.device.build(directory=str(directory), compile=True, run=False,
+                            with_output=False)
+            self.builds += 1
+            t1 = time.perf_counter()
+        try:
+            for k, v in enumerate(values):
+                results = f"results_{os.getpid()}_{k}"
+                b2.device.run_environment_variables["NEUROEMO_SEED"] = str(v.seed)
+                t2 = time.perf_counter()
+                try:
+                    b2.device.run(directory=str(directory), results_directory=results,
+                                  run_args=bn.run_args(v), with_output=report is not None)
+                finally:
+                    os.environ.pop("NEUROEMO_SEED", None)
+                t3 = time.perf_counter()
+                out = collect(bn)
+                out.timings_s = {"build_and_compile_s": t1 - t0 if k == 0 else 0.0,
+                                 "run_s": t3 - t2,
+                                 "binary_s": float(b2.device.timers.get("run_binary", t3 - t2))}
+                shutil.rmtree(directory / results, ignore_errors=True)
+                yield out
+        finally:
+            b2.devices.reinit_devices()
+            b2.set_device("runtime")
+
+
+class CudaStandaloneBackend(CppStandaloneBackend):
+    """brian2cuda's ``cuda_standalone`` device (needs the ``cuda`` extra, nvcc and a GPU).
+
+    Without a GPU, :meth:`generate` still produces (and can compile) the CUDA project.
+    """
+
+    name = "cuda_standalone"
+    device_name = "cuda_standalone"
+
+    def __init__(self, threads: int = 0, build_root: Path | None = None,
+                 compute_capability: float | None = None) -> None:
+        super().__init__(threads, build_root)
+        self.compute_capability = compute_capability
+
+    def configure_prefs(self) -> None:
+        from brainsim.cuda import configure_cuda_prefs
+
+        configure_cuda_prefs(self.compute_capability)
+
+
+def get_backend(name: str, **kwargs) -> Backend:
+    """Return the backend called ``name`` (one of :data:`BACKENDS`).
+
+    Raises
+    ------
+    ConfigError
+        For an unknown name, or ``cuda_standalone`` without brian2cuda installed.
+    """
+    if name == "runtime":
+        return RuntimeBackend(**{k: v for k, v in kwargs.items() if k == "target"})
+    kwargs.pop("target", None)
+    if name == "cpp_standalone":
+        return CppStandaloneBackend(**kwargs)
+    if name == "cuda_standalone":
+        try:
+            import brian2cuda  # noqa: F401
+        except ImportError as err:
+            raise NeuroEmoError(
+                "The cuda_standalone backend needs brian2cuda: install the 'cuda' extra "
+                "(pip install -e '.[cuda]')."
+            ) from err
+        return CudaStandaloneBackend(**kwargs)
+    raise ConfigError(f"Unknown backend {name!r}; choose one of {', '.join(BACKENDS)}.")

@@ -1,0 +1,162 @@
+"""Random sparse connectivity drawn with numpy, identical on every backend.
+
+Drawing the synapses here rather than with Brian2's ``connect(p=...)`` makes the network's
+structure a pure function of the anatomy and the connectivity seed: the runtime, C++ and
+CUDA backends simulate exactly the same graph, and a compiled standalone build can be keyed
+by it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from brainsim.anatomy import Anatomy
+from brainsim.channels import EMOTIONS, SENSORY_CHANNELS
+
+
+@dataclass(frozen=True)
+class PopulationLayout:
+    """Index ranges and labels of one region's neurons.
+
+    ``channel[i]`` is the emotion channel index (0–5) of a striatal principal cell and
+    ``len(EMOTIONS)`` (= "no channel") elsewhere; ``sensory_channel[i]`` indexes
+    :data:`brainsim.channels.SENSORY_CHANNELS` (0 where ``receives_sensory`` is False).
+    """
+
+    size: int
+    n_exc: int
+    channel: np.ndarray
+    sensory_channel: np.ndarray
+    receives_sensory: np.ndarray
+
+    def indices(self, kind: str) -> np.ndarray:
+        return np.arange(self.n_exc) if kind == "E" else np.arange(self.n_exc, self.size)
+
+
+def population_layouts(anatomy: Anatomy) -> dict[str, PopulationLayout]:
+    """Split every region into principal cells / interneurons, channels and sensory parts."""
+    layouts = {}
+    n_channels = len(EMOTIONS)
+    for name, spec in anatomy.regions.items():
+        n_exc = anatomy.n_exc(name)
+        channel = np.full(spec.size, n_channels, dtype=np.int32)
+        if name == "striatum":
+            # contiguous, near-equal blocks of principal cells, one per emotion
+            channel[:n_exc] = (np.arange(n_exc) * n_channels) // n_exc
+        sensory = np.zeros(spec.size, dtype=np.int32)
+        receives = np.zeros(spec.size, dtype=bool)
+        if spec.sensory_channels:
+            k = len(spec.sensory_channels)
+            block = (np.arange(n_exc) * k) // n_exc
+            sensory[:n_exc] = [SENSORY_CHANNELS.index(spec.sensory_channels[b]) for b in block]
+            receives[:n_exc] = True
+        layouts[name] = PopulationLayout(spec.size, n_exc, channel, sensory, receives)
+    return layouts
+
+
+def region_offsets(anatomy: Anatomy) -> dict[str, tuple[int, int]]:
+    """Index range ``[start, stop)`` of each region in the network's single NeuronGroup."""
+    offsets, start = {}, 0
+    for name, spec in anatomy.regions.items():
+        offsets[name] = (start, start + spec.size)
+        start += spec.size
+    return offsets
+
+
+@dataclass(frozen=True)
+class SynapseSet:
+    """All synapses acting on one postsynaptic current (``I_e`` or ``I_i``).
+
+    ``i`` and ``j`` index the network's single NeuronGroup; ``projection`` indexes
+    ``projection_names``.
+    """
+
+    name: str
+    target_current: str
+    i: np.ndarray
+    j: np.ndarray
+    weight_pA: np.ndarray
+    delay_ms: np.ndarray
+    projection: np.ndarray
+    projection_names: tuple[str, ...]
+    projection_regions: tuple[tuple[str, str], ...]
+
+
+def _bernoulli_pairs(rng: np.random.Generator, n_pre: int, n_post: int,
+                     p: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each (pre, post) pair independently with probability p, by geometric skipping."""
+    total = n_pre * n_post
+    if p <= 0 or total == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    if p >= 1:
+        flat = np.arange(total)
+    else:
+        expected = total * p
+        draws = int(expected + 6 * np.sqrt(expected) + 16)
+        gaps = rng.geometric(p, size=draws)
+        flat = np.cumsum(gaps) - 1
+        while flat[-1] < total:  # rare: extend until past the end
+            more = np.cumsum(rng.geometric(p, size=draws)) + flat[-1]
+            flat = np.concatenate([flat, more])
+        flat = flat[flat < total]
+    return flat // n_post, flat % n_post
+
+
+def draw_synapses(anatomy: Anatomy, seed: int) -> list[SynapseSet]:
+    """Draw every projection's synapses, grouped into an excitatory and an inhibitory set.
+
+    Parameters
+    ----------
+    anatomy : Anatomy
+        Scaled regions and projections.
+    seed : int
+        Connectivity seed (part of the network's structure, see docs/architecture.md).
+    """
+    layouts = population_layouts(anatomy)
+    offsets = region_offsets(anatomy)
+    rng = np.random.default_rng(seed)
+    grouped: dict[str, list] = {"I_e": [], "I_i": []}
+    for proj in anatomy.projections:
+        pre_layout, post_layout = layouts[proj.pre], layouts[proj.post]
+        pre_idx = pre_layout.indices(proj.pre_kind)
+        post_idx = post_layout.indices(proj.post_kind)
+        a, b = _bernoulli_pairs(rng, len(pre_idx), len(post_idx), proj.p)
+        i, j = pre_idx[a], post_idx[b]
+        if proj.pre == proj.post:
+            keep = i != j  # no autapses
+            i, j = i[keep], j[keep]
+        if proj.same_channel is False:
+            keep = pre_layout.channel[i] != post_layout.channel[j]
+            i, j = i[keep], j[keep]
+        weight = np.full(len(i), float(proj.weight / 1e-12))
+        if proj.channel_weights:
+            table = np.ones(len(EMOTIONS) + 1)
+            for name, factor in proj.channel_weights.items():
+                table[EMOTIONS.index(name)] = factor
+            weight *= table[post_layout.channel[j]]
+        if proj.pre_sensory_weights:
+            table = np.ones(len(SENSORY_CHANNELS))
+            for name, factor in proj.pre_sensory_weights.items():
+                table[SENSORY_CHANNELS.index(name)] = factor
+            weight *= table[pre_layout.sensory_channel[i]]
+        lo, hi = (float(d / 1e-3) for d in proj.delay)
+        delay = rng.uniform(lo, hi, size=len(i))
+        grouped[proj.target_current].append(
+            (proj, i + offsets[proj.pre][0], j + offsets[proj.post][0], weight, delay))
+    sets = []
+    for current, parts in grouped.items():
+        sets.append(SynapseSet(
+            name="excitatory" if current == "I_e" else "inhibitory",
+            target_current=current,
+            i=np.concatenate([x[1] for x in parts]).astype(np.int32),
+            j=np.concatenate([x[2] for x in parts]).astype(np.int32),
+            weight_pA=np.concatenate([x[3] for x in parts]),
+            delay_ms=np.concatenate([x[4] for x in parts]),
+            projection=np.concatenate([np.full(len(x[1]), k, np.int16)
+                                       for k, x in enumerate(parts)]),
+            projection_names=tuple(p.name for p, *_ in parts),
+            projection_regions=tuple((p.pre, p.post) for p, *_ in parts),
+        ))
+    return sets

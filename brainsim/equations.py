@@ -1,0 +1,271 @@
+"""The Extended LIF neuron and the neuromodulator dynamics, as Brian2 equation strings.
+
+Everything a reader needs to understand what one neuron does is in this file:
+
+* :data:`NEURON_EQUATIONS` — membrane, synaptic currents, adaptation current, adaptive
+  threshold. Every region uses the same equations with its own parameter values.
+* :data:`MODULATION_EXPRESSIONS` — how serotonin (5-HT), dopamine (DA) and norepinephrine (NE)
+  act on a neuron: input ``gain``, ``threshold_shift`` and ``noise_scale``. These three named
+  expressions are the only place where the neuromodulators touch a neuron; a protocol may
+  replace any of them (Brian2 checks the units when the network is built, and
+  :func:`check_modulation_expressions` checks them before that).
+* :data:`MODULATOR_EQUATIONS` — one row per region holding the tonic levels and the phasic
+  dopamine driven by reward events.
+
+Notation: ``v`` membrane potential, ``E_L`` rest, ``v_th`` the adaptive threshold relaxing to
+``v_th0``, ``I_e``/``I_i`` excitatory/inhibitory synaptic currents (exponential, time
+constants ``tau_e``/``tau_i``), ``I_adapt`` a spike-triggered adaptation current, ``R`` the
+membrane resistance. With ``sigma_v = 0``, ``b_adapt = 0``, ``delta_th = 0`` and every
+modulation coefficient at 0 the model is the textbook LIF neuron.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import brian2 as b2
+
+from brainsim.errors import ConfigError
+
+#: Membrane and currents. ``{noise}`` is replaced by the white-noise term when the network
+#: uses ``noise="xi"`` and by nothing when it uses ``noise="kick"`` (see :data:`NOISE_KICK`).
+NEURON_EQUATIONS = """
+dv/dt = (E_L - v + R*(gain*(I_e - I_i + I_input) + I_bias - I_adapt)) / tau_m {noise} : volt (unless refractory)
+dI_e/dt = -I_e / tau_e : amp
+dI_i/dt = -I_i / tau_i : amp
+dI_adapt/dt = -I_adapt / tau_adapt : amp
+dv_th/dt = (v_th0 - v_th) / tau_th : volt
+I_input : amp  # sensory + text drive, updated every input step (see INPUT_UPDATE)
+"""
+
+#: External input, re-evaluated every 1 ms (the resolution of the input arrays, so this is
+#: exact): sensory afferents (mean current = afferent rate x charge per afferent spike) and
+#: the text branch's drive into striatal channel cells (``text_current`` is 0 elsewhere).
+INPUT_UPDATE = (
+    "I_input = q_sensory*sensory_rate(t, sensory_channel) + text_current*text_drive(t, channel)"
+)
+
+#: The white-noise term of the membrane equation (Brian2 scales ``xi`` by 1/sqrt(dt)).
+NOISE_XI = "+ sigma_v*noise_scale*sqrt(2/tau_m)*xi"
+
+#: The cheap noise formulation: every ``noise_dt`` the membrane gets a Gaussian kick whose
+#: size gives the same stationary voltage variance (``sigma_v**2``) as the white-noise term:
+#: the kicks decay with ``tau_m`` between draws, so their sum has variance
+#: ``k**2 / (1 - exp(-2*noise_dt/tau_m))``. Ten times fewer random numbers at dt = 0.1 ms.
+NOISE_KICK = "v += int(not_refractory)*sigma_v*noise_scale*sqrt(1 - exp(-2*noise_dt/tau_m))*randn()"
+
+#: Parameters. The five time constants marked ``shared`` are network-wide (one value for all
+#: neurons: the compiler can then hoist the divisions out of the update loop, which made the
+#: state update ~2x faster); the others are per neuron, so regions differ in their values
+#: (see :mod:`brainsim.anatomy`). run_args can change any of them without recompiling.
+NEURON_PARAMETERS = """
+tau_ref : second (shared, constant)
+tau_e : second (shared, constant)
+tau_i : second (shared, constant)
+tau_adapt : second (shared, constant)
+tau_th : second (shared, constant)
+E_L : volt (constant)
+v_reset : volt (constant)
+v_th0 : volt (constant)
+tau_m : second (constant)
+R : ohm (constant)
+b_adapt : amp (constant)
+delta_th : volt (constant)
+sigma_v : volt (constant)
+I_bias : amp (constant)
+q_sensory : coulomb (constant)
+sensory_channel : integer (constant)
+channel : integer (constant)
+text_current : amp (constant)
+text_gated : 1 (constant)
+k_gain_5ht : 1 (constant)
+k_gain_da : 1 (constant)
+k_gain_ne : 1 (constant)
+k_theta_5ht : volt (constant)
+k_theta_da : volt (constant)
+k_theta_ne : volt (constant)
+k_noise_ne : 1 (constant)
+gain : 1
+threshold_shift : volt
+noise_scale : 1
+serotonin : 1 (linked)
+dopamine : 1 (linked)
+norepinephrine : 1 (linked)
+"""
+
+THRESHOLD = "v > v_th + threshold_shift"
+RESET = """
+v = v_reset
+v_th += delta_th
+I_adapt += b_adapt
+"""
+REFRACTORY = "tau_ref"
+
+#: Neutral neuromodulator level: a neuron at this level of all three is unmodulated.
+LEVEL_REF = 0.5
+
+#: How the neuromodulators act on a neuron (deviations from the neutral level 0.5, times the
+#: neuron's receptor sensitivities). ``profile_bias`` is 1 outside the striatum; in the
+#: striatum it is the text branch's ``1 - g``, so that an emotional sentence damps the
+#: profile-biased part of the readout. Evaluated every ``modulation_dt`` (neuromodulator
+#: levels change on time scales of tens of ms or slower).
+MODULATION_EXPRESSIONS: dict[str, str] = {
+    "gain": (
+        "1 + profile_bias*(k_gain_5ht*(serotonin - level_ref)"
+        " + k_gain_da*(dopamine - level_ref) + k_gain_ne*(norepinephrine - level_ref))"
+    ),
+    "threshold_shift": (
+        "profile_bias*(k_theta_5ht*(serotonin - level_ref)"
+        " + k_theta_da*(dopamine - level_ref) + k_theta_ne*(norepinephrine - level_ref))"
+    ),
+    "noise_scale": "1 + k_noise_ne*(norepinephrine - level_ref)",
+}
+
+#: Units each modulation expression must have.
+MODULATION_UNITS: dict[str, b2.Unit] = {
+    "gain": b2.Unit(1),
+    "threshold_shift": b2.volt,
+    "noise_scale": b2.Unit(1),
+}
+
+#: One row per region: tonic levels from the profile and phasic dopamine from rewards.
+#: ``reward_signal(t)`` holds each reward's magnitude in the time bin of the event (0 else);
+#: a reward adds ``reward_sensitivity*dopamine_projection*magnitude`` to dopamine (a dip for a
+#: negative reward, never below 0), which then relaxes to its tonic level with
+#: ``tau_dopamine``.
+MODULATOR_EQUATIONS = """
+ddopamine/dt = (dopamine_tonic - dopamine) / tau_dopamine : 1
+dopamine_tonic : 1 (constant)
+serotonin : 1 (constant)
+norepinephrine : 1 (constant)
+dopamine_projection : 1 (constant)
+tau_dopamine : second (shared, constant)
+reward_sensitivity : 1 (shared, constant)
+"""
+REWARD_UPDATE = (
+    "dopamine = clip(dopamine + reward_sensitivity*dopamine_projection*reward_signal(t),"
+    " 0, 10)"
+)
+
+#: Names the modulation expressions may use besides Brian2 functions and constants.
+MODULATION_NAMESPACE_NAMES = {
+    "serotonin", "dopamine", "norepinephrine", "level_ref", "profile_bias",
+    "k_gain_5ht", "k_gain_da", "k_gain_ne", "k_theta_5ht", "k_theta_da", "k_theta_ne",
+    "k_noise_ne", "mV", "volt", "t",
+}
+
+
+def neuron_equations(*, noise: str) -> b2.Equations:
+    """Assemble the Extended LIF equations.
+
+    Parameters
+    ----------
+    noise : {"xi", "kick", "none"}
+        Noise formulation: Brian2 white noise in the membrane equation, periodic Gaussian
+        kicks (see :data:`NOISE_KICK`), or none.
+
+    Returns
+    -------
+    brian2.Equations
+    """
+    if noise not in ("xi", "kick", "none"):
+        raise ConfigError(f"Unknown noise formulation {noise!r}: use 'xi', 'kick' or 'none'.")
+    eqs = NEURON_EQUATIONS.format(noise=NOISE_XI if noise == "xi" else "")
+    return b2.Equations(eqs + NEURON_PARAMETERS)
+
+
+def slow_update_code(expressions: Mapping[str, str], *, noise_kick: bool) -> str:
+    """Brian2 code run every 1 ms: modulation (gain, threshold_shift, noise_scale), the
+    external input current, and — with ``noise="kick"`` — the noise kick.
+
+    ``profile_bias`` becomes ``1 - text_gated*(1 - text_bias_weight(t))``: 1 outside the
+    striatal channels, the text branch's ``1 - g`` inside them.
+    """
+    bias = "(1 - text_gated*(1 - text_bias_weight(t)))"
+    lines = [f"{name} = {expressions[name].replace('profile_bias', bias)}"
+             for name in ("gain", "threshold_shift", "noise_scale")]
+    lines.append(INPUT_UPDATE)
+    if noise_kick:
+        lines.append(NOISE_KICK)
+    return "\n".join(lines)
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def check_modulation_expressions(overrides: Mapping[str, str]) -> dict[str, str]:
+    """Validate a protocol's replacement modulation expressions and merge them with defaults.
+
+    Checks, before any Brian2 object exists, that each overridden name is one of
+    ``gain``, ``threshold_shift``, ``noise_scale``, that it only uses known names, and that
+    its units are right (evaluated with every modulator and coefficient at a test value).
+
+    Parameters
+    ----------
+    overrides : mapping of str to str
+        Expression name to Brian2 expression string.
+
+    Returns
+    -------
+    dict
+        The complete set of expressions (defaults with the overrides applied).
+
+    Raises
+    ------
+    ConfigError
+        For an unknown expression name, an unknown variable or wrong units.
+    """
+    merged = dict(MODULATION_EXPRESSIONS)
+    known_functions = {"exp", "log", "sqrt", "clip", "abs", "tanh", "sin", "cos", "int",
+                       "minimum", "maximum", "ms", "second", "pi", "e"}
+    for name, expr in overrides.items():
+        if name not in MODULATION_EXPRESSIONS:
+            raise ConfigError(
+                f"Unknown modulation expression {name!r}. A protocol can override "
+                f"{sorted(MODULATION_EXPRESSIONS)}; rename the key in the protocol's "
+                "'modulation' overrides."
+            )
+        if not isinstance(expr, str) or not expr.strip():
+            raise ConfigError(
+                f"Modulation expression {name!r} must be a non-empty Brian2 expression string, "
+                f"got {expr!r}."
+            )
+        unknown = sorted(set(_IDENTIFIER.findall(expr)) - MODULATION_NAMESPACE_NAMES
+                         - known_functions)
+        if unknown:
+            raise ConfigError(
+                f"Modulation expression {name!r} = {expr!r} uses unknown name(s) {unknown}. "
+                f"Available: {sorted(MODULATION_NAMESPACE_NAMES - {'mV', 'volt', 't'})} "
+                "(and mV, ms for units)."
+            )
+        test_values = {
+            "serotonin": 0.6, "dopamine": 0.6, "norepinephrine": 0.6, "level_ref": LEVEL_REF,
+            "profile_bias": 1.0, "k_gain_5ht": 0.1, "k_gain_da": 0.1, "k_gain_ne": 0.1,
+            "k_theta_5ht": 1 * b2.mV, "k_theta_da": 1 * b2.mV, "k_theta_ne": 1 * b2.mV,
+            "k_noise_ne": 0.1, "mV": b2.mV, "volt": b2.volt, "t": 0.1 * b2.second,
+            "ms": b2.ms, "second": b2.second,
+        }
+        try:
+            value = b2.Expression(expr)
+            namespace = dict(test_values)
+            namespace.update({"exp": b2.exp, "log": b2.log, "sqrt": b2.sqrt, "abs": abs,
+                              "clip": b2.clip, "tanh": b2.tanh, "sin": b2.sin, "cos": b2.cos,
+                              "int": int, "minimum": min, "maximum": max, "pi": 3.141592653589793,
+                              "e": 2.718281828459045})
+            result = eval(value.code, {"__builtins__": {}}, namespace)  # noqa: S307
+        except Exception as err:  # Brian2 or Python parse/unit errors
+            raise ConfigError(
+                f"Modulation expression {name!r} = {expr!r} cannot be evaluated: {err}. "
+                "Write it as a Brian2 expression of the available names."
+            ) from err
+        expected = MODULATION_UNITS[name]
+        if not b2.have_same_dimensions(result, expected):
+            raise ConfigError(
+                f"Modulation expression {name!r} = {expr!r} has units of "
+                f"{b2.get_unit(b2.get_dimensions(result))!r} but must be "
+                f"{'dimensionless' if expected == b2.Unit(1) else expected!r}; "
+                "multiply or divide by a unit (e.g. *mV)."
+            )
+        merged[name] = expr
+    return merged

@@ -1,0 +1,457 @@
+"""Build the Brian2 network: one NeuronGroup per region, Synapses, neuromodulators, monitors.
+
+The network is split into *structure* (:class:`NetworkStructure`: sizes, synapses, equations,
+durations — what a compiled standalone build depends on) and *values*
+(:class:`NetworkValues`: neuromodulator levels, neuron parameters, weights, input arrays, the
+seed — what ``run_args`` can change without recompiling). The same code builds the network
+on every backend.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+import brian2 as b2
+import numpy as np
+
+from brainsim import equations as eq
+from brainsim.anatomy import NETWORK_CONSTANTS, NEURON_PARAMETER_UNITS, Anatomy
+from brainsim.channels import EMOTIONS, MODULATORS, REGIONS, SENSORY_CHANNELS
+from brainsim.connectivity import (
+    PopulationLayout,
+    SynapseSet,
+    draw_synapses,
+    population_layouts,
+    region_offsets,
+)
+from brainsim.errors import ConfigError
+from brainsim.profiles import Profile
+
+#: Time step of every input array (sensory rates, rewards, text drive).
+INPUT_DT = 1 * b2.ms
+
+
+@dataclass(frozen=True)
+class Drives:
+    """Time courses injected through TimedArrays, sampled every :data:`INPUT_DT`.
+
+    Attributes
+    ----------
+    sensory_rate_hz : ndarray, shape (n_steps, len(SENSORY_CHANNELS))
+        Afferent rate per sensory channel.
+    reward : ndarray, shape (n_steps,)
+        Reward magnitude in the bin of each reward event, 0 elsewhere.
+    text_drive : ndarray, shape (n_steps, 6)
+        ``g * p`` of the sentence shown at that time (0 when none).
+    text_bias_weight : ndarray, shape (n_steps,)
+        ``1 - g`` while a sentence is shown, 1 otherwise.
+    """
+
+    sensory_rate_hz: np.ndarray
+    reward: np.ndarray
+    text_drive: np.ndarray
+    text_bias_weight: np.ndarray
+
+    @property
+    def n_steps(self) -> int:
+        return int(self.reward.shape[0])
+
+    def check(self, n_steps: int) -> None:
+        shapes = {
+            "sensory_rate_hz": (self.sensory_rate_hz.shape, (n_steps, len(SENSORY_CHANNELS))),
+            "reward": (self.reward.shape, (n_steps,)),
+            "text_drive": (self.text_drive.shape, (n_steps, len(EMOTIONS))),
+            "text_bias_weight": (self.text_bias_weight.shape, (n_steps,)),
+        }
+        for name, (got, want) in shapes.items():
+            if tuple(got) != want:
+                raise ConfigError(f"Input array {name} has shape {got}, expected {want}.")
+            if not np.all(np.isfinite(getattr(self, name))):
+                raise ConfigError(f"Input array {name} contains NaN or infinite values.")
+        if np.any(self.sensory_rate_hz < 0):
+            raise ConfigError("Sensory rates must be >= 0 Hz.")
+
+
+@dataclass(frozen=True)
+class NetworkOptions:
+    """Numerical and recording options (all part of the structure).
+
+    Attributes
+    ----------
+    dt : Quantity
+        Integration time step.
+    noise : {"kick", "xi", "none"}
+        Membrane noise formulation (see :mod:`brainsim.equations`). ``"kick"`` has the
+        same stationary statistics as ``"xi"`` at a tenth of the random numbers.
+    noise_dt : Quantity
+        Interval of the noise kicks.
+    modulation_dt : Quantity
+        Interval at which gain, threshold shift and noise scale are re-evaluated.
+    modulator_record_dt : Quantity
+        Sampling interval of the neuromodulator traces.
+    connectivity_seed : int
+        Seed of the synapse draw.
+    modulation : dict
+        The three modulation expressions (defaults from :mod:`brainsim.equations`).
+    """
+
+    dt: b2.Quantity = field(default_factory=lambda: 0.1 * b2.ms)
+    noise: str = "kick"
+    noise_dt: b2.Quantity = field(default_factory=lambda: 1 * b2.ms)
+    modulation_dt: b2.Quantity = field(default_factory=lambda: 1 * b2.ms)
+    modulator_record_dt: b2.Quantity = field(default_factory=lambda: 1 * b2.ms)
+    connectivity_seed: int = 1234
+    modulation: dict[str, str] = field(default_factory=lambda: dict(eq.MODULATION_EXPRESSIONS))
+
+
+@dataclass
+class NetworkStructure:
+    """Everything a compiled build depends on."""
+
+    anatomy: Anatomy
+    options: NetworkOptions
+    duration: b2.Quantity
+    layouts: dict[str, PopulationLayout]
+    synapses: list[SynapseSet]
+
+    @property
+    def offsets(self) -> dict[str, tuple[int, int]]:
+        """Index range of each region in the single NeuronGroup."""
+        return region_offsets(self.anatomy)
+
+    @property
+    def n_neurons(self) -> int:
+        return sum(spec.size for spec in self.anatomy.regions.values())
+
+    @property
+    def n_input_steps(self) -> int:
+        return int(round(float(self.duration / INPUT_DT)))
+
+    def key(self, backend: str) -> str:
+        """Hash of the structure: equal keys mean a compiled build can be reused."""
+        h = hashlib.sha256()
+        desc = {
+            "backend": backend, "brian2": b2.__version__,
+            "duration": float(self.duration), "dt": float(self.options.dt),
+            "noise": self.options.noise, "noise_dt": float(self.options.noise_dt),
+            "modulation_dt": float(self.options.modulation_dt),
+            "record_dt": float(self.options.modulator_record_dt),
+            "modulation": self.options.modulation,
+            "sizes": {r: (s.size, self.layouts[r].n_exc)
+                      for r, s in self.anatomy.regions.items()},
+            "equations": [eq.NEURON_EQUATIONS, eq.MODULATOR_EQUATIONS, eq.REWARD_UPDATE,
+                          eq.NOISE_KICK, eq.NOISE_XI, eq.THRESHOLD, eq.RESET],
+        }
+        h.update(json.dumps(desc, sort_keys=True, default=str).encode())
+        for s in self.synapses:
+            h.update(s.name.encode())
+            for arr in (s.i, s.j, s.delay_ms):
+                h.update(np.ascontiguousarray(arr).tobytes())
+        for r in REGIONS:
+            if r in self.layouts:
+                h.update(self.layouts[r].channel.tobytes())
+                h.update(self.layouts[r].sensory_channel.tobytes())
+        return h.hexdigest()[:16]
+
+
+def make_structure(anatomy: Anatomy, options: NetworkOptions,
+                   duration: b2.Quantity) -> NetworkStructure:
+    """Draw the synapses and lay out the populations."""
+    if not isinstance(duration, b2.Quantity) or not b2.have_same_dimensions(duration, b2.second):
+        raise ConfigError(f"duration must be a time with units (e.g. 2*second), got {duration!r}.")
+    if not float(duration) > 0:
+        raise ConfigError(f"duration must be positive, got {duration}.")
+    return NetworkStructure(anatomy, options, duration, population_layouts(anatomy),
+                            draw_synapses(anatomy, options.connectivity_seed))
+
+
+@dataclass
+class NetworkValues:
+    """Values ``run_args`` can change: levels, parameters, weights, inputs and the seed.
+
+    ``neuron_arrays`` holds one array per neuron parameter over the whole NeuronGroup
+    (regions concatenated in :data:`brainsim.channels.REGIONS` order).
+    """
+
+    neuron_arrays: dict[str, b2.Quantity | np.ndarray]
+    network_constants: dict[str, b2.Quantity]
+    modulator_arrays: dict[str, np.ndarray]
+    modulator_shared: dict[str, b2.Quantity | float]
+    weights_pA: dict[str, np.ndarray]
+    drives: Drives
+    seed: int
+
+
+_SHORT = {"serotonin": "5ht", "dopamine": "da", "norepinephrine": "ne"}
+
+
+def _receptor_arrays(spec, layout: PopulationLayout, region: str) -> dict[str, np.ndarray]:
+    from brainsim.anatomy import STRIATAL_RECEPTORS
+
+    n = layout.size
+    out = {f"k_{kind}_{m}": np.zeros(n) for kind in ("gain", "theta")
+           for m in ("5ht", "da", "ne")}
+
+    def apply(receptors, idx):
+        for mod, k in receptors.gain.items():
+            out[f"k_gain_{_SHORT[mod]}"][idx] += k
+        for mod, k in receptors.threshold.items():
+            out[f"k_theta_{_SHORT[mod]}"][idx] += float(k / b2.mV)
+
+    exc = np.arange(layout.n_exc)
+    apply(spec.receptors_exc, exc)
+    apply(spec.receptors_inh, np.arange(layout.n_exc, n))
+    if region == "striatum":
+        for c, name in enumerate(EMOTIONS):
+            apply(STRIATAL_RECEPTORS[name], exc[layout.channel[exc] == c])
+    return out
+
+
+#: Units of the per-neuron arrays built from the region parameters.
+_PARAMETER_NAMES = ("E_L", "v_reset", "v_th0", "tau_m", "R", "b_adapt", "delta_th", "sigma_v",
+                    "k_noise_ne")
+
+
+def make_values(structure: NetworkStructure, profile: Profile, drives: Drives, seed: int,
+                parameter_overrides: dict[str, dict[str, b2.Quantity]] | None = None,
+                text_current: b2.Quantity = 400 * b2.pA,
+                weight_scale: float = 1.0) -> NetworkValues:
+    """Compute every run-time value from the profile, the input drives and the seed.
+
+    Parameters
+    ----------
+    structure : NetworkStructure
+    profile : Profile
+        Neuromodulator levels and input statistics.
+    drives : Drives
+        Input arrays (see :mod:`brainsim.inputs`).
+    seed : int
+        Seed of the initial state and the noise.
+    parameter_overrides : dict, optional
+        ``{region: {parameter: value}}`` replacing region neuron parameters
+        (see :data:`brainsim.anatomy.NEURON_PARAMETER_UNITS`).
+    text_current : Quantity
+        Current injected into a striatal channel cell by one unit of text drive.
+    weight_scale : float
+        Multiplies every synaptic weight.
+    """
+    drives.check(structure.n_input_steps)
+    check_parameter_overrides(parameter_overrides or {})
+    rng = np.random.default_rng(seed)
+    per_region: dict[str, list] = {}
+    overrides = parameter_overrides or {}
+    for region, spec in structure.anatomy.regions.items():
+        params = dict(spec.neuron)
+        params.update(overrides.get(region, {}))
+        layout = structure.layouts[region]
+        n = layout.size
+        arrays: dict[str, np.ndarray] = {k: np.full(n, float(params[k])) for k in _PARAMETER_NAMES}
+        is_exc = np.arange(n) < layout.n_exc
+        arrays["I_bias"] = np.where(is_exc, float(params["I_bias_exc"]),
+                                    float(params["I_bias_inh"]))
+        arrays["q_sensory"] = np.where(layout.receives_sensory, float(spec.sensory_charge), 0.0)
+        in_channel = layout.channel < len(EMOTIONS)
+        arrays["text_current"] = np.where(in_channel, float(text_current), 0.0)
+        arrays["text_gated"] = in_channel.astype(float)
+        receptors = _receptor_arrays(spec, layout, region)
+        for k, v in receptors.items():
+            arrays[k] = v * 1e-3 if k.startswith("k_theta") else v  # mV -> V
+        e_l, v_th0 = float(params["E_L"]), float(params["v_th0"])
+        arrays["v"] = rng.uniform(e_l, v_th0, size=n)
+        arrays["v_th"] = np.full(n, v_th0)
+        per_region[region] = arrays
+    units = {"E_L": b2.volt, "v_reset": b2.volt, "v_th0": b2.volt, "tau_m": b2.second,
+             "R": b2.ohm, "b_adapt": b2.amp, "delta_th": b2.volt, "sigma_v": b2.volt, "I_bias": b2.amp,
+             "q_sensory": b2.coulomb, "text_current": b2.amp, "k_theta_5ht": b2.volt,
+             "k_theta_da": b2.volt, "k_theta_ne": b2.volt, "v": b2.volt, "v_th": b2.volt}
+    regions = list(structure.anatomy.regions)
+    neuron_arrays = {}
+    for name in per_region[regions[0]]:
+        flat = np.concatenate([per_region[r][name] for r in regions])
+        neuron_arrays[name] = flat * units[name] if name in units else flat
+    modulator_arrays = {
+        m: np.array([profile.level(r, m) for r in regions]) for m in MODULATORS
+    }
+    modulator_arrays["dopamine_tonic"] = modulator_arrays["dopamine"].copy()
+    modulator_arrays["dopamine_projection"] = np.array(
+        [structure.anatomy.regions[r].dopamine_projection for r in regions])
+    weights = {s.name: s.weight_pA * weight_scale for s in structure.synapses}
+    constants = dict(NETWORK_CONSTANTS)
+    constants.update(overrides.get("network", {}))
+    return NetworkValues(
+        neuron_arrays=neuron_arrays,
+        network_constants=constants,
+        modulator_arrays=modulator_arrays,
+        modulator_shared={"tau_dopamine": 200 * b2.ms, "reward_sensitivity": 0.5},
+        weights_pA=weights,
+        drives=drives,
+        seed=int(seed),
+    )
+
+
+def check_parameter_overrides(overrides: dict[str, dict[str, object]]) -> None:
+    """Validate ``{region or "network": {parameter: value}}`` names and units before building."""
+    if not isinstance(overrides, dict):
+        raise ConfigError(f"parameters must be a dict of dicts, got {overrides!r}.")
+    for region, params in overrides.items():
+        if region == "network":
+            known = NETWORK_CONSTANTS
+        elif region in REGIONS:
+            known = NEURON_PARAMETER_UNITS
+        else:
+            raise ConfigError(
+                f"Unknown region {region!r} in parameter overrides; use one of {list(REGIONS)} "
+                "or 'network' (for the network-wide time constants)."
+            )
+        if not isinstance(params, dict):
+            raise ConfigError(f"parameters[{region!r}] must be a dict, got {params!r}.")
+        for name, value in params.items():
+            if name not in known:
+                where = ("network-wide time constants" if region == "network"
+                         else f"neuron parameters of {region!r}")
+                hint = (" (it is network-wide: put it under 'network')"
+                        if name in NETWORK_CONSTANTS else "")
+                raise ConfigError(
+                    f"Unknown parameter {name!r}{hint}; the {where} are {sorted(known)}."
+                )
+            unit = known[name] if region != "network" else b2.get_unit(known[name].dim)
+            if isinstance(value, bool) or not isinstance(value, int | float | b2.Quantity):
+                raise ConfigError(f"Parameter {region}.{name} must be a number with units, "
+                                  f"got {value!r}.")
+            if not b2.have_same_dimensions(value, unit):
+                raise ConfigError(
+                    f"Parameter {region}.{name} = {value!r} has the wrong units; it must be "
+                    f"in units of {unit!r} (e.g. {name}=3*{unit!r})."
+                )
+            if not np.all(np.isfinite(np.asarray(value))):
+                raise ConfigError(f"Parameter {region}.{name} is NaN or infinite; give a "
+                                  "finite value.")
+
+
+class BrianNetwork:
+    """The Brian2 objects of one network and how to set their values.
+
+    All regions live in one ``NeuronGroup`` (``neurons``); each region is a contiguous
+    index range of it (``neurons.v[regions["amygdala"]]``; Brian2 subgroups cannot carry
+    the indexed links to the neuromodulator table). One group and two ``Synapses`` objects
+    (excitatory onto ``I_e``, inhibitory onto ``I_i``) instead of five groups and 25
+    projections cut the C++ build from ~5 min to well under a minute and the per-step
+    overhead by a factor of ~10 (docs/architecture.md, "One NeuronGroup").
+
+    Attributes
+    ----------
+    network : brian2.Network
+    neurons : NeuronGroup
+        Every neuron of every region.
+    regions : dict of str to slice
+        Each region's neurons (principal cells first, interneurons last).
+    modulators : NeuronGroup
+        One row per region: serotonin, dopamine, norepinephrine.
+    synapses : dict of str to Synapses
+        ``"excitatory"`` and ``"inhibitory"``.
+    spike_monitor : SpikeMonitor
+    modulator_monitor : StateMonitor
+    timed_arrays : dict of str to TimedArray
+    """
+
+    def __init__(self, structure: NetworkStructure, values: NetworkValues) -> None:
+        self.structure = structure
+        opts = structure.options
+        drives = values.drives
+        self.timed_arrays = {
+            "sensory_rate": b2.TimedArray(drives.sensory_rate_hz * b2.Hz, dt=INPUT_DT,
+                                          name="sensory_rate"),
+            "reward_signal": b2.TimedArray(drives.reward, dt=INPUT_DT, name="reward_signal"),
+            # one extra all-zero column: neurons outside the channels index it
+            "text_drive": b2.TimedArray(_pad_text(drives.text_drive), dt=INPUT_DT,
+                                        name="text_drive"),
+            "text_bias_weight": b2.TimedArray(drives.text_bias_weight, dt=INPUT_DT,
+                                              name="text_bias_weight"),
+        }
+        region_names = list(structure.anatomy.regions)
+        self.modulators = b2.NeuronGroup(
+            len(region_names), eq.MODULATOR_EQUATIONS, method="exact", name="modulators",
+            namespace={"reward_signal": self.timed_arrays["reward_signal"]},
+        )
+        self.modulators.run_regularly(eq.REWARD_UPDATE, dt=INPUT_DT, when="start",
+                                      name="modulators_reward")
+        namespace = {
+            "sensory_rate": self.timed_arrays["sensory_rate"],
+            "text_drive": self.timed_arrays["text_drive"],
+            "text_bias_weight": self.timed_arrays["text_bias_weight"],
+            "level_ref": eq.LEVEL_REF,
+            "noise_dt": opts.noise_dt,
+        }
+        n = structure.n_neurons
+        self.neurons = b2.NeuronGroup(
+            n, eq.neuron_equations(noise=opts.noise),
+            threshold=eq.THRESHOLD, reset=eq.RESET, refractory=eq.REFRACTORY,
+            method="euler", name="neurons", namespace=namespace, dt=opts.dt,
+        )
+        region_index = np.concatenate([np.full(structure.anatomy.regions[r].size, k)
+                                       for k, r in enumerate(region_names)])
+        for m in MODULATORS:
+            setattr(self.neurons, m, b2.linked_var(self.modulators, m, index=region_index))
+        self.neurons.channel = np.concatenate([structure.layouts[r].channel
+                                               for r in region_names])
+        self.neurons.sensory_channel = np.concatenate([structure.layouts[r].sensory_channel
+                                                       for r in region_names])
+        if opts.noise == "kick" and opts.noise_dt != opts.modulation_dt:
+            raise ConfigError("noise_dt must equal modulation_dt (both run in one update).")
+        self.neurons.run_regularly(
+            eq.slow_update_code(opts.modulation, noise_kick=opts.noise == "kick"),
+            dt=opts.modulation_dt, when="start", name="slow_update")
+        self.regions = {r: slice(a, b) for r, (a, b) in structure.offsets.items()}
+        self.synapses: dict[str, b2.Synapses] = {}
+        for s in structure.synapses:
+            syn = b2.Synapses(self.neurons, self.neurons, "w : amp (constant)",
+                              on_pre=f"{s.target_current}_post += w", name=s.name,
+                              dt=opts.dt)
+            syn.connect(i=s.i, j=s.j)
+            syn.delay = s.delay_ms * b2.ms
+            self.synapses[s.name] = syn
+        self.spike_monitor = b2.SpikeMonitor(self.neurons, record=True, name="spikes")
+        self.modulator_monitor = b2.StateMonitor(
+            self.modulators, list(MODULATORS), record=True, dt=opts.modulator_record_dt,
+            name="modulator_trace",
+        )
+        self.network = b2.Network(self.modulators, self.neurons, *self.synapses.values(),
+                                  self.spike_monitor, self.modulator_monitor,
+                                  name="neuroemo_network")
+        self.apply_values(values)
+
+    def value_assignments(self, values: NetworkValues) -> list[tuple[object, object]]:
+        """Every changeable Brian2 variable / TimedArray with its value (for run_args)."""
+        out: list[tuple[object, object]] = []
+        for name, value in values.neuron_arrays.items():
+            out.append((getattr(self.neurons, name), value))
+        for name, value in values.network_constants.items():
+            out.append((getattr(self.neurons, name), value))
+        for name, value in values.modulator_arrays.items():
+            out.append((getattr(self.modulators, name), value))
+        for name, value in values.modulator_shared.items():
+            out.append((getattr(self.modulators, name), value))
+        for name, w in values.weights_pA.items():
+            out.append((self.synapses[name].w, w * b2.pA))
+        d = values.drives
+        out.append((self.timed_arrays["sensory_rate"], d.sensory_rate_hz * b2.Hz))
+        out.append((self.timed_arrays["reward_signal"], d.reward))
+        out.append((self.timed_arrays["text_drive"], _pad_text(d.text_drive)))
+        out.append((self.timed_arrays["text_bias_weight"], d.text_bias_weight))
+        return out
+
+    def apply_values(self, values: NetworkValues) -> None:
+        """Set every value directly (initial values; TimedArrays were built with them)."""
+        for var, value in self.value_assignments(values):
+            if not isinstance(var, b2.TimedArray):
+                var[:] = value
+
+    def run_args(self, values: NetworkValues) -> dict:
+        """``run_args`` for a standalone re-run with other values (no recompilation)."""
+        return dict(self.value_assignments(values))
+
+
+def _pad_text(drive: np.ndarray) -> np.ndarray:
+    return np.concatenate([drive, np.zeros((drive.shape[0], 1))], axis=1)

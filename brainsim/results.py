@@ -1,0 +1,230 @@
+"""Write a run's results folder (format in docs/architecture.md), atomically.
+
+The folder is written to ``<out>.tmp-<pid>`` next to its final place and renamed at the end:
+a failed or interrupted run leaves nothing behind, and an existing folder is only replaced
+with ``force=True`` (and only after the new one is complete).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from brainsim.backends import RawOutput
+from brainsim.channels import EMOTIONS, MODULATORS
+from brainsim.errors import ResultsError
+from brainsim.network import NetworkStructure
+from brainsim.readout import readout
+
+FORMAT_VERSION = 1
+RATE_BIN_MS = 10.0
+#: Above this many synapses, synapses.parquet holds a uniform random sample of this size.
+MAX_SYNAPSES_WRITTEN = 1_000_000
+
+
+def check_output_folder(out: Path, force: bool) -> None:
+    """Fail early (before simulating) if ``out`` exists without ``force`` or is unwritable."""
+    out = Path(out)
+    if out.exists() and not force:
+        raise ResultsError(
+            f"The results folder {out} already exists; nothing was written. Choose another "
+            "folder with --out, or pass --force to replace it."
+        )
+    if out.exists() and not out.is_dir():
+        raise ResultsError(f"{out} exists and is not a folder; choose another --out.")
+    parent = out.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ResultsError(f"Cannot create the folder {parent}: {err}. Choose a writable "
+                           "--out.") from err
+    if not os.access(parent, os.W_OK):
+        raise ResultsError(f"The folder {parent} is not writable; choose a writable --out.")
+
+
+def spikes_frame(raw: RawOutput, structure: NetworkStructure) -> pd.DataFrame:
+    frames = []
+    for region, (i, t) in raw.spikes.items():
+        layout = structure.layouts[region]
+        channel = np.array([*EMOTIONS, ""], dtype=object)[layout.channel[i]]
+        frames.append(pd.DataFrame({"region": region, "neuron": i.astype(np.int32),
+                                    "t_ms": t, "channel": channel}))
+    df = pd.concat(frames, ignore_index=True).sort_values("t_ms", kind="stable")
+    df["region"] = pd.Categorical(df["region"], categories=list(raw.spikes))
+    df["channel"] = pd.Categorical(df["channel"], categories=["", *EMOTIONS])
+    return df.reset_index(drop=True)
+
+
+def rates_frame(raw: RawOutput, structure: NetworkStructure, duration_ms: float) -> pd.DataFrame:
+    """Population rates of the principal ("E") cells in 10 ms bins; striatum also per channel."""
+    edges = np.arange(0.0, duration_ms + RATE_BIN_MS - 1e-9, RATE_BIN_MS)
+    edges[-1] = duration_ms
+    width_s = np.diff(edges) / 1000.0
+    frames = []
+    for region, (i, t) in raw.spikes.items():
+        layout = structure.layouts[region]
+        exc = i < layout.n_exc
+        counts, _ = np.histogram(t[exc], edges)
+        frames.append(pd.DataFrame({"region": region, "channel": "", "t_ms": edges[:-1],
+                                    "rate_hz": counts / layout.n_exc / width_s}))
+        if region == "striatum":
+            for c, name in enumerate(EMOTIONS):
+                members = layout.channel[:layout.n_exc] == c
+                sel = layout.channel[i] == c
+                counts, _ = np.histogram(t[sel], edges)
+                frames.append(pd.DataFrame({"region": region, "channel": name,
+                                            "t_ms": edges[:-1],
+                                            "rate_hz": counts / members.sum() / width_s}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def modulators_frame(raw: RawOutput, structure: NetworkStructure) -> pd.DataFrame:
+    regions = list(structure.anatomy.regions)
+    frames = []
+    for m in MODULATORS:
+        trace = raw.modulators[m]
+        for k, region in enumerate(regions):
+            frames.append(pd.DataFrame({"region": region, "modulator": m,
+                                        "t_ms": raw.modulator_t_ms, "level": trace[k]}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def neurons_frame(structure: NetworkStructure) -> pd.DataFrame:
+    frames = []
+    for region, layout in structure.layouts.items():
+        idx = np.arange(layout.size)
+        frames.append(pd.DataFrame({
+            "region": region, "neuron": idx.astype(np.int32),
+            "kind": np.where(idx < layout.n_exc, "E", "I"),
+            "channel": np.array([*EMOTIONS, ""], dtype=object)[layout.channel],
+        }))
+    return pd.concat(frames, ignore_index=True)
+
+
+def synapses_frame(structure: NetworkStructure, weights_pA: dict[str, np.ndarray],
+                   seed: int = 0) -> tuple[pd.DataFrame, bool]:
+    """All synapses (or a uniform sample of :data:`MAX_SYNAPSES_WRITTEN` of them)."""
+    offsets = structure.offsets
+    starts = np.array([a for a, _ in offsets.values()])
+    names = list(offsets)
+    frames = []
+    total = sum(len(s.i) for s in structure.synapses)
+    sampled = total > MAX_SYNAPSES_WRITTEN
+    rng = np.random.default_rng(seed)
+    for s in structure.synapses:
+        keep = np.arange(len(s.i))
+        if sampled:
+            keep = np.sort(rng.choice(len(s.i), int(len(s.i) * MAX_SYNAPSES_WRITTEN / total),
+                                      replace=False))
+        i, j = s.i[keep], s.j[keep]
+        pre_r = np.searchsorted(starts, i, side="right") - 1
+        post_r = np.searchsorted(starts, j, side="right") - 1
+        frames.append(pd.DataFrame({
+            "projection": np.array(s.projection_names, dtype=object)[s.projection[keep]],
+            "pre_region": np.array(names, dtype=object)[pre_r],
+            "pre": (i - starts[pre_r]).astype(np.int32),
+            "post_region": np.array(names, dtype=object)[post_r],
+            "post": (j - starts[post_r]).astype(np.int32),
+            "weight_pA": weights_pA[s.name][keep],
+            "delay_ms": s.delay_ms[keep],
+        }))
+    df = pd.concat(frames, ignore_index=True)
+    for col in ("projection", "pre_region", "post_region"):
+        df[col] = df[col].astype("category")
+    return df, sampled
+
+
+def git_revision() -> str | None:
+    """The project's git revision (with ``-dirty`` for uncommitted changes), if any."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
+                             text=True, timeout=5, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=root, capture_output=True, text=True, timeout=5).stdout
+        return rev + ("-dirty" if dirty.strip() else "")
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def versions() -> dict[str, str]:
+    """Versions of Python and the packages a run depends on."""
+    import sys
+    from importlib import metadata
+
+    out = {"python": platform.python_version(), "platform": platform.platform()}
+    for pkg in ("brian2", "brian2cuda", "numpy", "pandas", "torch", "neuroemodynamics"):
+        if pkg == "torch" and "torch" not in sys.modules:
+            continue
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            pass
+    return out
+
+
+def write_run(out: Path, *, force: bool, tables: dict[str, pd.DataFrame], meta: dict,
+              figures: Callable[[Path], None] | None = None) -> Path:
+    """Write tables, ``meta.json`` and figures into ``out`` atomically.
+
+    Parameters
+    ----------
+    out : Path
+        Final folder.
+    force : bool
+        Replace an existing folder (after the new one is complete).
+    tables : dict of str to DataFrame
+        Written as ``<name>.parquet``.
+    meta : dict
+        Written as ``meta.json``.
+    figures : callable, optional
+        Called with the temporary folder once the tables exist; writes ``figures/``.
+    """
+    out = Path(out)
+    check_output_folder(out, force)
+    tmp = out.parent / f"{out.name}.tmp-{os.getpid()}"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    try:
+        tmp.mkdir(parents=True)
+        for name, df in tables.items():
+            df.to_parquet(tmp / f"{name}.parquet", index=False)
+        (tmp / "meta.json").write_text(json.dumps(meta, indent=2, default=_json_default))
+        if figures is not None:
+            figures(tmp)
+        if out.exists():
+            if not force:
+                raise ResultsError(f"{out} appeared while the run was being written; the new "
+                                   f"results were discarded. Use --force or another --out.")
+            old = out.parent / f"{out.name}.old-{os.getpid()}"
+            out.rename(old)
+            tmp.rename(out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def _json_default(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return str(value)
+
+
+def readout_frame(raw: RawOutput, structure: NetworkStructure, duration_ms: float,
+                  window_ms: float = 100.0) -> pd.DataFrame:
+    i, t = raw.spikes["striatum"]
+    return readout(i, t, structure.layouts["striatum"].channel, duration_ms, window_ms)

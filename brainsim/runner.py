@@ -1,0 +1,369 @@
+"""Run protocols end to end: inputs → network → backend → results folder.
+
+``run_protocols`` groups protocols that share a network structure (e.g. the five profiles
+of a comparison) so a standalone backend compiles once and re-runs the binary with
+``run_args`` for each of them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import brian2 as b2
+import numpy as np
+
+from brainsim import equations as eq
+from brainsim.anatomy import NETWORK_CONSTANTS, build_anatomy
+from brainsim.backends import Backend, RawOutput, get_backend
+from brainsim.channels import EMOTIONS
+from brainsim.errors import ConfigError, NeuroEmoError
+from brainsim.inputs import inputs_frame, make_drives
+from brainsim.network import (
+    INPUT_DT,
+    BrianNetwork,
+    NetworkOptions,
+    NetworkStructure,
+    NetworkValues,
+    make_structure,
+    make_values,
+)
+from brainsim.protocol import Protocol
+from brainsim.readout import summary_readout
+from brainsim.results import (
+    FORMAT_VERSION,
+    check_output_folder,
+    git_revision,
+    modulators_frame,
+    neurons_frame,
+    rates_frame,
+    readout_frame,
+    spikes_frame,
+    synapses_frame,
+    versions,
+    write_run,
+)
+
+
+@dataclass
+class RunResult:
+    """Where a run went and what it found."""
+
+    protocol: Protocol
+    path: Path
+    summary: dict
+    timings_s: dict
+
+
+def structure_for(protocol: Protocol) -> NetworkStructure:
+    """The network structure of a protocol (sizes, synapses, equations, duration)."""
+    anatomy = build_anatomy(protocol.scale)
+    options = NetworkOptions(dt=protocol.dt, noise=protocol.noise,
+                             modulation=eq.check_modulation_expressions(protocol.modulation))
+    return make_structure(anatomy, options, protocol.duration)
+
+
+def text_arrays(protocol: Protocol) -> tuple[np.ndarray, np.ndarray, list[dict]] | None:
+    """The text branch's drive for the protocol's sentences (None without sentences)."""
+    if not protocol.sentences:
+        return None
+    try:
+        from textbranch.gating import gating_arrays
+    except ImportError as err:
+        raise NeuroEmoError(
+            f"Protocol {protocol.name!r} has sentences, but the text branch cannot be loaded "
+            f"({err}). Install the project with its dependencies (make install) or remove "
+            "the sentences."
+        ) from err
+    sentences = [(s.text, float(s.onset), float(s.duration)) for s in protocol.sentences]
+    arrays = gating_arrays(sentences, protocol.profile.levels, float(protocol.duration),
+                           float(INPUT_DT))
+    return arrays.drive, arrays.bias_weight, list(arrays.events)
+
+
+def values_for(protocol: Protocol, structure: NetworkStructure,
+               text: tuple[np.ndarray, np.ndarray, list[dict]] | None) -> NetworkValues:
+    drives = make_drives(protocol, text=None if text is None else (text[0], text[1]))
+    return make_values(structure, protocol.profile, drives, protocol.seed,
+                       parameter_overrides=protocol.parameters)
+
+
+def _label(protocols: Sequence[Protocol], k: int) -> str:
+    names = [p.profile.name for p in protocols]
+    if len(set(names)) == len(names):
+        return names[k]
+    return f"{protocols[k].name}-{k}"
+
+
+def default_out(protocol: Protocol, root: Path = Path("results")) -> Path:
+    """``results/<protocol>-<profile>-<timestamp>`` (unique per second)."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    return root / f"{protocol.name}-{protocol.profile.name}-{stamp}"
+
+
+def run_protocols(protocols: Sequence[Protocol], *, backend: str = "cpp_standalone",
+                  out: Path | None = None, force: bool = False, quiet: bool = False,
+                  threads: int = 0, runtime_target: str = "auto",
+                  source_text: str | None = None, live=None,
+                  figures: bool = True) -> list[RunResult]:
+    """Simulate protocols and write one results folder each.
+
+    Parameters
+    ----------
+    protocols : sequence of Protocol
+        One protocol writes to ``out``; several write to ``out/<profile>`` each.
+    backend : str
+        ``runtime``, ``cpp_standalone`` or ``cuda_standalone``.
+    out : Path, optional
+        Results folder (default: :func:`default_out`).
+    force : bool
+        Replace existing results folders.
+    quiet : bool
+        No progress report or summary.
+    threads : int
+        OpenMP threads for standalone backends.
+    runtime_target : str
+        Code generation target of the runtime backend.
+    source_text : str, optional
+        The protocol file's text, stored in ``meta.json``.
+    live : object, optional
+        An object with ``publish(snapshot)`` (e.g. :class:`analysis.live.LiveServer`); needs
+        the runtime backend.
+    figures : bool
+        Write the raster and rate figures.
+
+    Returns
+    -------
+    list of RunResult
+    """
+    if not protocols:
+        raise ConfigError("No protocol to run: the protocol file defines an empty list.")
+    if live is not None and backend != "runtime":
+        raise ConfigError("--live needs the runtime backend (--backend runtime): the "
+                          "standalone backends run as a separate program.")
+    many = len(protocols) > 1
+    root = Path(out) if out is not None else default_out(protocols[0])
+    if many:
+        check_output_folder(root, force)
+        outs = [root / _label(protocols, k) for k in range(len(protocols))]
+    else:
+        outs = [root]
+    for path in outs:
+        check_output_folder(path, force)
+    options = {"threads": threads} if backend != "runtime" else {"target": runtime_target}
+    engine = get_backend(backend, **options)
+    # group by structure so that a standalone build is compiled once per structure
+    t_prepare = time.perf_counter()
+    prepared = []
+    for p in protocols:
+        structure = structure_for(p)
+        text = text_arrays(p)
+        prepared.append((p, structure, text, values_for(p, structure, text)))
+    prepare_s = time.perf_counter() - t_prepare
+    groups: dict[str, list[int]] = {}
+    for k, (_, structure, _, _) in enumerate(prepared):
+        groups.setdefault(structure.key(backend), []).append(k)
+    results: list[RunResult | None] = [None] * len(protocols)
+    for indices in groups.values():
+        structure = prepared[indices[0]][1]
+        values = [prepared[k][3] for k in indices]
+        operations = [_live_operation(live, structure)] if live is not None else []
+        report = None if quiet else "text"
+        outputs = engine.simulate(structure, values, report=report, operations=operations)
+        for k, raw in zip(indices, outputs, strict=True):
+            p, _, text, v = prepared[k]
+            raw.timings_s["prepare_s"] = prepare_s / len(protocols)
+            results[k] = _write(p, structure, v, raw, outs[k], force=force, backend=engine,
+                                text_events=text[2] if text else [], source_text=source_text,
+                                figures=figures)
+            if not quiet:
+                print_summary(results[k])
+    return [r for r in results if r is not None]
+
+
+def run_protocol(protocol: Protocol, **kwargs) -> RunResult:
+    """Simulate one protocol (see :func:`run_protocols` for the options)."""
+    return run_protocols([protocol], **kwargs)[0]
+
+
+def _write(protocol: Protocol, structure: NetworkStructure, values: NetworkValues,
+           raw: RawOutput, out: Path, *, force: bool, backend: Backend,
+           text_events: list[dict], source_text: str | None, figures: bool) -> RunResult:
+    t0 = time.perf_counter()
+    duration_ms = float(protocol.duration / b2.ms)
+    tables = {
+        "spikes": spikes_frame(raw, structure),
+        "rates": rates_frame(raw, structure, duration_ms),
+        "modulators": modulators_frame(raw, structure),
+        "readout": readout_frame(raw, structure, duration_ms),
+        "inputs": inputs_frame(values.drives),
+        "neurons": neurons_frame(structure),
+    }
+    tables["synapses"], sampled = synapses_frame(structure, values.weights_pA)
+    summary = summarize(raw, structure, duration_ms)
+    meta = {
+        "format_version": FORMAT_VERSION,
+        "name": protocol.name,
+        "protocol": protocol.to_dict(),
+        "protocol_source": source_text,
+        "profile": protocol.profile.to_dict(),
+        "seed": protocol.seed,
+        "backend": backend.name,
+        "duration_ms": duration_ms,
+        "dt_ms": float(protocol.dt / b2.ms),
+        "regions": {r: {"size": lay.size, "n_exc": lay.n_exc, "n_inh": lay.size - lay.n_exc}
+                    for r, lay in structure.layouts.items()},
+        "emotions": list(EMOTIONS),
+        "phases": [{"name": ph.name, "start_ms": float(ph.start / b2.ms),
+                    "end_ms": float(ph.end / b2.ms)} for ph in protocol.phases],
+        "sentences": [{"text": e["text"], "onset_ms": 1000 * e["onset_s"],
+                       "duration_ms": 1000 * e["duration_s"],
+                       "probabilities": e["probabilities"], "gate": e["gate"],
+                       "winner": e["winner"]} for e in text_events],
+        "equations": {
+            "neuron": str(eq.neuron_equations(noise=structure.options.noise)),
+            "threshold": eq.THRESHOLD, "reset": eq.RESET, "refractory": eq.REFRACTORY,
+            "slow_update": eq.slow_update_code(structure.options.modulation,
+                                               noise_kick=structure.options.noise == "kick"),
+            "modulation": structure.options.modulation,
+            "modulators": eq.MODULATOR_EQUATIONS, "reward_update": eq.REWARD_UPDATE,
+        },
+        "parameters": _parameters_meta(structure, values),
+        "network": {"structure_key": structure.key(backend.name),
+                    "n_neurons": structure.n_neurons,
+                    "n_synapses": int(sum(len(s.i) for s in structure.synapses)),
+                    "synapses_sampled": sampled, "scale": structure.anatomy.scale,
+                    "noise": structure.options.noise,
+                    "connectivity_seed": structure.options.connectivity_seed},
+        "versions": versions(),
+        "git_revision": git_revision(),
+        "timings_s": raw.timings_s,
+        "summary": summary,
+        "created": datetime.now().isoformat(timespec="seconds"),
+    }
+
+    def make_figures(folder: Path) -> None:
+        if not figures:
+            return
+        from analysis.figures import plot_raster, plot_rates, save_figure
+        from analysis.io import load_run
+
+        run = load_run(folder)
+        save_figure(plot_raster(run), folder / "figures" / "raster.png")
+        save_figure(plot_rates(run), folder / "figures" / "rates.png")
+
+    path = write_run(out, force=force, tables=tables, meta=meta, figures=make_figures)
+    raw.timings_s["write_s"] = time.perf_counter() - t0
+    return RunResult(protocol, path, summary, raw.timings_s)
+
+
+def _parameters_meta(structure: NetworkStructure, values: NetworkValues) -> dict:
+    regions = {}
+    for region, (a, b) in structure.offsets.items():
+        layout = structure.layouts[region]
+        params = {}
+        for name, arr in values.neuron_arrays.items():
+            if name in ("v", "v_th"):
+                continue
+            arr_region = np.asarray(arr)[a:b]
+            unit = b2.get_unit(arr.dim) if isinstance(arr, b2.Quantity) else None
+            exc, inh = arr_region[:layout.n_exc], arr_region[layout.n_exc:]
+            def fmt(x, unit=unit):
+                vals = np.unique(np.round(x, 15))
+                if len(vals) == 0:
+                    return None
+                show = [str(val * unit) if unit is not None else float(val) for val in vals]
+                return show[0] if len(show) == 1 else show
+            params[name] = {"E": fmt(exc), "I": fmt(inh)}
+        regions[region] = params
+    return {
+        "regions": regions,
+        "network_constants": {k: str(v) for k, v in values.network_constants.items()},
+        "default_network_constants": {k: str(v) for k, v in NETWORK_CONSTANTS.items()},
+        "modulators": {k: np.asarray(v).tolist() for k, v in values.modulator_arrays.items()},
+        "modulator_shared": {k: str(v) for k, v in values.modulator_shared.items()},
+        "region_order": list(structure.offsets),
+    }
+
+
+def summarize(raw: RawOutput, structure: NetworkStructure, duration_ms: float) -> dict:
+    """Mean rate per region (all neurons and principal cells) and the striatal readout."""
+    rates, rates_exc = {}, {}
+    for region, (i, _) in raw.spikes.items():
+        layout = structure.layouts[region]
+        rates[region] = float(len(i) / layout.size / (duration_ms / 1000))
+        rates_exc[region] = float(np.sum(i < layout.n_exc) / layout.n_exc / (duration_ms / 1000))
+    i, t = raw.spikes["striatum"]
+    return {
+        "mean_rate_hz": rates,
+        "mean_rate_exc_hz": rates_exc,
+        "readout": summary_readout(i, t, structure.layouts["striatum"].channel, duration_ms),
+    }
+
+
+def print_summary(result: RunResult) -> None:
+    """One screen: rate per region, the readout, where the results went."""
+    s = result.summary
+    p = result.protocol
+    print(f"\n{p.name} · profile {p.profile.name} · seed {p.seed}")
+    print("  mean rate (Hz):  " + "  ".join(f"{r} {v:.2f}"
+                                           for r, v in s["mean_rate_hz"].items()))
+    ro = s["readout"]
+    print("  striatal readout: " + "  ".join(f"{e} {ro['probabilities'][e]:.2f}"
+                                             f" ({ro['rates_hz'][e]:.1f} Hz)" for e in EMOTIONS))
+    print(f"  winner: {ro['winner']}")
+    timings = ", ".join(f"{k} {v:.1f}" for k, v in result.timings_s.items())
+    print(f"  timings (s): {timings}")
+    print(f"  results: {result.path}")
+
+
+def _live_operation(live, structure: NetworkStructure, period=50 * b2.ms):
+    """A factory of Brian2 network operations that publish snapshots to ``live``."""
+    def make(bn: BrianNetwork):
+        state = {"n": 0, "last_t": 0.0}
+        offsets = structure.offsets
+        starts = np.array([a for a, _ in offsets.values()])
+        names = list(offsets)
+        channel = structure.layouts["striatum"].channel
+        s_start = offsets["striatum"][0]
+        duration_ms = float(structure.duration / b2.ms)
+
+        @b2.network_operation(dt=period, when="end", name="live_publish")
+        def publish(t):
+            mon = bn.spike_monitor
+            i = np.asarray(mon.i[state["n"]:])
+            t_ms = np.asarray(mon.t[state["n"]:] / b2.ms)
+            state["n"] += len(i)
+            now = float(t / b2.ms)
+            width_s = max(now - state["last_t"], 1e-9) / 1000
+            state["last_t"] = now
+            region_of = np.searchsorted(starts, i, side="right") - 1
+            spikes, rates = {}, {}
+            for k, name in enumerate(names):
+                sel = region_of == k
+                spikes[name] = {"neuron": (i[sel] - starts[k]).tolist(),
+                                "t_ms": t_ms[sel].tolist()}
+                rates[name] = float(sel.sum() / structure.layouts[name].size / width_s)
+            ss = i[region_of == names.index("striatum")] - s_start
+            ch = channel[ss]
+            sizes = np.bincount(channel[channel < len(EMOTIONS)], minlength=len(EMOTIONS))
+            counts = np.bincount(ch[ch < len(EMOTIONS)], minlength=len(EMOTIONS))
+            ch_rates = counts / np.maximum(sizes, 1) / width_s
+            from brainsim.readout import softmax
+            probs = softmax(ch_rates)
+            mods = bn.modulators
+            live.publish({
+                "t_ms": now, "duration_ms": duration_ms, "spikes": spikes, "rates_hz": rates,
+                "channel_rates_hz": dict(zip(EMOTIONS, ch_rates.tolist(), strict=True)),
+                "readout": dict(zip(EMOTIONS, probs.tolist(), strict=True)),
+                "modulators": {name: {"serotonin": float(mods.serotonin[k]),
+                                      "dopamine": float(mods.dopamine[k]),
+                                      "norepinephrine": float(mods.norepinephrine[k])}
+                               for k, name in enumerate(names)},
+                "regions": {name: structure.layouts[name].size for name in names},
+            })
+        return publish
+    return make

@@ -1,0 +1,28 @@
+"""Healthy profile: a healthy person's afternoon, without text.
+
+Schedule (3 s): baseline, threat cues, appetitive cues, rewards (one phase each). Edit the
+profile's levels, the phases or the modulation expressions here to tune the model, e.g.::
+
+    modulation={"gain": "1 + 2*profile_bias*k_gain_ne*(norepinephrine - level_ref)"}
+"""
+
+from brian2 import ms, second
+
+from brainsim import Protocol, run_cli, standard_phases
+
+DURATION = 3 * second
+
+protocol = Protocol(
+    name="healthy",
+    profile="healthy",
+    duration=DURATION,
+    dt=0.1 * ms,
+    seed=1,
+    phases=standard_phases(DURATION),
+    sentences=[],  # e.g. [("i feel strong", 1.5 * second)]
+    modulation={},  # replace "gain", "threshold_shift" or "noise_scale" expressions
+    parameters={},  # e.g. {"amygdala": {"sigma_v": 4 * mV}}
+)
+
+if __name__ == "__main__":
+    run_cli(protocol)

@@ -1,0 +1,23 @@
+"""All five profiles under the same seed and schedule (one compiled build, five runs).
+
+Results go to ``<out>/<profile>/``; compare them with::
+
+    from analysis import load_runs
+    runs = load_runs("results/profile_comparison")
+    runs.plot.profile_comparison()
+"""
+
+from brian2 import ms, second
+
+from brainsim import PROFILES, Protocol, run_cli, standard_phases
+
+DURATION = 3 * second
+
+protocols = [
+    Protocol(name="profile_comparison", profile=name, duration=DURATION, dt=0.1 * ms, seed=1,
+             phases=standard_phases(DURATION))
+    for name in PROFILES
+]
+
+if __name__ == "__main__":
+    run_cli(protocols)
