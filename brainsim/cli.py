@@ -90,6 +90,11 @@ def execute_run(args: argparse.Namespace, protocols, source: str | None) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     from brainsim.protocol_files import load_protocol_file
 
+    if getattr(args, "point", None) is not None:
+        from brainsim.sweep import run_point_command
+
+        return run_point_command(args)
+
     protocols, source = load_protocol_file(args.protocol)
     return execute_run(args, protocols, source)
 
@@ -138,6 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
         "meta.json, figures).", epilog=RUN_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter)
     run.add_argument("protocol", type=Path, help="protocol file, e.g. protocols/depressed.py")
+    run.add_argument("--point", type=int, metavar="K",
+                     help="PROTOCOL is a sweep file: run its point K exactly as `neuroemo "
+                     "sweep` would (for SLURM arrays, Snakemake)")
     add_run_options(run)
     run.set_defaults(func=_cmd_run)
     profiles = subparsers.add_parser("profiles", help="list the built-in profiles")
@@ -154,7 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
         from analysis.cli import add_subcommands as add_analysis
     except ImportError:  # pragma: no cover - package being developed
         add_analysis = None
-    for register in (add_text, add_analysis):
+    from brainsim.sweep_cli import add_subcommands as add_sweep
+
+    for register in (add_sweep, add_text, add_analysis):
         if register is not None:
             register(subparsers)
     return parser

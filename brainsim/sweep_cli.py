@@ -1,0 +1,74 @@
+"""``neuroemo sweep``: run a sweep file's points on Dask (see :mod:`brainsim.sweep`)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+SWEEP_EPILOG = """
+examples:
+  neuroemo sweep protocols/sweep_serotonin.py --workers 2
+  neuroemo sweep protocols/sweep_serotonin.py --resume          # finish a killed sweep
+  neuroemo sweep protocols/sweep_serotonin.py --scheduler tcp://head-node:8786
+  neuroemo run protocols/sweep_serotonin.py --point 3           # one point, no Dask
+
+Results: <out>/points/point-XXXX/ (one results folder per point) and <out>/manifest.json;
+load them with analysis.load_runs("<out>/points"). See docs/sweeps.md (SLURM, dask-jobqueue).
+"""
+
+
+def add_subcommands(subparsers) -> None:
+    """Register ``sweep`` on the ``neuroemo`` parser."""
+    sweep = subparsers.add_parser(
+        "sweep", help="run every point of a sweep file on Dask (local or cluster)",
+        description="Run a sweep file (a base protocol plus a grid or list of points) on a "
+        "Dask cluster. Each worker compiles once and re-runs its build for every point.",
+        epilog=SWEEP_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sweep.add_argument("sweep_file", type=Path, help="sweep file, e.g. "
+                       "protocols/sweep_serotonin.py")
+    sweep.add_argument("--scheduler", metavar="ADDRESS",
+                       help="address of a running Dask scheduler (default: start a local "
+                       "cluster)")
+    sweep.add_argument("--workers", type=int, default=2,
+                       help="worker processes of the local cluster (default 2)")
+    sweep.add_argument("--backend", default="cpp_standalone",
+                       choices=("cpp_standalone", "runtime", "cuda_standalone"),
+                       help="simulator backend (default: cpp_standalone)")
+    sweep.add_argument("--threads", type=int, default=0,
+                       help="OpenMP threads per worker for standalone backends (default 0)")
+    sweep.add_argument("--out", type=Path,
+                       help="sweep folder (default: results/<sweep name>)")
+    sweep.add_argument("--resume", action="store_true",
+                       help="run only the points that have no results folder yet")
+    sweep.add_argument("--force", action="store_true",
+                       help="delete the sweep folder's previous results and start over")
+    sweep.add_argument("--figures", action="store_true",
+                       help="write each point's raster and rate figures (slower)")
+    sweep.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
+                       help="how long to try to reach --scheduler (default 10)")
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    sweep.set_defaults(func=cmd_sweep)
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from brainsim.errors import ConfigError
+    from brainsim.sweep import load_sweep_file, run_sweep
+
+    if args.resume and args.force:
+        raise ConfigError("--resume and --force contradict each other; choose one.")
+    sweep = load_sweep_file(args.sweep_file)
+    outcome = run_sweep(sweep, args.out, scheduler=args.scheduler, workers=args.workers,
+                        backend=args.backend, threads=args.threads, resume=args.resume,
+                        force=args.force, figures=args.figures, progress=not args.quiet,
+                        timeout_s=args.timeout)
+    if not args.quiet:
+        counts = outcome.manifest["counts"]
+        print(f"sweep {sweep.name}: {counts['done']} of {len(sweep)} points done "
+              f"({len(outcome.ran)} run now, {len(outcome.skipped)} already there), "
+              f"{counts['failed']} failed")
+        for wid, w in sorted(outcome.workers.items()):
+            print(f"  worker {wid}: {w['points']} points, {w['builds']} build(s)")
+        for k, msg in sorted(outcome.failed.items()):
+            print(f"  point {k} failed: {msg}")
+        print(f"  results: {outcome.out / 'points'}  manifest: {outcome.out / 'manifest.json'}")
+    return 1 if outcome.failed else 0
