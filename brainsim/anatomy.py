@@ -118,7 +118,7 @@ class RegionSpec:
 #: Receptor sensitivities of the striatal channels: gain and threshold terms per modulator.
 #: Threshold entries in mV per unit of modulator above the neutral level 0.5.
 STRIATAL_RECEPTORS: dict[str, Receptors] = {
-    "sadness": Receptors(threshold={"serotonin": 8 * mV, "dopamine": 6 * mV,
+    "sadness": Receptors(threshold={"serotonin": 10 * mV, "dopamine": 7 * mV,
                                     "norepinephrine": -2 * mV}),
     "joy": Receptors(threshold={"serotonin": -4 * mV, "dopamine": -8 * mV}),
     "love": Receptors(threshold={"serotonin": -4 * mV, "dopamine": -4 * mV,
@@ -126,8 +126,8 @@ STRIATAL_RECEPTORS: dict[str, Receptors] = {
     "anger": Receptors(threshold={"serotonin": 4 * mV, "dopamine": -2 * mV,
                                   "norepinephrine": -6 * mV}),
     "fear": Receptors(threshold={"serotonin": 3 * mV, "dopamine": 2 * mV,
-                                 "norepinephrine": -10 * mV}),
-    "surprise": Receptors(threshold={"dopamine": -2 * mV, "norepinephrine": -3 * mV}),
+                                 "norepinephrine": -12 * mV}),
+    "surprise": Receptors(threshold={"dopamine": -2 * mV, "norepinephrine": -1 * mV}),
 }
 
 
@@ -220,7 +220,7 @@ STRIATAL_INPUT_WEIGHTS: dict[str, dict[str, float]] = {
     "pfc": dict(zip(EMOTIONS, (0.8, 1.2, 1.0, 0.8, 0.7, 1.0), strict=True)),
     "amygdala": dict(zip(EMOTIONS, (0.8, 0.4, 0.5, 1.4, 1.6, 0.8), strict=True)),
     "hippocampus": dict(zip(EMOTIONS, (1.4, 0.8, 1.3, 0.6, 0.8, 0.8), strict=True)),
-    "thalamus": dict(zip(EMOTIONS, (0.6, 1.0, 0.6, 1.0, 1.0, 1.5), strict=True)),
+    "thalamus": dict(zip(EMOTIONS, (0.6, 1.0, 0.6, 1.0, 1.0, 1.2), strict=True)),
 }
 
 _LOCAL = (1 * ms, 2 * ms)

@@ -170,41 +170,87 @@ class CppStandaloneBackend(Backend):
         key = structure.key(self.name)
         return self.build_root / f"{self.name}-{key}-t{self.threads}"
 
+    def prepare(self, structure: NetworkStructure, values: NetworkValues,
+                report: str | None = "text") -> StandaloneBuild:
+        """Generate and compile (or reuse) the build of ``structure``.
+
+        Only one standalone build can be active per process (Brian2's device is global):
+        preparing another one closes the previous one.
+        """
+        return StandaloneBuild(self, structure, values, report)
+
     def simulate(self, structure, values, report="text", operations=()):
         if operations:
             raise ConfigError(f"Live operations need the runtime backend, not {self.name}.")
-        directory = self.build_directory(structure)
-        directory.mkdir(parents=True, exist_ok=True)
-        with FileLock(str(directory) + ".lock"):
-            t0 = time.perf_counter()
-            b2.devices.reinit_devices()
-            b2.set_device(self.device_name, directory=str(directory), build_on_run=False)
-            self.configure_prefs()
-            b2.device.insert_code("main", SEED_CODE)
-            bn = BrianNetwork(structure, values[0])
-            bn.network.run(structure.duration, report=report, report_period=1 * b2.second)
-            b2.device.build(directory=str(directory), compile=True, run=False,
-                            with_output=False)
-            self.builds += 1
-            t1 = time.perf_counter()
+        build = self.prepare(structure, values[0], report)
         try:
             for k, v in enumerate(values):
-                results = f"results_{os.getpid()}_{k}"
-                b2.device.run_environment_variables["NEUROEMO_SEED"] = str(v.seed)
-                t2 = time.perf_counter()
-                try:
-                    b2.device.run(directory=str(directory), results_directory=results,
-                                  run_args=bn.run_args(v), with_output=report is not None)
-                finally:
-                    os.environ.pop("NEUROEMO_SEED", None)
-                t3 = time.perf_counter()
-                out = collect(bn)
-                out.timings_s = {"build_and_compile_s": t1 - t0 if k == 0 else 0.0,
-                                 "run_s": t3 - t2,
-                                 "binary_s": float(b2.device.timers.get("run_binary", t3 - t2))}
-                shutil.rmtree(directory / results, ignore_errors=True)
+                out = build.run(v, with_output=report is not None)
+                if k == 0:
+                    out.timings_s["build_and_compile_s"] = build.build_s
                 yield out
         finally:
+            build.close()
+
+
+class StandaloneBuild:
+    """A compiled standalone project that runs any set of values through ``run_args``."""
+
+    _active: StandaloneBuild | None = None
+
+    def __init__(self, backend: CppStandaloneBackend, structure: NetworkStructure,
+                 values: NetworkValues, report: str | None) -> None:
+        if StandaloneBuild._active is not None:
+            StandaloneBuild._active.close()
+        self.backend = backend
+        self.structure = structure
+        self.directory = backend.build_directory(structure)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.runs = 0
+        with FileLock(str(self.directory) + ".lock"):
+            t0 = time.perf_counter()
+            b2.devices.reinit_devices()
+            b2.set_device(backend.device_name, directory=str(self.directory),
+                          build_on_run=False)
+            backend.configure_prefs()
+            b2.device.insert_code("main", SEED_CODE)
+            self.network = BrianNetwork(structure, values)
+            self.network.network.run(structure.duration, report=report,
+                                     report_period=1 * b2.second)
+            b2.device.build(directory=str(self.directory), compile=True, run=False,
+                            with_output=False)
+            backend.builds += 1
+            self.build_s = time.perf_counter() - t0
+        StandaloneBuild._active = self
+
+    def run(self, values: NetworkValues, with_output: bool = False) -> RawOutput:
+        """Run the compiled binary with ``values`` (seed included) and read its output."""
+        if StandaloneBuild._active is not self:
+            raise NeuroEmoError("This standalone build was closed; prepare it again.")
+        results = f"results_{os.getpid()}_{self.runs}"
+        self.runs += 1
+        b2.device.run_environment_variables["NEUROEMO_SEED"] = str(values.seed)
+        t0 = time.perf_counter()
+        try:
+            b2.device.run(directory=str(self.directory), results_directory=results,
+                          run_args=self.network.run_args(values), with_output=with_output)
+        finally:
+            # Brian2 copies these into os.environ and never removes them
+            b2.device.run_environment_variables.pop("NEUROEMO_SEED", None)
+            os.environ.pop("NEUROEMO_SEED", None)
+        t1 = time.perf_counter()
+        try:
+            out = collect(self.network)
+        finally:
+            shutil.rmtree(self.directory / results, ignore_errors=True)
+        out.timings_s = {"run_s": t1 - t0,
+                         "binary_s": float(b2.device.timers.get("run_binary", t1 - t0))}
+        return out
+
+    def close(self) -> None:
+        """Forget the build (the compiled project stays in the cache) and reset Brian2."""
+        if StandaloneBuild._active is self:
+            StandaloneBuild._active = None
             b2.devices.reinit_devices()
             b2.set_device("runtime")
 

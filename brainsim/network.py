@@ -360,49 +360,17 @@ class BrianNetwork:
         self.structure = structure
         opts = structure.options
         drives = values.drives
-        self.timed_arrays = {
-            "sensory_rate": b2.TimedArray(drives.sensory_rate_hz * b2.Hz, dt=INPUT_DT,
-                                          name="sensory_rate"),
-            "reward_signal": b2.TimedArray(drives.reward, dt=INPUT_DT, name="reward_signal"),
-            # one extra all-zero column: neurons outside the channels index it
-            "text_drive": b2.TimedArray(_pad_text(drives.text_drive), dt=INPUT_DT,
-                                        name="text_drive"),
-            "text_bias_weight": b2.TimedArray(drives.text_bias_weight, dt=INPUT_DT,
-                                              name="text_bias_weight"),
-        }
+        self.timed_arrays = make_timed_arrays(drives)
         region_names = list(structure.anatomy.regions)
-        self.modulators = b2.NeuronGroup(
-            len(region_names), eq.MODULATOR_EQUATIONS, method="exact", name="modulators",
-            namespace={"reward_signal": self.timed_arrays["reward_signal"]},
-        )
-        self.modulators.run_regularly(eq.REWARD_UPDATE, dt=INPUT_DT, when="start",
-                                      name="modulators_reward")
-        namespace = {
-            "sensory_rate": self.timed_arrays["sensory_rate"],
-            "text_drive": self.timed_arrays["text_drive"],
-            "text_bias_weight": self.timed_arrays["text_bias_weight"],
-            "level_ref": eq.LEVEL_REF,
-            "noise_dt": opts.noise_dt,
-        }
-        n = structure.n_neurons
-        self.neurons = b2.NeuronGroup(
-            n, eq.neuron_equations(noise=opts.noise),
-            threshold=eq.THRESHOLD, reset=eq.RESET, refractory=eq.REFRACTORY,
-            method="euler", name="neurons", namespace=namespace, dt=opts.dt,
-        )
+        self.modulators = make_modulator_group(len(region_names), self.timed_arrays)
         region_index = np.concatenate([np.full(structure.anatomy.regions[r].size, k)
                                        for k, r in enumerate(region_names)])
-        for m in MODULATORS:
-            setattr(self.neurons, m, b2.linked_var(self.modulators, m, index=region_index))
+        self.neurons = make_neuron_group(structure.n_neurons, opts, self.timed_arrays,
+                                         self.modulators, region_index)
         self.neurons.channel = np.concatenate([structure.layouts[r].channel
                                                for r in region_names])
         self.neurons.sensory_channel = np.concatenate([structure.layouts[r].sensory_channel
                                                        for r in region_names])
-        if opts.noise == "kick" and opts.noise_dt != opts.modulation_dt:
-            raise ConfigError("noise_dt must equal modulation_dt (both run in one update).")
-        self.neurons.run_regularly(
-            eq.slow_update_code(opts.modulation, noise_kick=opts.noise == "kick"),
-            dt=opts.modulation_dt, when="start", name="slow_update")
         self.regions = {r: slice(a, b) for r, (a, b) in structure.offsets.items()}
         self.synapses: dict[str, b2.Synapses] = {}
         for s in structure.synapses:
@@ -451,6 +419,72 @@ class BrianNetwork:
     def run_args(self, values: NetworkValues) -> dict:
         """``run_args`` for a standalone re-run with other values (no recompilation)."""
         return dict(self.value_assignments(values))
+
+
+def make_timed_arrays(drives: Drives) -> dict[str, b2.TimedArray]:
+    """The four input TimedArrays (sensory rates, rewards, text drive, text bias weight)."""
+    return {
+        "sensory_rate": b2.TimedArray(drives.sensory_rate_hz * b2.Hz, dt=INPUT_DT,
+                                      name="sensory_rate"),
+        "reward_signal": b2.TimedArray(drives.reward, dt=INPUT_DT, name="reward_signal"),
+        # one extra all-zero column: neurons outside the channels index it
+        "text_drive": b2.TimedArray(_pad_text(drives.text_drive), dt=INPUT_DT,
+                                    name="text_drive"),
+        "text_bias_weight": b2.TimedArray(drives.text_bias_weight, dt=INPUT_DT,
+                                          name="text_bias_weight"),
+    }
+
+
+def make_modulator_group(n_regions: int,
+                         timed_arrays: dict[str, b2.TimedArray]) -> b2.NeuronGroup:
+    """The neuromodulator table: one row per region, phasic dopamine driven by rewards."""
+    modulators = b2.NeuronGroup(
+        n_regions, eq.MODULATOR_EQUATIONS, method="exact", name="modulators",
+        namespace={"reward_signal": timed_arrays["reward_signal"]},
+    )
+    modulators.run_regularly(eq.REWARD_UPDATE, dt=INPUT_DT, when="start",
+                             name="modulators_reward")
+    return modulators
+
+
+def make_neuron_group(n: int, options: NetworkOptions, timed_arrays: dict[str, b2.TimedArray],
+                      modulators: b2.NeuronGroup, region_index: np.ndarray,
+                      name: str = "neurons") -> b2.NeuronGroup:
+    """A NeuronGroup of the Extended LIF model linked to the neuromodulator table.
+
+    Parameters
+    ----------
+    n : int
+        Number of neurons.
+    options : NetworkOptions
+        dt, noise formulation and modulation expressions.
+    timed_arrays : dict
+        From :func:`make_timed_arrays`.
+    modulators : NeuronGroup
+        From :func:`make_modulator_group`.
+    region_index : ndarray of int
+        Row of the modulator table each neuron reads.
+    """
+    namespace = {
+        "sensory_rate": timed_arrays["sensory_rate"],
+        "text_drive": timed_arrays["text_drive"],
+        "text_bias_weight": timed_arrays["text_bias_weight"],
+        "level_ref": eq.LEVEL_REF,
+        "noise_dt": options.noise_dt,
+    }
+    group = b2.NeuronGroup(
+        n, eq.neuron_equations(noise=options.noise),
+        threshold=eq.THRESHOLD, reset=eq.RESET, refractory=eq.REFRACTORY,
+        method="euler", name=name, namespace=namespace, dt=options.dt,
+    )
+    for m in MODULATORS:
+        setattr(group, m, b2.linked_var(modulators, m, index=np.asarray(region_index, dtype=np.int64)))
+    if options.noise == "kick" and options.noise_dt != options.modulation_dt:
+        raise ConfigError("noise_dt must equal modulation_dt (both run in one update).")
+    group.run_regularly(
+        eq.slow_update_code(options.modulation, noise_kick=options.noise == "kick"),
+        dt=options.modulation_dt, when="start", name=f"{name}_slow_update")
+    return group
 
 
 def _pad_text(drive: np.ndarray) -> np.ndarray:

@@ -51,7 +51,7 @@ def _neuroemo(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
 def real_runs(tmp_path_factory):
     root = tmp_path_factory.mktemp("real")
     for profile in ("healthy", "depressed"):
-        result = _neuroemo("run", str(PROTOCOL), "--profile", profile, "--backend", "runtime",
+        result = _neuroemo("run", str(PROTOCOL), "--profile", profile, "--backend", "runtime", "--runtime-target", "numpy",
                            "--duration", "0.5s", "--seed", "1", "--quiet",
                            "--out", str(root / profile))
         assert result.returncode == 0, result.stdout + result.stderr
@@ -137,7 +137,7 @@ def test_live_view_end_to_end(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
            "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "brainsim.cli", "run", str(PROTOCOL), "--backend", "runtime",
+        [sys.executable, "-m", "brainsim.cli", "run", str(PROTOCOL), "--backend", "runtime", "--runtime-target", "numpy",
          "--duration", "3s", "--live", "--out", str(tmp_path / "live")],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     browser = None
