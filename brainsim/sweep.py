@@ -139,10 +139,10 @@ def check_parameter(name: object, value: object, where: str) -> None:
         unit = _unit_of(name)
         if isinstance(value, bool) or not isinstance(value, int | float | b2.Quantity):
             raise ConfigError(f"{where}: {name} must be a number with units, e.g. "
-                              f"3*{unit!r}; got {value!r}.")
+                              f"3*{unit}; got {value!r}.")
         if not b2.have_same_dimensions(value, unit):
             raise ConfigError(f"{where}: {name} = {value!r} has the wrong units; it must be in "
-                              f"units of {unit!r} (e.g. 3*{unit!r}).")
+                              f"units of {unit} (e.g. 3*{unit}).")
         if not math.isfinite(float(value)):
             raise ConfigError(f"{where}: {name} must be finite, got {value!r}.")
 
@@ -523,10 +523,17 @@ def _prepared_build(task: PointTask, structure, values):
     if build is not None:
         build.close()
         _WORKER["build"] = None
+    from filelock import FileLock
+
+    from brainsim.backends import cache_dir
+
     engine = get_backend(task.backend, threads=task.threads,
                          build_root=_slot_root(task.threads))
-    _seed_build_dir(engine.build_directory(structure))
-    build = engine.prepare(structure, values, report=None)
+    target = engine.build_directory(structure)
+    # one compilation at a time per structure: the other workers wait, then copy it
+    with FileLock(str(cache_dir() / "builds" / f"{target.name}.compile-lock")):
+        _seed_build_dir(target)
+        build = engine.prepare(structure, values, report=None)
     _WORKER.update(build=build, build_key=key, engine=engine)
     _WORKER["builds"] += 1
     return build, True
@@ -562,6 +569,7 @@ def execute_point(task: PointTask) -> dict:
     if final.exists() and not task.force:
         return {**info, "status": "exists", "builds": _WORKER["builds"], "new_build": False,
                 "timings_s": {}}
+    _test_crash_hook(task.index)
     t0 = time.perf_counter()
     protocol = task.protocol
     structure = structure_for(protocol)
@@ -611,6 +619,23 @@ def execute_point(task: PointTask) -> dict:
     _WORKER["points"] += 1
     return {**info, "status": status, "builds": _WORKER["builds"], "new_build": new_build,
             "timings_s": dict(result.timings_s), "summary": result.summary}
+
+
+def _test_crash_hook(index: int) -> None:
+    """Tests only: ``NEUROEMO_TEST_KILL_POINT="K:MARKER"`` makes the worker process die at
+    point K (once if MARKER is a file path that does not exist yet, always if it is "always").
+    """
+    spec = os.environ.get("NEUROEMO_TEST_KILL_POINT")
+    if not spec:
+        return
+    k, _, marker = spec.partition(":")
+    if int(k) != index:
+        return
+    if marker != "always":
+        if Path(marker).exists():
+            return
+        Path(marker).touch()
+    os._exit(17)
 
 
 def point_task(sweep: Sweep, k: int, out: Path, *, backend: str = "cpp_standalone",
