@@ -1,0 +1,103 @@
+"""`neuroemo run` end to end: the results folder, --force, interruption, script == CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis import load_run
+from analysis.io import TABLES
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[1]
+QUICK = ["--duration", "0.5s", "--scale", "0.25", "--quiet"]
+
+
+def neuroemo(*args: str, timeout: float = 900) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "brainsim", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=timeout, env=os.environ)
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cli") / "healthy"
+    result = neuroemo("run", "protocols/healthy.py", *QUICK, "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_results_folder_has_every_file_and_column(first_run):
+    for name, columns in TABLES.items():
+        df = pd.read_parquet(first_run / f"{name}.parquet")
+        assert set(columns) <= set(df.columns), name
+    assert (first_run / "figures" / "raster.png").stat().st_size > 1000
+    assert (first_run / "figures" / "rates.png").stat().st_size > 1000
+    meta = json.loads((first_run / "meta.json").read_text())
+    for key in ("protocol", "protocol_source", "seed", "backend", "versions", "timings_s",
+                "equations", "parameters", "summary", "git_revision"):
+        assert key in meta, key
+    assert "Protocol(" in meta["protocol_source"]
+    assert meta["backend"] == "cpp_standalone"
+    readout = pd.read_parquet(first_run / "readout.parquet")
+    assert {"sadness", "joy", "love", "anger", "fear", "surprise", "winner"} <= set(readout)
+    assert readout[["sadness", "joy", "love", "anger", "fear", "surprise"]].sum(axis=1).round(
+        6).eq(1).all()
+    rates = pd.read_parquet(first_run / "rates.parquet")
+    assert set(rates.query("region == 'striatum'").channel) == {"", "sadness", "joy", "love",
+                                                                "anger", "fear", "surprise"}
+    assert set(rates.query("region != 'striatum'").channel) == {""}
+    run = load_run(first_run)
+    assert run.spikes.groupby("region", observed=True).size().min() > 0
+
+
+def test_second_run_without_force_keeps_the_first(first_run):
+    before = (first_run / "meta.json").read_text()
+    result = neuroemo("run", "protocols/healthy.py", *QUICK, "--seed", "2",
+                      "--out", str(first_run))
+    assert result.returncode == 2
+    assert "already exists" in result.stderr
+    assert (first_run / "meta.json").read_text() == before
+
+
+def test_force_replaces_and_script_equals_cli(first_run, tmp_path):
+    copy = tmp_path / "via-script"
+    script = subprocess.run([sys.executable, "protocols/healthy.py", *QUICK, "--out",
+                             str(copy)], cwd=ROOT, capture_output=True, text=True,
+                            timeout=900)
+    assert script.returncode == 0, script.stderr
+    a = pd.read_parquet(first_run / "spikes.parquet")
+    b = pd.read_parquet(copy / "spikes.parquet")
+    pd.testing.assert_frame_equal(a, b)
+    result = neuroemo("run", "protocols/healthy.py", *QUICK, "--seed", "3", "--force",
+                      "--out", str(copy))
+    assert result.returncode == 0, result.stderr
+    assert json.loads((copy / "meta.json").read_text())["seed"] == 3
+    assert not list(tmp_path.glob("*.tmp-*")) and not list(tmp_path.glob("*.old-*"))
+
+
+def test_interrupted_run_leaves_nothing(tmp_path):
+    out = tmp_path / "interrupted"
+    proc = subprocess.Popen([sys.executable, "-m", "brainsim", "run", "protocols/healthy.py",
+                             "--backend", "runtime", "--runtime-target", "numpy",
+                             "--duration", "20s", "--scale", "0.25", "--out", str(out)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    deadline = time.time() + 120
+    for line in proc.stdout:  # wait until the simulation runs
+        if "Starting simulation" in line or time.time() > deadline:
+            break
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err
+    assert list(tmp_path.iterdir()) == []
