@@ -1,0 +1,86 @@
+"""The text sub-commands through ``brainsim.cli.main`` on the shipped checkpoint."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("torch")
+
+from brainsim.channels import EMOTIONS  # noqa: E402
+from brainsim.cli import main  # noqa: E402
+from textbranch.checkpoint import DEFAULT_CHECKPOINT, load_checkpoint  # noqa: E402
+from textbranch.data import default_data_source  # noqa: E402
+
+DATA = Path(default_data_source())
+needs_data = pytest.mark.skipif(
+    not (DATA / "test.jsonl").is_file(),
+    reason=f"emotion data not found at {DATA} (set NEUROEMO_EMOTION_DATA to a folder of "
+    "train/validation/test.jsonl)",
+)
+
+
+def test_classify_json(capsys):
+    assert main(["classify", "i feel strong", "--profile", "depressed", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out["probabilities"]) == set(EMOTIONS)
+    assert abs(sum(out["probabilities"].values()) - 1) < 1e-6
+    assert out["winner"] == max(out["probabilities"], key=out["probabilities"].get)
+    assert 0 <= out["gate"] <= 1
+
+
+def test_classify_text(capsys):
+    assert main(["classify", "I'm so scared of the dark!", "--profile", "anxious"]) == 0
+    out = capsys.readouterr().out
+    assert "winner: fear" in out and "gate:" in out
+
+
+def test_classify_errors(capsys):
+    assert main(["classify", "   "]) == 2
+    assert "empty" in capsys.readouterr().err
+    assert main(["classify", "i feel sad", "--profile", "grumpy"]) == 2
+    assert "unknown profile" in capsys.readouterr().err
+
+
+def test_classify_missing_checkpoint(tmp_path, capsys):
+    assert main(["classify", "i feel sad", "--checkpoint", str(tmp_path / "none")]) == 2
+    err = capsys.readouterr().err
+    assert "neuroemo train-text" in err and str(tmp_path / "none") in err
+
+
+@needs_data
+def test_eval_reproduces_shipped_metrics(capsys):
+    assert main(["eval-text", "--data", str(DATA), "--split", "test", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    stored = json.loads((DEFAULT_CHECKPOINT / "metrics.json").read_text())["test"]
+    assert report["n"] == 2000
+    assert report["accuracy"] == stored["accuracy"]
+    assert report["macro_f1"] == pytest.approx(stored["macro_f1"], abs=1e-12)
+    assert report["confusion_matrix"] == stored["confusion_matrix"]
+    assert report["data_matches_checkpoint"]
+
+
+@needs_data
+def test_eval_bad_data_folder(tmp_path, capsys):
+    assert main(["eval-text", "--data", str(tmp_path)]) == 2
+    assert "test.jsonl" in capsys.readouterr().err
+
+
+@needs_data
+@pytest.mark.slow
+def test_train_text_writes_a_loadable_checkpoint(tmp_path, capsys):
+    out = tmp_path / "ck"
+    code = main(["train-text", "--data", str(DATA), "--out", str(out), "--epochs", "1",
+                 "--subset", "400", "--seed", "3", "--quiet"])
+    assert code == 0
+    ckpt = load_checkpoint(out)
+    metrics = ckpt.metrics
+    assert metrics["data"]["n_train"] == 400 and metrics["seed"] == 3
+    assert "--subset 400" in metrics["command"]
+    assert 0 <= metrics["test"]["accuracy"] <= 1 and len(metrics["history"]) == 1
+    assert main(["classify", "i feel sad", "--checkpoint", str(out), "--json"]) == 0
+    capsys.readouterr()
+    assert main(["eval-text", "--data", str(DATA), "--split", "validation",
+                 "--checkpoint", str(out), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["accuracy"] == metrics["validation"]["accuracy"]

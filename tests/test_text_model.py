@@ -1,0 +1,61 @@
+"""The BiLSTM encoder masks padding; the gate stays in [0, 1]."""
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from textbranch.batching import pad_batch  # noqa: E402
+from textbranch.model import ModelConfig, TextEmotionModel  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def model():
+    torch.manual_seed(0)
+    m = TextEmotionModel(ModelConfig(vocab_size=50, emb_dim=16, hidden=8, gate_hidden=4))
+    m.eval()
+    return m
+
+
+def test_padding_does_not_change_the_output(model):
+    sentence = [5, 9, 3, 17]
+    alone_ids, alone_len = pad_batch([sentence])
+    padded_ids, padded_len = pad_batch([sentence, list(range(2, 30))], min_len=40)
+    # garbage (non-pad ids) in the padded positions must not matter either
+    garbage = padded_ids.clone()
+    garbage[0, len(sentence):] = 7
+    levels = torch.tensor([[0.3, 0.4, 0.6]] * 2)
+    with torch.no_grad():
+        a_logits, a_gate = model(alone_ids, alone_len, levels[:1])
+        b_logits, b_gate = model(padded_ids, padded_len, levels)
+        c_logits, c_gate = model(garbage, padded_len, levels)
+        a_enc = model.encoder(alone_ids, alone_len)
+        b_enc = model.encoder(padded_ids, padded_len)
+    torch.testing.assert_close(a_enc[0], b_enc[0], rtol=0, atol=1e-6)
+    torch.testing.assert_close(a_logits[0], b_logits[0], rtol=0, atol=1e-6)
+    torch.testing.assert_close(b_logits[0], c_logits[0], rtol=0, atol=1e-6)
+    torch.testing.assert_close(a_gate[0], b_gate[0], rtol=0, atol=1e-6)
+    torch.testing.assert_close(b_gate[0], c_gate[0], rtol=0, atol=1e-6)
+
+
+def test_padding_would_matter_without_the_mask(model):
+    """The invariance test above can fail: running the LSTM over padding changes the states."""
+    sentence = [5, 9, 3, 17]
+    ids, lengths = pad_batch([sentence], min_len=12)
+    with torch.no_grad():
+        masked = model.encoder(ids, lengths)
+        unmasked = model.encoder(ids, torch.tensor([12]))
+    assert not torch.allclose(masked, unmasked, atol=1e-4)
+
+
+def test_gate_is_a_probability(model):
+    rng = np.random.default_rng(1)
+    seqs = [list(rng.integers(2, 50, size=n)) for n in (1, 3, 7, 20)]
+    ids, lengths = pad_batch(seqs)
+    for levels in ([0, 0, 0], [1, 1, 1], [0.3, 0.4, 0.6]):
+        lv = torch.tensor([levels] * len(seqs), dtype=torch.float32)
+        with torch.no_grad():
+            logits, g = model(ids, lengths, lv)
+        assert logits.shape == (len(seqs), 6)
+        assert g.shape == (len(seqs),)
+        assert torch.all((g >= 0) & (g <= 1))

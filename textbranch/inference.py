@@ -1,0 +1,121 @@
+"""Running a trained model on texts: emotion probabilities and gate values."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from brainsim.errors import ConfigError
+
+
+def check_text(text: object) -> str:
+    """Validate one sentence: a ``str`` with at least one token.
+
+    Raises
+    ------
+    ConfigError
+        If ``text`` is not a string, is empty/whitespace-only, or has no word (only
+        punctuation).
+    """
+    from textbranch.tokenizer import tokenize
+
+    if not isinstance(text, str):
+        raise ConfigError(f"a sentence must be a string, got {type(text).__name__}: {text!r}")
+    if not text.strip():
+        raise ConfigError("a sentence is empty or only white space; give a text with words")
+    if not tokenize(text):
+        raise ConfigError(f"the sentence {text!r} contains no words (only punctuation)")
+    return text
+
+
+def encode_texts(vocab, texts: Sequence[str], max_tokens: int) -> list[list[int]]:
+    """Token ids of each text, truncated to ``max_tokens`` (longer texts keep their start)."""
+    return [vocab.encode(t, max_tokens) for t in texts]
+
+
+def run_model(
+    model, ids_list: Sequence[Sequence[int]], levels: np.ndarray | None = None, batch_size: int = 256
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    """Evaluate ``model`` (eval mode, no grad) on id lists, batched by length.
+
+    Parameters
+    ----------
+    model : TextEmotionModel
+        Model in eval mode.
+    ids_list : sequence of sequence of int
+        Token ids per text.
+    levels : numpy.ndarray, optional
+        ``[3]`` (same profile for all) or ``[n, 3]`` levels; when absent no gate is computed.
+    batch_size : int, optional
+        Texts per forward pass.
+
+    Returns
+    -------
+    probs : numpy.ndarray
+        ``float64[n, 6]`` softmax probabilities.
+    gates : numpy.ndarray or None
+        ``float64[n]`` gate values.
+    encodings : numpy.ndarray
+        ``float32[n, enc_dim]`` text encodings.
+    """
+    import torch
+
+    from textbranch.batching import pad_batch, sorted_batches
+
+    n = len(ids_list)
+    probs = np.zeros((n, 6))
+    gates = np.zeros(n) if levels is not None else None
+    encodings = np.zeros((n, model.encoder.out_dim), dtype=np.float32)
+    lv = None
+    if levels is not None:
+        lv = np.broadcast_to(np.asarray(levels, dtype=np.float32), (n, 3))
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        for idx in sorted_batches([len(s) for s in ids_list], batch_size):
+            ids, lengths = pad_batch([ids_list[i] for i in idx])
+            enc = model.encoder(ids, lengths)
+            logits = model.head(enc)
+            p = torch.softmax(logits, dim=1)
+            probs[idx] = p.double().numpy()
+            encodings[idx] = enc.numpy()
+            if lv is not None:
+                g = model.gate(enc, p, torch.from_numpy(np.ascontiguousarray(lv[idx])))
+                gates[idx] = g.double().numpy()
+    model.train(was_training)
+    return probs, gates, encodings
+
+
+def predict(
+    texts: Sequence[str], levels: dict[str, float] | None = None, checkpoint=None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Emotion probabilities and gates of ``texts`` for a profile.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        Sentences (each must contain a word; longer than the model's ``max_tokens`` tokens
+        are truncated to their first ``max_tokens`` tokens).
+    levels : dict, optional
+        ``{"serotonin", "dopamine", "norepinephrine"}`` levels in [0, 1]; without it no gate.
+    checkpoint : str, Path or Checkpoint, optional
+        A checkpoint folder or loaded :class:`~textbranch.checkpoint.Checkpoint`; default the
+        shipped one (loaded once per process).
+
+    Returns
+    -------
+    probs : numpy.ndarray
+        ``float64[n, 6]`` in :data:`brainsim.channels.EMOTIONS` order.
+    gates : numpy.ndarray or None
+        ``float64[n]`` in [0, 1], or ``None`` without ``levels``.
+    """
+    from textbranch.checkpoint import Checkpoint, get_checkpoint
+    from textbranch.priors import check_levels
+
+    texts = [check_text(t) for t in texts]
+    lv = check_levels(levels) if levels is not None else None
+    ckpt = checkpoint if isinstance(checkpoint, Checkpoint) else get_checkpoint(checkpoint)
+    ids = encode_texts(ckpt.vocab, texts, ckpt.model.cfg.max_tokens)
+    probs, gates, _ = run_model(ckpt.model, ids, lv)
+    return probs, gates
