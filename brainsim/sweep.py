@@ -530,10 +530,12 @@ def _prepared_build(task: PointTask, structure, values):
     engine = get_backend(task.backend, threads=task.threads,
                          build_root=_slot_root(task.threads))
     target = engine.build_directory(structure)
-    # one compilation at a time per structure: the other workers wait, then copy it
-    with FileLock(str(cache_dir() / "builds" / f"{target.name}.compile-lock")):
-        _seed_build_dir(target)
+    if (target / "main").exists():  # compiled before: regenerate, make rebuilds little
         build = engine.prepare(structure, values, report=None)
+    else:  # one full compilation per structure at a time: the others wait, then copy it
+        with FileLock(str(cache_dir() / "builds" / f"{target.name}.compile-lock")):
+            _seed_build_dir(target)
+            build = engine.prepare(structure, values, report=None)
     _WORKER.update(build=build, build_key=key, engine=engine)
     _WORKER["builds"] += 1
     return build, True

@@ -1,0 +1,199 @@
+"""Sweeps that simulate: compile once per worker, same results as points run alone, --point,
+--resume after a kill, a worker dying mid-point (slow: one C++ build, shared by the module)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import dask
+import pandas as pd
+import pytest
+
+from brainsim.runner import run_protocols
+from brainsim.sweep import load_sweep_file, release_worker_build, run_sweep
+
+pytestmark = pytest.mark.slow
+
+SWEEP_FILE = """
+from brian2 import ms
+from brainsim import Protocol, standard_phases
+from brainsim.sweep import Sweep
+D = 300 * ms
+base = Protocol(name="tiny", profile="healthy", duration=D, scale=0.25,
+                phases=standard_phases(D))
+sweep = Sweep(base, grid={GRID})
+"""
+GRID6 = '{"serotonin": [0.2, 0.8], "seed": [1, 2, 3]}'
+NEUROEMO = [sys.executable, "-c", "import sys; from brainsim.cli import main; "
+            "sys.exit(main(sys.argv[1:]))"]
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory):
+    """One build cache for the module (workers inherit it through the environment)."""
+    old = os.environ.get("NEUROEMO_CACHE")
+    path = tmp_path_factory.mktemp("neuroemo-cache")
+    os.environ["NEUROEMO_CACHE"] = str(path)
+    yield path
+    release_worker_build()
+    if old is None:
+        os.environ.pop("NEUROEMO_CACHE", None)
+    else:
+        os.environ["NEUROEMO_CACHE"] = old
+
+
+@pytest.fixture(scope="module")
+def sweep_path(tmp_path_factory):
+    path = tmp_path_factory.mktemp("sweepfile") / "sweep_tiny.py"
+    path.write_text(SWEEP_FILE.replace("{GRID}", GRID6))
+    return path
+
+
+@pytest.fixture(scope="module")
+def alone(cache, sweep_path, tmp_path_factory):
+    """Every point run on its own through the ordinary runner (compiles the build once)."""
+    sweep = load_sweep_file(sweep_path)
+    out = tmp_path_factory.mktemp("alone") / "runs"
+    results = run_protocols([sweep.protocol_for(k) for k in range(len(sweep))],
+                            backend="cpp_standalone", out=out, quiet=True, figures=False)
+    return [r.path for r in results]
+
+
+@pytest.fixture(scope="module")
+def swept(cache, sweep_path, alone, tmp_path_factory):
+    sweep = load_sweep_file(sweep_path)
+    out = tmp_path_factory.mktemp("swept") / "sweep"
+    t0 = time.perf_counter()
+    outcome = run_sweep(sweep, out, workers=2, progress=False)
+    outcome.wall_s = time.perf_counter() - t0
+    return sweep, outcome
+
+
+def same_run(a: Path, b: Path) -> None:
+    for table in ("spikes", "rates", "modulators", "readout", "inputs"):
+        pd.testing.assert_frame_equal(pd.read_parquet(a / f"{table}.parquet"),
+                                      pd.read_parquet(b / f"{table}.parquet"))
+    ma, mb = (json.loads((p / "meta.json").read_text()) for p in (a, b))
+    assert ma["summary"] == mb["summary"]
+    assert ma["seed"] == mb["seed"]
+
+
+def test_each_worker_compiles_once(swept):
+    sweep, outcome = swept
+    assert outcome.ok, outcome.failed
+    assert sorted(outcome.ran) == list(range(6))
+    assert len(outcome.workers) == 2
+    # build counts reported by the workers themselves: one per worker for one structure
+    assert all(w["builds"] == 1 for w in outcome.workers.values()), outcome.workers
+    assert sum(w["points"] for w in outcome.workers.values()) == 6
+    manifest = json.loads((outcome.out / "manifest.json").read_text())
+    assert manifest["counts"] == {"done": 6, "failed": 0, "pending": 0}
+    new_builds = [p for p in manifest["points"] if p["timings_s"]["build_and_compile_s"] > 0]
+    assert len(new_builds) == 2
+
+
+def test_points_match_runs_alone(swept, alone):
+    sweep, outcome = swept
+    for k in range(len(sweep)):
+        same_run(outcome.out / "points" / sweep.folder_name(k), alone[k])
+    # per-point seeds work: same serotonin, other seed, other spikes
+    s1 = pd.read_parquet(outcome.out / "points" / sweep.folder_name(0) / "spikes.parquet")
+    s2 = pd.read_parquet(outcome.out / "points" / sweep.folder_name(1) / "spikes.parquet")
+    assert not s1.equals(s2)
+
+
+def test_point_meta_and_load_runs(swept):
+    from analysis import load_runs
+
+    sweep, outcome = swept
+    meta = json.loads((outcome.out / "points" / "point-0004" / "meta.json").read_text())
+    assert meta["point"] == {"serotonin": 0.8, "seed": 2} and meta["point_index"] == 4
+    runs = load_runs(outcome.out / "points")
+    assert len(runs.runs) == 6
+    assert sorted(runs.meta["serotonin"].unique()) == [0.2, 0.8]
+    assert set(runs.spikes.columns) >= {"serotonin", "seed", "region", "t_ms"}
+
+
+def test_run_point_cli_matches_sweep(swept, sweep_path, tmp_path):
+    sweep, outcome = swept
+    out = tmp_path / "single"
+    proc = subprocess.run([*NEUROEMO, "run", str(sweep_path), "--point", "4", "--out", str(out),
+                           "--no-figures", "--quiet"], capture_output=True, text=True,
+                          env=os.environ.copy(), timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    single = out / "points" / "point-0004"
+    same_run(single, outcome.out / "points" / "point-0004")
+    meta = json.loads((single / "meta.json").read_text())
+    assert meta["point"] == {"serotonin": 0.8, "seed": 2}
+
+
+def test_resume_after_kill(cache, alone, tmp_path):
+    path = tmp_path / "sweep12.py"
+    path.write_text(SWEEP_FILE.replace("{GRID}", '{"serotonin": [0.2, 0.8], '
+                                       '"seed": [1, 2, 3, 4, 5, 6]}'))
+    out = tmp_path / "out"
+    points = out / "points"
+    proc = subprocess.Popen([*NEUROEMO, "sweep", str(path), "--workers", "2", "--out", str(out),
+                             "--quiet"], env=os.environ.copy(), start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and proc.poll() is None:
+            if points.exists() and any(p.name.startswith("point-") for p in points.iterdir()):
+                break
+            time.sleep(0.05)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # the sweep and its worker processes
+        proc.wait()
+    time.sleep(1.0)
+    done_before = sorted(p.name for p in points.iterdir() if p.name.startswith("point-"))
+    assert 1 <= len(done_before) < 12, done_before
+    mtimes = {n: (points / n / "meta.json").stat().st_mtime for n in done_before}
+    sweep = load_sweep_file(path)
+    outcome = run_sweep(sweep, out, workers=2, resume=True, progress=False)
+    assert outcome.ok, outcome.failed
+    names = sorted(p.name for p in points.iterdir())
+    assert names == [sweep.folder_name(k) for k in range(12)]  # each once, nothing else
+    assert set(outcome.skipped) >= {int(n.split("-")[1]) for n in done_before}
+    for n in done_before:  # finished points were not rewritten
+        assert (points / n / "meta.json").stat().st_mtime == mtimes[n]
+    indices = [json.loads((points / n / "meta.json").read_text())["point_index"] for n in names]
+    assert indices == list(range(12))
+    assert not (out / ".staging").exists()
+
+
+def test_worker_dying_mid_point(cache, alone, sweep_path, tmp_path):
+    sweep = load_sweep_file(sweep_path)
+    out = tmp_path / "crash"
+    marker = tmp_path / "died-once"
+    os.environ["NEUROEMO_TEST_KILL_POINT"] = f"2:{marker}"
+    try:
+        with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
+            outcome = run_sweep(sweep, out, workers=2, progress=False)
+    finally:
+        os.environ.pop("NEUROEMO_TEST_KILL_POINT", None)
+    assert marker.exists()  # the worker did die at point 2 ...
+    assert outcome.ok, outcome.failed  # ... and Dask ran the point again elsewhere
+    assert len(list((out / "points").iterdir())) == 6
+
+    # a point that always kills its worker is reported as failed; the others are kept
+    out2 = tmp_path / "crash2"
+    os.environ["NEUROEMO_TEST_KILL_POINT"] = "3:always"
+    try:
+        with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+            outcome = run_sweep(sweep, out2, workers=2, progress=False)
+    finally:
+        os.environ.pop("NEUROEMO_TEST_KILL_POINT", None)
+    assert list(outcome.failed) == [3]
+    assert "worker process died" in outcome.failed[3]
+    manifest = json.loads((out2 / "manifest.json").read_text())
+    assert manifest["counts"] == {"done": 5, "failed": 1, "pending": 0}
+    assert manifest["points"][3]["status"] == "failed"
+    assert not (out2 / "points" / "point-0003").exists()
+    assert len(list((out2 / "points").iterdir())) == 5
