@@ -258,12 +258,15 @@ def make_values(structure: NetworkStructure, profile: Profile, drives: Drives, s
         receptors = _receptor_arrays(spec, layout, region)
         for k, v in receptors.items():
             arrays[k] = v * 1e-3 if k.startswith("k_theta") else v  # mV -> V
+        arrays["noise_kick"] = eq.noise_kick_size(arrays["sigma_v"], arrays["tau_m"],
+                                                  float(structure.options.noise_dt))
         e_l, v_th0 = float(params["E_L"]), float(params["v_th0"])
         arrays["v"] = rng.uniform(e_l, v_th0, size=n)
         arrays["v_th"] = np.full(n, v_th0)
         per_region[region] = arrays
     units = {"E_L": b2.volt, "v_reset": b2.volt, "v_th0": b2.volt, "tau_m": b2.second,
-             "R": b2.ohm, "b_adapt": b2.amp, "delta_th": b2.volt, "sigma_v": b2.volt, "I_bias": b2.amp,
+             "R": b2.ohm, "b_adapt": b2.amp, "delta_th": b2.volt, "sigma_v": b2.volt,
+             "noise_kick": b2.volt, "I_bias": b2.amp,
              "q_sensory": b2.coulomb, "text_current": b2.amp, "k_theta_5ht": b2.volt,
              "k_theta_da": b2.volt, "k_theta_ne": b2.volt, "v": b2.volt, "v_th": b2.volt}
     regions = list(structure.anatomy.regions)
