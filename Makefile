@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/neuroemo run protocols/depressed.py --backend cpp_standalone --out results/depressed-demo --force
+	$(BIN)/python protocols/depressed.py
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
