@@ -1,0 +1,155 @@
+"""The NeuroEmoDynamics network as one bare Brian2 script (no brainsim import).
+
+Written by hand from brainsim/equations.py and brainsim/network.py (the Extended LIF
+neuron with kick noise, one NeuronGroup for all regions, the neuromodulator table, two
+Synapses objects, a SpikeMonitor and a StateMonitor), so that the benchmarks can measure
+brainsim's overhead against plain Brian2. The graph and every value (synapses, delays,
+weights, per-neuron parameters, initial state, input arrays) are loaded from an .npz file
+that ``benchmarks/bench.py`` writes from brainsim, so both simulate the identical network.
+
+Usage: python benchmarks/bare_network.py NETWORK.npz BUILD_DIR [--runs 2]
+Prints one JSON line: compile time, run times (wall and binary), spike counts.
+"""
+
+import argparse
+import json
+import resource
+import time
+
+import brian2 as b2
+import numpy as np
+from brian2 import Hz, ms
+
+EQUATIONS = """
+dv/dt = (E_L - v + R*(gain*(I_e - I_i + I_input) + I_bias - I_adapt)) / tau_m : volt (unless refractory)
+dI_e/dt = -I_e / tau_e : amp
+dI_i/dt = -I_i / tau_i : amp
+dI_adapt/dt = -I_adapt / tau_adapt : amp
+dv_th/dt = (v_th0 - v_th) / tau_th : volt
+I_input : amp
+tau_ref : second (shared, constant)
+tau_e : second (shared, constant)
+tau_i : second (shared, constant)
+tau_adapt : second (shared, constant)
+tau_th : second (shared, constant)
+E_L : volt (constant)
+v_reset : volt (constant)
+v_th0 : volt (constant)
+tau_m : second (constant)
+R : ohm (constant)
+b_adapt : amp (constant)
+delta_th : volt (constant)
+sigma_v : volt (constant)
+noise_kick : volt (constant)
+I_bias : amp (constant)
+q_sensory : coulomb (constant)
+sensory_channel : integer (constant)
+channel : integer (constant)
+text_current : amp (constant)
+text_gated : 1 (constant)
+k_gain_5ht : 1 (constant)
+k_gain_da : 1 (constant)
+k_gain_ne : 1 (constant)
+k_theta_5ht : volt (constant)
+k_theta_da : volt (constant)
+k_theta_ne : volt (constant)
+k_noise_ne : 1 (constant)
+gain : 1
+threshold_shift : volt
+noise_scale : 1
+serotonin : 1 (linked)
+dopamine : 1 (linked)
+norepinephrine : 1 (linked)
+"""
+
+SLOW_UPDATE = """
+gain = 1 + (1 - text_gated*(1 - text_bias_weight(t)))*(k_gain_5ht*(serotonin - 0.5) + k_gain_da*(dopamine - 0.5) + k_gain_ne*(norepinephrine - 0.5))
+threshold_shift = (1 - text_gated*(1 - text_bias_weight(t)))*(k_theta_5ht*(serotonin - 0.5) + k_theta_da*(dopamine - 0.5) + k_theta_ne*(norepinephrine - 0.5))
+noise_scale = 1 + k_noise_ne*(norepinephrine - 0.5)
+I_input = q_sensory*sensory_rate(t, sensory_channel) + text_current*text_drive(t, channel)
+v += int(not_refractory)*noise_scale*noise_kick*randn()
+"""
+
+MODULATORS = """
+ddopamine/dt = (dopamine_tonic - dopamine) / tau_dopamine : 1
+dopamine_tonic : 1 (constant)
+serotonin : 1 (constant)
+norepinephrine : 1 (constant)
+dopamine_projection : 1 (constant)
+tau_dopamine : second (shared, constant)
+reward_sensitivity : 1 (shared, constant)
+"""
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("network")
+    parser.add_argument("build_dir")
+    parser.add_argument("--runs", type=int, default=2)
+    args = parser.parse_args()
+    d = np.load(args.network)
+    t0 = time.perf_counter()
+    b2.set_device("cpp_standalone", directory=args.build_dir, build_on_run=False)
+    b2.prefs.devices.cpp_standalone.extra_make_args_unix = ["-j2"]
+    dt = float(d["dt"]) * b2.second
+    input_dt = 1 * ms
+    sensory_rate = b2.TimedArray(d["sensory_rate_hz"] * Hz, dt=input_dt)  # noqa: F841 (found by name)
+    reward_signal = b2.TimedArray(d["reward"], dt=input_dt)  # noqa: F841
+    text_drive = b2.TimedArray(d["text_drive"], dt=input_dt)  # noqa: F841
+    text_bias_weight = b2.TimedArray(d["text_bias_weight"], dt=input_dt)  # noqa: F841
+
+    mods = b2.NeuronGroup(len(d["mod_serotonin"]), MODULATORS, method="exact",
+                          name="modulators")
+    mods.run_regularly("dopamine = clip(dopamine + reward_sensitivity*dopamine_projection"
+                       "*reward_signal(t), 0, 10)", dt=input_dt, when="start")
+    for name in ("serotonin", "dopamine", "norepinephrine", "dopamine_tonic",
+                 "dopamine_projection"):
+        setattr(mods, name, d[f"mod_{name}"])
+    mods.tau_dopamine = float(d["tau_dopamine"]) * b2.second
+    mods.reward_sensitivity = float(d["reward_sensitivity"])
+
+    n = len(d["region_index"])
+    neurons = b2.NeuronGroup(n, EQUATIONS, threshold="v > v_th + threshold_shift",
+                             reset="v = v_reset\nv_th += delta_th\nI_adapt += b_adapt",
+                             refractory="tau_ref", method="euler", name="neurons", dt=dt)
+    for m in ("serotonin", "dopamine", "norepinephrine"):
+        setattr(neurons, m, b2.linked_var(mods, m, index=d["region_index"].astype(np.int64)))
+    neurons.run_regularly(SLOW_UPDATE, dt=1 * ms, when="start")
+    neurons.channel = d["channel"]
+    neurons.sensory_channel = d["sensory_channel"]
+    for key in d.files:  # per-neuron values and network constants, in SI units
+        if key.startswith("neuron_") or key.startswith("const_"):
+            name = key.split("_", 1)[1]
+            setattr(neurons, name, b2.Quantity(d[key], dim=neurons.variables[name].dim))
+    synapses = []
+    for kind, target in (("excitatory", "I_e"), ("inhibitory", "I_i")):
+        syn = b2.Synapses(neurons, neurons, "w : amp (constant)", on_pre=f"{target}_post += w",
+                          name=kind, dt=dt)
+        syn.connect(i=d[f"{kind}_i"], j=d[f"{kind}_j"])
+        syn.delay = d[f"{kind}_delay_ms"] * ms
+        syn.w = d[f"{kind}_w_pA"] * b2.pA
+        synapses.append(syn)
+    spikes = b2.SpikeMonitor(neurons)
+    trace = b2.StateMonitor(mods, ["serotonin", "dopamine", "norepinephrine"], record=True,
+                            dt=1 * ms)
+    b2.run(float(d["duration"]) * b2.second)
+    b2.device.build(directory=args.build_dir, compile=True, run=False, with_output=False)
+    compile_s = time.perf_counter() - t0
+    runs = []
+    for k in range(args.runs):
+        t1 = time.perf_counter()
+        b2.device.run(directory=args.build_dir, results_directory=f"results_{k}",
+                      with_output=False)
+        n_spikes = len(spikes.i[:])
+        _ = trace.dopamine[:]
+        runs.append({"run_s": time.perf_counter() - t1,
+                     "binary_s": float(b2.device.timers.get("run_binary", 0.0))})
+    print(json.dumps({"compile_s": compile_s, "runs": runs, "n_spikes": int(n_spikes),
+                      "n_neurons": n, "peak_rss_mb": resource.getrusage(
+                          resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "binary_peak_rss_mb": resource.getrusage(
+                          resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+
+
+if __name__ == "__main__":
+    main()

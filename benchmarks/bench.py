@@ -1,0 +1,193 @@
+"""One benchmark case per process (Brian2's device is global); prints one JSON line.
+
+    python benchmarks/bench.py rtf --backend cpp_standalone --scale 1 --duration 1
+    python benchmarks/bench.py bare --scale 1 --duration 1
+    python benchmarks/bench.py sweep --points 20 --naive 2
+
+``benchmarks/run_all.py`` runs them all and writes the tables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import brian2 as b2
+import numpy as np
+
+from brainsim import Protocol, standard_phases
+from brainsim.backends import get_backend
+from brainsim.runner import structure_for, values_for
+
+HERE = Path(__file__).resolve().parent
+
+
+def protocol(scale: float, duration_s: float, seed: int = 1) -> Protocol:
+    d = duration_s * b2.second
+    return Protocol(name="bench", profile="healthy", duration=d, scale=scale, seed=seed,
+                    phases=standard_phases(d))
+
+
+def peak_mb() -> dict:
+    return {"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "binary_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+
+
+def n_spikes(raw) -> int:
+    return int(sum(len(i) for i, _ in raw.spikes.values()))
+
+
+def case_rtf(args) -> dict:
+    """Realtime factor: wall time of a run / biological time (compile time separately)."""
+    p = protocol(args.scale, args.duration)
+    t0 = time.perf_counter()
+    structure = structure_for(p)
+    values = values_for(p, structure, None)
+    prepare_s = time.perf_counter() - t0
+    out = {"backend": args.backend, "scale": args.scale, "duration_s": args.duration,
+           "n_neurons": structure.n_neurons,
+           "n_synapses": int(sum(len(s.i) for s in structure.synapses)),
+           "prepare_s": prepare_s}
+    if args.backend.startswith("runtime"):
+        target = args.backend.split("-", 1)[1]
+        engine = get_backend("runtime", target=target)
+        runs = []
+        for _ in range(args.runs):
+            raw = next(iter(engine.simulate(structure, [values], report=None)))
+            runs.append(raw.timings_s["run_s"])
+        out.update(first_run_s=runs[0], run_s=min(runs), compile_s=max(0.0, runs[0] - min(runs)),
+                   n_spikes=n_spikes(raw))
+    else:
+        engine = get_backend(args.backend, build_root=Path(args.build_root))
+        build = engine.prepare(structure, values, report=None)
+        out["compile_s"] = build.build_s
+        runs, binary = [], []
+        for _ in range(args.runs):
+            raw = build.run(values)
+            runs.append(raw.timings_s["run_s"])
+            binary.append(raw.timings_s["binary_s"])
+        build.close()
+        out.update(run_s=min(runs), binary_s=min(binary), n_spikes=n_spikes(raw))
+    out["rtf"] = out["run_s"] / args.duration
+    out.update(peak_mb())
+    return out
+
+
+def case_bare(args) -> dict:
+    """brainsim against a hand-written single-file Brian2 script of the same network."""
+    p = protocol(args.scale, args.duration)
+    structure = structure_for(p)
+    values = values_for(p, structure, None)
+    arrays = {"dt": float(p.dt), "duration": float(p.duration),
+              "region_index": np.concatenate([np.full(s.size, k) for k, s in
+                                              enumerate(structure.anatomy.regions.values())]),
+              "channel": np.concatenate([lay.channel for lay in structure.layouts.values()]),
+              "sensory_channel": np.concatenate([lay.sensory_channel
+                                                 for lay in structure.layouts.values()]),
+              "sensory_rate_hz": values.drives.sensory_rate_hz,
+              "reward": values.drives.reward,
+              "text_drive": np.concatenate([values.drives.text_drive,
+                                            np.zeros((values.drives.n_steps, 1))], axis=1),
+              "text_bias_weight": values.drives.text_bias_weight,
+              "tau_dopamine": float(values.modulator_shared["tau_dopamine"]),
+              "reward_sensitivity": float(values.modulator_shared["reward_sensitivity"])}
+    for name, arr in values.neuron_arrays.items():
+        arrays[f"neuron_{name}"] = np.asarray(arr, dtype=float)
+    for name, q in values.network_constants.items():
+        arrays[f"const_{name}"] = np.asarray(float(q))
+    for name, arr in values.modulator_arrays.items():
+        arrays[f"mod_{name}"] = np.asarray(arr, dtype=float)
+    for s in structure.synapses:
+        arrays[f"{s.name}_i"], arrays[f"{s.name}_j"] = s.i, s.j
+        arrays[f"{s.name}_delay_ms"] = s.delay_ms
+        arrays[f"{s.name}_w_pA"] = values.weights_pA[s.name]
+    root = Path(args.build_root)
+    root.mkdir(parents=True, exist_ok=True)
+    npz = root / "bare_network.npz"
+    np.savez(npz, **arrays)
+    proc = subprocess.run([sys.executable, str(HERE / "bare_network.py"), str(npz),
+                           str(root / "bare-build"), "--runs", str(args.runs)],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"bare_network.py failed:\n{proc.stderr[-3000:]}")
+    bare = json.loads(proc.stdout.strip().splitlines()[-1])
+    engine = get_backend("cpp_standalone", build_root=root / "ours")
+    build = engine.prepare(structure, values, report=None)
+    runs, binary = [], []
+    for _ in range(args.runs):
+        raw = build.run(values)
+        runs.append(raw.timings_s["run_s"])
+        binary.append(raw.timings_s["binary_s"])
+    build.close()
+    ours_run, bare_run = min(runs), min(r["run_s"] for r in bare["runs"])
+    ours_bin, bare_bin = min(binary), min(r["binary_s"] for r in bare["runs"])
+    return {"scale": args.scale, "duration_s": args.duration, "n_neurons": structure.n_neurons,
+            "ours_compile_s": build.build_s, "bare_compile_s": bare["compile_s"],
+            "ours_run_s": ours_run, "bare_run_s": bare_run, "run_ratio": ours_run / bare_run,
+            "ours_binary_s": ours_bin, "bare_binary_s": bare_bin,
+            "binary_ratio": ours_bin / bare_bin,
+            "ours_spikes": n_spikes(raw), "bare_spikes": bare["n_spikes"],
+            "ours_peak_rss_mb": peak_mb()["peak_rss_mb"],
+            "bare_peak_rss_mb": bare["peak_rss_mb"]}
+
+
+def case_sweep(args) -> dict:
+    """Points per minute: compile once (run_sweep) against a fresh build per point."""
+    from brainsim.sweep import Sweep, run_sweep
+
+    base = protocol(args.scale, args.duration)
+    sweep = Sweep(base, grid={"serotonin": list(np.round(np.linspace(0.1, 0.9, args.points), 4)),
+                              })
+    root = Path(args.build_root)
+    os.environ["NEUROEMO_CACHE"] = str(root / "sweep-cache")  # cold: includes the one compile
+    t0 = time.perf_counter()
+    outcome = run_sweep(sweep, root / "sweep-out", workers=args.workers, progress=False)
+    once_s = time.perf_counter() - t0
+    assert outcome.ok, outcome.failed
+    builds = sum(w["builds"] for w in outcome.workers.values())
+    # naive: what a plain Brian2 script does per point, a fresh build directory each time
+    naive = []
+    for k in range(args.naive):
+        p = sweep.protocol_for(k)
+        t1 = time.perf_counter()
+        structure = structure_for(p)
+        values = values_for(p, structure, None)
+        engine = get_backend("cpp_standalone", build_root=Path(tempfile.mkdtemp(dir=root)))
+        build = engine.prepare(structure, values, report=None)
+        build.run(values)
+        build.close()
+        naive.append(time.perf_counter() - t1)
+    once_ppm = 60 * args.points / once_s
+    naive_ppm = 60 / float(np.mean(naive))
+    return {"points": args.points, "workers": args.workers, "scale": args.scale,
+            "duration_s": args.duration, "compile_once_s": once_s, "builds": builds,
+            "compile_once_points_per_min": once_ppm, "naive_points_measured": args.naive,
+            "naive_s_per_point": float(np.mean(naive)), "naive_points_per_min": naive_ppm,
+            "speedup": once_ppm / naive_ppm}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("case", choices=("rtf", "bare", "sweep"))
+    parser.add_argument("--backend", default="cpp_standalone")
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--duration", type=float, default=1.0)
+    parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--points", type=int, default=20)
+    parser.add_argument("--naive", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--build-root", default=tempfile.mkdtemp(prefix="neuroemo-bench-"))
+    args = parser.parse_args()
+    result = {"rtf": case_rtf, "bare": case_bare, "sweep": case_sweep}[args.case](args)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
