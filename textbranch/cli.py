@@ -40,6 +40,10 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=None, metavar="N", help="random seed (default 13)")
     p.add_argument("--subset", type=int, default=None, metavar="N",
                    help="train on the first N training examples only (quick checks)")
+    p.add_argument("--threads", type=int, default=None, metavar="N",
+                   help="torch CPU threads (default 1: robust on a shared machine, and the "
+                   "shipped checkpoint was made with 1; results may differ in the last bits "
+                   "with another count)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=_train_text)
 
@@ -66,7 +70,7 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
 
 def _command_line(args: argparse.Namespace) -> str:
     parts = ["neuroemo", "train-text"]
-    for opt in ("data", "out", "epochs", "seed", "subset"):
+    for opt in ("data", "out", "epochs", "seed", "subset", "threads"):
         value = getattr(args, opt)
         if value is not None:
             parts += [f"--{opt}", str(value)]
@@ -84,6 +88,10 @@ def _train_text(args: argparse.Namespace) -> int:
         cfg.epochs = args.epochs
     if args.seed is not None:
         cfg.seed = args.seed
+    if args.threads is not None:
+        if args.threads < 1:
+            raise NeuroEmoError(f"--threads must be >= 1, got {args.threads}")
+        cfg.threads = args.threads
     if args.subset is not None:
         if args.subset < 100:
             raise NeuroEmoError(f"--subset must be >= 100, got {args.subset}")

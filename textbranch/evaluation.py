@@ -27,6 +27,8 @@ def evaluate_checkpoint(
         split, when it has them) and ``data_matches_checkpoint`` (content checksum equal to
         the one recorded at training time).
     """
+    import torch
+
     from textbranch.checkpoint import get_checkpoint
     from textbranch.data import load_emotion
     from textbranch.inference import encode_texts, run_model
@@ -35,7 +37,14 @@ def evaluate_checkpoint(
     ckpt = get_checkpoint(checkpoint)
     data = load_emotion(data_source, splits=(split,))
     ids = encode_texts(ckpt.vocab, data.texts[split], ckpt.model.cfg.max_tokens)
-    probs, _, _ = run_model(ckpt.model, ids)
+    # Evaluate with the thread count used at training time, so that floating-point
+    # reductions run in the same order as when metrics.json was written.
+    previous = torch.get_num_threads()
+    torch.set_num_threads(int(ckpt.metrics.get("threads", previous)))
+    try:
+        probs, _, _ = run_model(ckpt.model, ids)
+    finally:
+        torch.set_num_threads(previous)
     report = classification_report(data.labels[split], probs.argmax(axis=1))
     stored = ckpt.metrics.get(split)
     recorded = ckpt.metrics.get("data", {}).get("checksums", {}).get("content", {}).get(split)

@@ -78,7 +78,7 @@ def run_model(
             enc = model.encoder(ids, lengths)
             logits = model.head(enc)
             p = torch.softmax(logits, dim=1)
-            probs[idx] = p.double().numpy()
+            probs[idx] = torch.softmax(logits.double(), dim=1).numpy()
             encodings[idx] = enc.numpy()
             if lv is not None:
                 g = model.gate(enc, p, torch.from_numpy(np.ascontiguousarray(lv[idx])))

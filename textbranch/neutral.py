@@ -29,7 +29,7 @@ from textbranch.tokenizer import tokenize
 
 _SUBJECTS_FIRST = ("i", "we", "my brother", "my sister", "my friend", "my neighbour", "my colleague", "he", "she", "they")
 _PAST_ACTIONS = (
-    "went to the shop", "took the bus to work", "bought some bread", "cooked pasta for dinner",
+    "went to the bakery", "took the bus to work", "bought some bread", "cooked pasta for dinner",
     "walked the dog", "read the newspaper", "washed the car", "called the bank",
     "paid the electricity bill", "went to the post office", "parked the car outside",
     "moved the table to the kitchen", "picked up the kids from school", "watered the plants",
@@ -43,7 +43,7 @@ _PAST_ACTIONS = (
     "counted the chairs",
 )
 _PRESENT_FACTS = (
-    "the meeting is at noon", "the shop opens at nine", "the train leaves at seven",
+    "the appointment is at four", "the shop opens at nine", "the train leaves at seven",
     "the bus stop is next to the bank", "the library closes at six", "the office is on the third floor",
     "the report is due on friday", "the kitchen has two windows", "the car is parked outside",
     "the street has a bakery and a pharmacy", "the bridge is two kilometres long",
@@ -65,13 +65,14 @@ _PLANS = (
     "tomorrow i will", "on sundays i",
 )
 _PLAN_ACTIONS = (
-    "go to the shop", "take the bus", "buy some milk", "call the office", "visit my aunt",
+    "go to the bakery", "take the bus", "buy some milk", "call the office", "visit my aunt",
     "read the manual", "wash the dishes", "clean the garage", "cook rice", "check the mail",
     "walk to the station", "write the shopping list", "pay the rent", "meet the plumber",
     "return the books", "charge the phone", "repair the chair", "water the garden",
 )
 
-#: Neutral sentences never used in training (written separately from the templates above).
+#: Neutral sentences never used in training (written separately from the templates above;
+#: ``tests/test_text_gating.py`` checks that none of them is a template sentence).
 HELD_OUT_NEUTRAL: tuple[str, ...] = (
     "i went to the shop",
     "the meeting is at noon",

@@ -53,7 +53,7 @@ class TrainConfig:
     n_template_neutral: int = 3000
     n_stripped_neutral: int = 4000
     train_subset: int | None = None
-    threads: int = 2
+    threads: int = 1
     extra: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
@@ -204,6 +204,10 @@ def gate_report(model, vocab, test_ids, priors, max_tokens: int) -> dict:
         _, g_neu, _ = run_model(model, neutral_ids, pp.levels)
         out["mean_gate_test"][name] = float(g_test.mean())
         out["mean_gate_held_out_neutral"][name] = float(g_neu.mean())
+        if name == "healthy":
+            out["held_out_neutral_gates_healthy"] = {
+                t: float(v) for t, v in zip(HELD_OUT_NEUTRAL, g_neu, strict=True)
+            }
     for name, text in GATE_EXAMPLES:
         probs, g, _ = run_model(model, encode_texts(vocab, [text], max_tokens), priors[name].levels)
         out["examples"].append({
