@@ -193,6 +193,8 @@ class Projection:
         Weight multiplier per sensory channel of the presynaptic (thalamic) neuron.
     same_channel : bool or None
         Striatal lateral inhibition: ``False`` connects only across channels.
+    plastic : bool
+        Dopamine-gated three-factor plasticity (see :data:`brainsim.equations.PLASTIC_SYNAPSE`).
     """
 
     pre: str
@@ -205,6 +207,7 @@ class Projection:
     channel_weights: dict[str, float] | None = None
     pre_sensory_weights: dict[str, float] | None = None
     same_channel: bool | None = None
+    plastic: bool = False
 
     @property
     def name(self) -> str:
@@ -261,10 +264,11 @@ def default_projections() -> list[Projection]:
     projections.append(Projection("thalamus", "amygdala", "E", "E", 0.05, 15 * pA, _LONG,
                                   pre_sensory_weights={"context": 0.5, "threat": 2.5,
                                                        "appetitive": 0.5}))
-    # Everything into the striatum's channels (and its interneurons).
+    # Everything into the striatum's channels (and its interneurons); the inputs to the
+    # channel neurons learn from reward (dopamine-gated plasticity).
     for source, weights in STRIATAL_INPUT_WEIGHTS.items():
         projections.append(Projection(source, "striatum", "E", "E", 0.05, 20 * pA, _LONG,
-                                      channel_weights=weights))
+                                      channel_weights=weights, plastic=True))
         projections.append(Projection(source, "striatum", "E", "I", 0.05, 20 * pA, _LONG))
     return projections
 

@@ -77,6 +77,7 @@ class RawOutput:
     modulator_t_ms: np.ndarray
     modulators: dict[str, np.ndarray]
     timings_s: dict[str, float] = field(default_factory=dict)
+    final_weights_pA: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def collect(bn: BrianNetwork) -> RawOutput:
@@ -92,7 +93,9 @@ def collect(bn: BrianNetwork) -> RawOutput:
     mm = bn.modulator_monitor
     mods = {m: np.asarray(getattr(mm, m)[:], dtype=np.float64) for m in
             ("serotonin", "dopamine", "norepinephrine")}
-    return RawOutput(spikes, np.asarray(mm.t[:] / b2.ms), mods)
+    weights = {name: np.asarray(syn.w[:] / b2.pA) for name, syn in bn.synapses.items()
+               if name == "plastic"}
+    return RawOutput(spikes, np.asarray(mm.t[:] / b2.ms), mods, final_weights_pA=weights)
 
 
 class Backend:

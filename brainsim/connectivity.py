@@ -67,7 +67,7 @@ def region_offsets(anatomy: Anatomy) -> dict[str, tuple[int, int]]:
 
 @dataclass(frozen=True)
 class SynapseSet:
-    """All synapses acting on one postsynaptic current (``I_e`` or ``I_i``).
+    """A set of synapses sharing one synapse model and postsynaptic current.
 
     ``i`` and ``j`` index the network's single NeuronGroup; ``projection`` indexes
     ``projection_names``.
@@ -75,6 +75,7 @@ class SynapseSet:
 
     name: str
     target_current: str
+    plastic: bool
     i: np.ndarray
     j: np.ndarray
     weight_pA: np.ndarray
@@ -105,7 +106,8 @@ def _bernoulli_pairs(rng: np.random.Generator, n_pre: int, n_post: int,
 
 
 def draw_synapses(anatomy: Anatomy, seed: int) -> list[SynapseSet]:
-    """Draw every projection's synapses, grouped into an excitatory and an inhibitory set.
+    """Draw every projection's synapses, grouped into three sets: static excitatory,
+    inhibitory, and plastic (dopamine-gated, excitatory onto striatal channel neurons).
 
     Parameters
     ----------
@@ -117,7 +119,7 @@ def draw_synapses(anatomy: Anatomy, seed: int) -> list[SynapseSet]:
     layouts = population_layouts(anatomy)
     offsets = region_offsets(anatomy)
     rng = np.random.default_rng(seed)
-    grouped: dict[str, list] = {"I_e": [], "I_i": []}
+    grouped: dict[str, list] = {"excitatory": [], "inhibitory": [], "plastic": []}
     for proj in anatomy.projections:
         pre_layout, post_layout = layouts[proj.pre], layouts[proj.post]
         pre_idx = pre_layout.indices(proj.pre_kind)
@@ -143,13 +145,18 @@ def draw_synapses(anatomy: Anatomy, seed: int) -> list[SynapseSet]:
             weight *= table[pre_layout.sensory_channel[i]]
         lo, hi = (float(d / 1e-3) for d in proj.delay)
         delay = rng.uniform(lo, hi, size=len(i))
-        grouped[proj.target_current].append(
+        kind = ("plastic" if proj.plastic else
+                "excitatory" if proj.target_current == "I_e" else "inhibitory")
+        grouped[kind].append(
             (proj, i + offsets[proj.pre][0], j + offsets[proj.post][0], weight, delay))
     sets = []
-    for current, parts in grouped.items():
+    for kind, parts in grouped.items():
+        if not parts:
+            continue
         sets.append(SynapseSet(
-            name="excitatory" if current == "I_e" else "inhibitory",
-            target_current=current,
+            name=kind,
+            target_current="I_i" if kind == "inhibitory" else "I_e",
+            plastic=kind == "plastic",
             i=np.concatenate([x[1] for x in parts]).astype(np.int32),
             j=np.concatenate([x[2] for x in parts]).astype(np.int32),
             weight_pA=np.concatenate([x[3] for x in parts]),

@@ -106,6 +106,8 @@ noise_scale : 1
 serotonin : 1 (linked)
 dopamine : 1 (linked)
 norepinephrine : 1 (linked)
+da_integral_region : second (linked)
+da_integral : second  # copy of the region's da_integral for synapses (refreshed every 1 ms)
 """
 
 THRESHOLD = "v > v_th + threshold_shift"
@@ -144,12 +146,16 @@ MODULATION_UNITS: dict[str, b2.Unit] = {
 }
 
 #: One row per region: tonic levels from the profile and phasic dopamine from rewards.
+#: ``da_integral`` accumulates the phasic dopamine weighted by exp(-t/tau_eligibility), which
+#: lets every plastic synapse integrate eligibility x dopamine exactly at its own events
+#: (see :data:`PLASTIC_SYNAPSE`).
 #: ``reward_signal(t)`` holds each reward's magnitude in the time bin of the event (0 else);
 #: a reward adds ``reward_sensitivity*dopamine_projection*magnitude`` to dopamine (a dip for a
 #: negative reward, never below 0), which then relaxes to its tonic level with
 #: ``tau_dopamine``.
 MODULATOR_EQUATIONS = """
 ddopamine/dt = (dopamine_tonic - dopamine) / tau_dopamine : 1
+dda_integral/dt = exp(-t/tau_eligibility)*(dopamine - dopamine_tonic) : second
 dopamine_tonic : 1 (constant)
 serotonin : 1 (constant)
 norepinephrine : 1 (constant)
@@ -161,6 +167,41 @@ REWARD_UPDATE = (
     "dopamine = clip(dopamine + reward_sensitivity*dopamine_projection*reward_signal(t),"
     " 0, 10)"
 )
+
+#: Time constant of the synaptic eligibility trace (Izhikevich 2007: ~1 s). A constant of the
+#: build (it enters exp(t/tau_eligibility)); runs are limited to MAX_PLASTIC_DURATION.
+TAU_ELIGIBILITY_S = 1.0
+MAX_PLASTIC_DURATION_S = 600.0
+
+#: Dopamine-gated three-factor plasticity on the inputs to the striatal channel neurons
+#: (Izhikevich 2007; the semantics of NEST's ``stdp_dopamine_synapse``): pre/post pairings
+#: build an eligibility trace ``c`` by STDP (``apre``, ``apost``), ``c`` decays with
+#: ``tau_eligibility``, and the weight follows ``dw/dt = eta*c*(dopamine - dopamine_tonic)``
+#: (phasic dopamine of the striatum), clipped to [0, w_max]. The weight is brought up to date
+#: at every pre- or postsynaptic spike, exactly: between events
+#: ``c(s) = c(t0)*exp(-(s - t0)/tau_eligibility)``, so
+#: ``w(t1) - w(t0) = eta*c(t1)*exp(t1/tau_eligibility)*(G(t1) - G(t0))`` with
+#: ``G = da_integral`` of the modulator table (read through the postsynaptic neuron's copy,
+#: refreshed every 1 ms: Brian2 synapses cannot read indexed links).
+PLASTIC_SYNAPSE = """
+w : amp
+da_last : second
+dapre/dt = -apre / tau_plus : 1 (event-driven)
+dapost/dt = -apost / tau_minus : 1 (event-driven)
+dc/dt = -c / tau_eligibility : 1 (event-driven)
+eta : amp/second (shared, constant)
+A_plus : 1 (shared, constant)
+A_minus : 1 (shared, constant)
+tau_plus : second (shared, constant)
+tau_minus : second (shared, constant)
+w_max : amp (shared, constant)
+"""
+WEIGHT_UPDATE = """
+w = clip(w + eta*c*exp(t/tau_eligibility)*(da_integral_post - da_last), 0*amp, w_max)
+da_last = da_integral_post
+"""
+PLASTIC_ON_PRE = "I_e_post += w" + WEIGHT_UPDATE + "apre += A_plus\nc += apost\n"
+PLASTIC_ON_POST = WEIGHT_UPDATE + "apost += A_minus\nc += apre\n"
 
 #: Names the modulation expressions may use besides Brian2 functions and constants.
 MODULATION_NAMESPACE_NAMES = {
@@ -200,6 +241,7 @@ def slow_update_code(expressions: Mapping[str, str], *, noise_kick: bool) -> str
     lines = [f"{name} = {expressions[name].replace('profile_bias', bias)}"
              for name in ("gain", "threshold_shift", "noise_scale")]
     lines.append(INPUT_UPDATE)
+    lines.append("da_integral = da_integral_region")
     if noise_kick:
         lines.append(NOISE_KICK)
     return "\n".join(lines)

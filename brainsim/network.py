@@ -142,6 +142,7 @@ class NetworkStructure:
             "sizes": {r: (s.size, self.layouts[r].n_exc)
                       for r, s in self.anatomy.regions.items()},
             "equations": [eq.NEURON_EQUATIONS, eq.MODULATOR_EQUATIONS, eq.REWARD_UPDATE,
+                          eq.PLASTIC_SYNAPSE, eq.PLASTIC_ON_PRE, eq.PLASTIC_ON_POST,
                           eq.NOISE_KICK, eq.NOISE_XI, eq.THRESHOLD, eq.RESET],
         }
         h.update(json.dumps(desc, sort_keys=True, default=str).encode())
@@ -163,6 +164,12 @@ def make_structure(anatomy: Anatomy, options: NetworkOptions,
         raise ConfigError(f"duration must be a time with units (e.g. 2*second), got {duration!r}.")
     if not float(duration) > 0:
         raise ConfigError(f"duration must be positive, got {duration}.")
+    if float(duration) > eq.MAX_PLASTIC_DURATION_S:
+        raise ConfigError(
+            f"duration {duration} is longer than {eq.MAX_PLASTIC_DURATION_S:.0f} s, the limit "
+            "of the exact eligibility integration (exp(t/tau_eligibility) would overflow); "
+            "split the experiment into several runs."
+        )
     return NetworkStructure(anatomy, options, duration, population_layouts(anatomy),
                             draw_synapses(anatomy, options.connectivity_seed))
 
@@ -182,7 +189,16 @@ class NetworkValues:
     weights_pA: dict[str, np.ndarray]
     drives: Drives
     seed: int
+    plasticity: dict[str, b2.Quantity | float] = field(
+        default_factory=lambda: dict(DEFAULT_PLASTICITY))
 
+
+#: Three-factor plasticity parameters (Izhikevich 2007 shapes; eta sets how much a reward of
+#: 1 moves a synapse with eligibility 1: about 0.5*0.2 s*eta = 2 pA, 10 % of a 20 pA weight).
+DEFAULT_PLASTICITY: dict[str, b2.Quantity | float] = {
+    "eta": 20 * b2.pA / b2.second, "A_plus": 1.0, "A_minus": -1.5,
+    "tau_plus": 20 * b2.ms, "tau_minus": 20 * b2.ms, "w_max": 60 * b2.pA,
+}
 
 _SHORT = {"serotonin": "5ht", "dopamine": "da", "norepinephrine": "ne"}
 
@@ -377,9 +393,16 @@ class BrianNetwork:
         self.regions = {r: slice(a, b) for r, (a, b) in structure.offsets.items()}
         self.synapses: dict[str, b2.Synapses] = {}
         for s in structure.synapses:
-            syn = b2.Synapses(self.neurons, self.neurons, "w : amp (constant)",
-                              on_pre=f"{s.target_current}_post += w", name=s.name,
-                              dt=opts.dt)
+            if s.plastic:
+                syn = b2.Synapses(self.neurons, self.neurons, eq.PLASTIC_SYNAPSE,
+                                  on_pre=eq.PLASTIC_ON_PRE, on_post=eq.PLASTIC_ON_POST,
+                                  name=s.name, dt=opts.dt,
+                                  namespace={"tau_eligibility":
+                                             eq.TAU_ELIGIBILITY_S * b2.second})
+            else:
+                syn = b2.Synapses(self.neurons, self.neurons, "w : amp (constant)",
+                                  on_pre=f"{s.target_current}_post += w", name=s.name,
+                                  dt=opts.dt)
             syn.connect(i=s.i, j=s.j)
             syn.delay = s.delay_ms * b2.ms
             self.synapses[s.name] = syn
@@ -406,6 +429,9 @@ class BrianNetwork:
             out.append((getattr(self.modulators, name), value))
         for name, w in values.weights_pA.items():
             out.append((self.synapses[name].w, w * b2.pA))
+        if "plastic" in self.synapses:
+            for name, value in values.plasticity.items():
+                out.append((getattr(self.synapses["plastic"], name), value))
         d = values.drives
         out.append((self.timed_arrays["sensory_rate"], d.sensory_rate_hz * b2.Hz))
         out.append((self.timed_arrays["reward_signal"], d.reward))
@@ -442,8 +468,9 @@ def make_modulator_group(n_regions: int,
                          timed_arrays: dict[str, b2.TimedArray]) -> b2.NeuronGroup:
     """The neuromodulator table: one row per region, phasic dopamine driven by rewards."""
     modulators = b2.NeuronGroup(
-        n_regions, eq.MODULATOR_EQUATIONS, method="exact", name="modulators",
-        namespace={"reward_signal": timed_arrays["reward_signal"]},
+        n_regions, eq.MODULATOR_EQUATIONS, method="euler", name="modulators",
+        namespace={"reward_signal": timed_arrays["reward_signal"],
+                   "tau_eligibility": eq.TAU_ELIGIBILITY_S * b2.second},
     )
     modulators.run_regularly(eq.REWARD_UPDATE, dt=INPUT_DT, when="start",
                              name="modulators_reward")
@@ -480,8 +507,10 @@ def make_neuron_group(n: int, options: NetworkOptions, timed_arrays: dict[str, b
         threshold=eq.THRESHOLD, reset=eq.RESET, refractory=eq.REFRACTORY,
         method="euler", name=name, namespace=namespace, dt=options.dt,
     )
+    index = np.asarray(region_index, dtype=np.int64)
     for m in MODULATORS:
-        setattr(group, m, b2.linked_var(modulators, m, index=np.asarray(region_index, dtype=np.int64)))
+        setattr(group, m, b2.linked_var(modulators, m, index=index))
+    group.da_integral_region = b2.linked_var(modulators, "da_integral", index=index)
     if options.noise == "kick" and options.noise_dt != options.modulation_dt:
         raise ConfigError("noise_dt must equal modulation_dt (both run in one update).")
     group.run_regularly(

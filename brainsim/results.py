@@ -110,8 +110,14 @@ def neurons_frame(structure: NetworkStructure) -> pd.DataFrame:
 
 
 def synapses_frame(structure: NetworkStructure, weights_pA: dict[str, np.ndarray],
+                   final_weights_pA: dict[str, np.ndarray] | None = None,
                    seed: int = 0) -> tuple[pd.DataFrame, bool]:
-    """All synapses (or a uniform sample of :data:`MAX_SYNAPSES_WRITTEN` of them)."""
+    """All synapses (or a uniform sample of :data:`MAX_SYNAPSES_WRITTEN` of them).
+
+    ``weight_pA`` is the weight at the end of the run (plastic synapses learn),
+    ``initial_weight_pA`` the weight at its start.
+    """
+    final_weights_pA = final_weights_pA or {}
     offsets = structure.offsets
     starts = np.array([a for a, _ in offsets.values()])
     names = list(offsets)
@@ -133,8 +139,10 @@ def synapses_frame(structure: NetworkStructure, weights_pA: dict[str, np.ndarray
             "pre": (i - starts[pre_r]).astype(np.int32),
             "post_region": np.array(names, dtype=object)[post_r],
             "post": (j - starts[post_r]).astype(np.int32),
-            "weight_pA": weights_pA[s.name][keep],
+            "weight_pA": final_weights_pA.get(s.name, weights_pA[s.name])[keep],
+            "initial_weight_pA": weights_pA[s.name][keep],
             "delay_ms": s.delay_ms[keep],
+            "plastic": s.plastic,
         }))
     df = pd.concat(frames, ignore_index=True)
     for col in ("projection", "pre_region", "post_region"):

@@ -202,7 +202,8 @@ def _write(protocol: Protocol, structure: NetworkStructure, values: NetworkValue
         "inputs": inputs_frame(values.drives),
         "neurons": neurons_frame(structure),
     }
-    tables["synapses"], sampled = synapses_frame(structure, values.weights_pA)
+    tables["synapses"], sampled = synapses_frame(structure, values.weights_pA,
+                                                 raw.final_weights_pA)
     summary = summarize(raw, structure, duration_ms)
     meta = {
         "format_version": FORMAT_VERSION,

@@ -1,0 +1,119 @@
+"""Dopamine-gated three-factor plasticity against a small numpy reference."""
+
+from __future__ import annotations
+
+import brian2 as b2
+import numpy as np
+import pytest
+from brian2 import ms, pA, second
+
+from brainsim import equations as eq
+from brainsim.channels import EMOTIONS, SENSORY_CHANNELS
+from brainsim.network import DEFAULT_PLASTICITY, Drives, make_modulator_group, make_timed_arrays
+
+pytestmark = pytest.mark.slow
+
+TONIC = 0.5
+TAU_DA = 200 * ms
+SENSITIVITY = 0.5
+W0 = 20 * pA
+
+
+def spiking_group(times_ms, name, duration_ms, mods):
+    """A group that fires exactly at the given (whole-ms) times and carries da_integral."""
+    train = np.zeros(duration_ms)
+    train[np.asarray(times_ms, int)] = 1
+    fire = b2.TimedArray(train, dt=1 * ms, name=f"{name}_train")
+    group = b2.NeuronGroup(1, """
+        I_e : amp
+        fired_at : second
+        da_integral_region : second (linked)
+        da_integral : second
+        """, threshold="fire(t) > 0.5 and t - fired_at > 1.5*ms", reset="fired_at = t",
+        namespace={"fire": fire}, name=name)
+    group.fired_at = -1 * second
+    group.da_integral_region = b2.linked_var(mods, "da_integral", index=np.zeros(1, np.int64))
+    return group
+
+
+def simulate_brian(pre_ms, post_ms, reward_ms, reward, duration_ms=1000):
+    b2.set_device("runtime")
+    b2.prefs.codegen.target = "numpy"
+    n = duration_ms
+    rewards = np.zeros(n)
+    rewards[reward_ms] = reward
+    drives = Drives(np.zeros((n, len(SENSORY_CHANNELS))), rewards,
+                    np.zeros((n, len(EMOTIONS))), np.ones(n))
+    mods = make_modulator_group(1, make_timed_arrays(drives))
+    mods.dopamine_tonic = TONIC
+    mods.dopamine = TONIC
+    mods.tau_dopamine = TAU_DA
+    mods.reward_sensitivity = SENSITIVITY
+    mods.dopamine_projection = 1.0
+    pre = spiking_group(pre_ms, "pre", n, mods)
+    post = spiking_group(post_ms, "post", n, mods)
+    # the copy every neuron of the network refreshes in its slow update
+    post.run_regularly("da_integral = da_integral_region", dt=0.1 * ms, when="start")
+    syn = b2.Synapses(pre, post, eq.PLASTIC_SYNAPSE, on_pre=eq.PLASTIC_ON_PRE,
+                      on_post=eq.PLASTIC_ON_POST,
+                      namespace={"tau_eligibility": eq.TAU_ELIGIBILITY_S * second})
+    syn.connect(i=0, j=0)
+    syn.w = W0
+    for key, value in DEFAULT_PLASTICITY.items():
+        setattr(syn, key, value)
+    mon = b2.StateMonitor(mods, "dopamine", record=0)
+    net = b2.Network(mods, pre, post, syn, mon)
+    net.run(duration_ms * ms)
+    return float(syn.w[0] / pA), float(syn.c[0]), mon
+
+
+def reference(pre_ms, post_ms, reward_ms, reward, duration_ms=1000, dt_ms=0.01):
+    """Euler integration of Izhikevich (2007): c' = -c/tau_c + STDP, w' = eta*c*d(t)."""
+    p = DEFAULT_PLASTICITY
+    tau_c = eq.TAU_ELIGIBILITY_S * 1000
+    tau_plus, tau_minus = float(p["tau_plus"] / ms), float(p["tau_minus"] / ms)
+    a_plus, a_minus = p["A_plus"], p["A_minus"]
+    eta = float(p["eta"] / (pA / second)) / 1000  # pA per ms
+    w_max = float(p["w_max"] / pA)
+    w, c, apre, apost, d = float(W0 / pA), 0.0, 0.0, 0.0, 0.0
+    pre_steps = {int(round(t / dt_ms)) for t in pre_ms}
+    post_steps = {int(round(t / dt_ms)) for t in post_ms}
+    reward_step = int(round(reward_ms / dt_ms))
+    for k in range(int(duration_ms / dt_ms)):
+        if k == reward_step:
+            d = max(d + SENSITIVITY * reward, -TONIC)
+        if k in pre_steps:
+            apre += a_plus
+            c += apost
+        if k in post_steps:
+            apost += a_minus
+            c += apre
+        w = min(max(w + eta * c * d * dt_ms, 0.0), w_max)
+        c -= c / tau_c * dt_ms
+        d -= d / float(TAU_DA / ms) * dt_ms
+        apre -= apre / tau_plus * dt_ms
+        apost -= apost / tau_minus * dt_ms
+    return w, c
+
+
+@pytest.mark.parametrize(("pre", "post", "reward", "direction"), [
+    ([10, 30, 50], [15, 35, 55], 1.0, +1),   # pre before post, reward: potentiation
+    ([15, 35, 55], [10, 30, 50], 1.0, -1),   # post before pre, reward: depression
+    ([10, 30, 50], [15, 35, 55], -0.8, -1),  # pre before post, disappointment: depression
+])
+def test_weight_change_matches_numpy_reference(pre, post, reward, direction):
+    # late spikes bring the lazily updated weight up to date at the end
+    pre_ms, post_ms = [*pre, 998], [*post, 999]
+    w, c, mon = simulate_brian(pre_ms, post_ms, 100, reward)
+    w_ref, c_ref = reference(pre_ms, post_ms, 100, reward)
+    assert np.sign(w - float(W0 / pA)) == direction
+    assert abs(w - float(W0 / pA)) > 0.1  # a real change, not noise
+    assert w == pytest.approx(w_ref, rel=0.01, abs=0.01)
+    # the reward produced a dopamine transient that decayed back
+    da = np.asarray(mon.dopamine[0])
+    assert abs(da.max() - TONIC - max(0, SENSITIVITY * reward)) < 0.01 or reward < 0
+
+
+def test_no_dopamine_no_learning():
+    w, _, _ = simulate_brian([10, 30, 50, 998], [15, 35, 55, 999], 100, 0.0)
+    assert w == pytest.approx(float(W0 / pA), abs=1e-9)
