@@ -232,7 +232,7 @@ _PARAMETER_NAMES = ("E_L", "v_reset", "v_th0", "tau_m", "R", "b_adapt", "delta_t
 
 def make_values(structure: NetworkStructure, profile: Profile, drives: Drives, seed: int,
                 parameter_overrides: dict[str, dict[str, b2.Quantity]] | None = None,
-                text_current: b2.Quantity = 400 * b2.pA,
+                text_current: b2.Quantity = 60 * b2.pA,
                 weight_scale: float = 1.0) -> NetworkValues:
     """Compute every run-time value from the profile, the input drives and the seed.
 

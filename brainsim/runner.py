@@ -92,9 +92,10 @@ def values_for(protocol: Protocol, structure: NetworkStructure,
 
 
 def _label(protocols: Sequence[Protocol], k: int) -> str:
-    names = [p.profile.name for p in protocols]
-    if len(set(names)) == len(names):
-        return names[k]
+    """Subfolder of protocol k: its name, else its profile's name, whichever is unique."""
+    for names in ([p.name for p in protocols], [p.profile.name for p in protocols]):
+        if len(set(names)) == len(names):
+            return names[k]
     return f"{protocols[k].name}-{k}"
 
 
@@ -114,7 +115,8 @@ def run_protocols(protocols: Sequence[Protocol], *, backend: str = "cpp_standalo
     Parameters
     ----------
     protocols : sequence of Protocol
-        One protocol writes to ``out``; several write to ``out/<profile>`` each.
+        One protocol writes to ``out``; several write to ``out/<name>`` each (or
+        ``out/<profile>`` when they share a name).
     backend : str
         ``runtime``, ``cpp_standalone`` or ``cuda_standalone``.
     out : Path, optional

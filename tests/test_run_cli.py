@@ -84,6 +84,17 @@ def test_force_replaces_and_script_equals_cli(first_run, tmp_path):
     assert not list(tmp_path.glob("*.tmp-*")) and not list(tmp_path.glob("*.old-*"))
 
 
+def test_text_option_adds_a_sentence(tmp_path):
+    out = tmp_path / "with-text"
+    result = neuroemo("run", "protocols/healthy.py", *QUICK, "--text", "i feel strong@0.2s",
+                      "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    (event,) = json.loads((out / "meta.json").read_text())["sentences"]
+    assert event["text"] == "i feel strong" and event["onset_ms"] == pytest.approx(200)
+    assert set(event["probabilities"]) == {"sadness", "joy", "love", "anger", "fear",
+                                           "surprise"}
+
+
 def test_interrupted_run_leaves_nothing(tmp_path):
     out = tmp_path / "interrupted"
     proc = subprocess.Popen([sys.executable, "-m", "brainsim", "run", "protocols/healthy.py",

@@ -1,0 +1,52 @@
+"""Text overrides the profile's bias: what a depressed and an anxious person read.
+
+Six runs, same seed and schedule (3 s; the sentence is shown from 1.0 s to 2.0 s):
+
+* depressed, no text                 — sadness wins
+* depressed + "i feel strong"        — joy should win while the sentence is shown
+* depressed + "i went to the shop"   — neutral control: small change
+* anxious, no text                   — fear wins
+* anxious + "everything is fine"     — fear should drop by >= 30 % while it is shown
+* anxious + "i went to the shop"     — neutral control
+
+The sentences go through the text branch (textbranch/, shipped checkpoint): its emotion
+probabilities p and gate g become a drive g*p into the striatal channels and a (1 - g)
+damping of the profile's bias there (docs/architecture.md). Compare the runs with::
+
+    from analysis import load_runs
+    runs = load_runs("results/text_override")
+    runs.readout.groupby("run")[["sadness", "joy", "fear"]].mean()
+"""
+
+from brian2 import ms, second
+
+from brainsim import Protocol, Sentence, run_cli, standard_phases
+
+DURATION = 3 * second
+ONSET = 1.0 * second
+SHOWN = 1.0 * second
+
+
+def variant(profile: str, label: str, text: str | None) -> Protocol:
+    return Protocol(
+        name=f"{profile}-{label}",
+        profile=profile,
+        duration=DURATION,
+        dt=0.1 * ms,
+        seed=1,
+        phases=standard_phases(DURATION),
+        sentences=[Sentence(text, ONSET, SHOWN)] if text else [],
+    )
+
+
+protocols = [
+    variant("depressed", "no-text", None),
+    variant("depressed", "i-feel-strong", "i feel strong"),
+    variant("depressed", "neutral", "i went to the shop"),
+    variant("anxious", "no-text", None),
+    variant("anxious", "everything-is-fine", "everything is fine"),
+    variant("anxious", "neutral", "i went to the shop"),
+]
+
+if __name__ == "__main__":
+    run_cli(protocols)

@@ -1,0 +1,68 @@
+"""End to end: sentences through the text branch change the network's striatal readout."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from brainsim.protocol_files import load_protocol_file
+from brainsim.runner import run_protocols
+
+pytestmark = pytest.mark.slow
+
+EMOTIONS = ["sadness", "joy", "love", "anger", "fear", "surprise"]
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    protocols, source = load_protocol_file("protocols/text_override.py")
+    out = tmp_path_factory.mktemp("text") / "text_override"
+    results = run_protocols(protocols, backend="cpp_standalone", out=out, quiet=True,
+                            source_text=source, figures=False)
+    channel_rates = {}
+    for r in results:
+        rates = pd.read_parquet(r.path / "rates.parquet")
+        shown = rates[(rates.region == "striatum") & (rates.channel != "")
+                      & (rates.t_ms >= 1000) & (rates.t_ms < 2000)]
+        channel_rates[r.protocol.name] = shown.groupby("channel").rate_hz.mean()
+    return results, channel_rates
+
+
+def test_i_feel_strong_turns_depressed_to_joy(runs):
+    _, rates = runs
+    assert rates["depressed-no-text"].idxmax() == "sadness"
+    assert rates["depressed-i-feel-strong"].idxmax() == "joy"
+
+
+def test_everything_is_fine_calms_anxious_fear(runs):
+    _, rates = runs
+    assert rates["anxious-no-text"].idxmax() == "fear"
+    before = rates["anxious-no-text"]["fear"]
+    after = rates["anxious-everything-is-fine"]["fear"]
+    assert after <= 0.7 * before, (before, after)
+
+
+def test_neutral_sentence_changes_less_than_emotional(runs):
+    _, rates = runs
+    for profile, emotional in (("depressed", "i-feel-strong"),
+                               ("anxious", "everything-is-fine")):
+        base = rates[f"{profile}-no-text"][EMOTIONS]
+        neutral = (rates[f"{profile}-neutral"][EMOTIONS] - base).abs().sum()
+        strong = (rates[f"{profile}-{emotional}"][EMOTIONS] - base).abs().sum()
+        assert neutral < 0.2 * strong, (profile, neutral, strong)
+
+
+def test_sentences_are_recorded_with_gate_and_probabilities(runs):
+    results, _ = runs
+    by_name = {r.protocol.name: r for r in results}
+    import json
+
+    meta = json.loads((by_name["depressed-i-feel-strong"].path / "meta.json").read_text())
+    (event,) = meta["sentences"]
+    assert event["text"] == "i feel strong" and event["onset_ms"] == 1000
+    assert event["winner"] == "joy" and event["gate"] > 0.5
+    neutral = json.loads((by_name["anxious-neutral"].path / "meta.json").read_text())
+    assert neutral["sentences"][0]["gate"] < 0.2
+    inputs = pd.read_parquet(by_name["depressed-i-feel-strong"].path / "inputs.parquet")
+    text = inputs[inputs.kind == "text"]
+    assert text.t_ms.min() == 1000 and text.t_ms.max() == 1999
