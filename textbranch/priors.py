@@ -7,8 +7,9 @@ The table lives in ``textbranch/profile_priors.json``::
      "source": "where the priors come from"}
 
 The priors are the ``prior(profile)`` term of the gate's training objective
-``g * p_text + (1 - g) * prior(profile)``. The shipped table is a documented hand-set
-placeholder; it is meant to be replaced by the simulator's measured readout without text.
+``g * p_text + (1 - g) * prior(profile)``. The shipped table is the simulator's measured
+striatal readout without text (see its ``"source"``). Values rounded to a few decimals may
+sum to 1 only within 1e-3; they are renormalised on loading.
 """
 
 from __future__ import annotations
@@ -92,11 +93,12 @@ def load_priors(path: str | Path | None = None) -> dict[str, ProfilePrior]:
             prior = np.array([float(prior_map[e]) for e in EMOTIONS])
         except (KeyError, TypeError, ValueError) as err:
             raise ConfigError(f"profile {name!r} in {path} is malformed: {err}") from err
-        if set(prior_map) != set(EMOTIONS) or (prior < 0).any() or abs(prior.sum() - 1) > 1e-6:
+        if set(prior_map) != set(EMOTIONS) or (prior < 0).any() or abs(prior.sum() - 1) > 1e-3:
             raise ConfigError(
                 f"prior of profile {name!r} in {path} must give a probability for each of "
-                f"{list(EMOTIONS)} summing to 1"
+                f"{list(EMOTIONS)} summing to 1 (within 1e-3: rounded values)"
             )
+        prior = prior / prior.sum()
         out[name] = ProfilePrior(name=name, levels=levels, prior=prior)
     if not out:
         raise ConfigError(f"the profile prior table {path} lists no profiles")
