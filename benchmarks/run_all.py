@@ -147,7 +147,8 @@ def summary_markdown(hw: dict, tables: dict, notes: list[str]) -> str:
               _fmt(tables["overhead"], ["scale", "n_neurons", "ours_run_s", "bare_run_s",
                                         "run_ratio", "ours_binary_s", "bare_binary_s",
                                         "binary_ratio", "ours_compile_s", "bare_compile_s",
-                                        "ours_spikes", "bare_spikes", "error"])]
+                                        "ours_spikes", "bare_spikes", "same_model",
+                                        "note", "error"])]
     lines += ["## Sweep throughput (compile once vs a fresh build per point)", "",
               _fmt(tables["sweep"], ["points", "workers", "compile_once_s", "builds",
                                      "compile_once_points_per_min", "naive_points_measured",
