@@ -23,7 +23,7 @@ demo: $(STAMP)
 	$(BIN)/python protocols/depressed.py
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=25
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

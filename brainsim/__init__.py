@@ -3,6 +3,9 @@
 The names a protocol file needs are importable from here::
 
     from brainsim import Phase, Profile, Protocol, Sentence, run_cli, standard_phases
+
+They are loaded on first use, so ``import brainsim.errors`` (as :mod:`analysis` does) does
+not import Brian2.
 """
 
 import warnings
@@ -11,13 +14,24 @@ import warnings
 # on Linux and macOS.
 warnings.filterwarnings("ignore", message="_get_vc_env is private")
 
-from brainsim.profiles import PROFILES, Profile, get_profile  # noqa: E402
-from brainsim.protocol import Phase, Protocol, Sentence, standard_phases  # noqa: E402
-
 __version__ = "0.1.0"
 
-__all__ = ["PROFILES", "Phase", "Profile", "Protocol", "Sentence", "get_profile", "run_cli",
-           "standard_phases"]
+_EXPORTS = {
+    "PROFILES": "brainsim.profiles", "Profile": "brainsim.profiles",
+    "get_profile": "brainsim.profiles", "Phase": "brainsim.protocol",
+    "Protocol": "brainsim.protocol", "Sentence": "brainsim.protocol",
+    "standard_phases": "brainsim.protocol",
+}
+
+__all__ = [*_EXPORTS, "run_cli"]
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        import importlib
+
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'brainsim' has no attribute {name!r}")
 
 
 def run_cli(protocol, argv=None) -> None:
