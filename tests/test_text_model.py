@@ -59,3 +59,61 @@ def test_gate_is_a_probability(model):
         assert logits.shape == (len(seqs), 6)
         assert g.shape == (len(seqs),)
         assert torch.all((g >= 0) & (g <= 1))
+
+
+@pytest.fixture(scope="module")
+def subword_model():
+    torch.manual_seed(0)
+    m = TextEmotionModel(ModelConfig(vocab_size=50, emb_dim=16, hidden=8, gate_hidden=4, subword_buckets=97))
+    m.eval()
+    return m
+
+
+def _encoded(words, vocab):
+    from textbranch.subword import Encoded, token_ngrams
+
+    return Encoded([vocab.get(w, 1) for w in words], [token_ngrams(w, 97) for w in words])
+
+
+def test_subword_padding_does_not_change_the_output(subword_model):
+    vocab = {"i": 2, "feel": 3, "sad": 4}
+    a = _encoded(["i", "feel", "sad", "humiliatingly"], vocab)
+    b = _encoded(["i", "feel"] * 10, vocab)
+    alone = pad_batch([a], with_ngrams=True)
+    both = pad_batch([a, b], min_len=30, with_ngrams=True)
+    assert both[2].shape[:2] == (2, 30) and not both[2][0, len(a):].any()
+    with torch.no_grad():
+        x = subword_model.encoder(*alone)
+        y = subword_model.encoder(*both)
+    torch.testing.assert_close(x[0], y[0], rtol=0, atol=1e-6)
+
+
+def test_unknown_words_are_read_from_their_ngrams(subword_model):
+    """Two unknown words (both <unk>) get different encodings through their n-grams, and
+    plain id lists (no n-grams) still work with a sub-word model."""
+    vocab = {"i": 2, "feel": 3}
+    a = pad_batch([_encoded(["i", "feel", "humiliated"], vocab)], with_ngrams=True)
+    b = pad_batch([_encoded(["i", "feel", "delighted"], vocab)], with_ngrams=True)
+    assert torch.equal(a[0], b[0])  # same ids: [2, 3, <unk>]
+    with torch.no_grad():
+        assert not torch.allclose(subword_model.encoder(*a), subword_model.encoder(*b))
+        ids, lengths, ngrams = pad_batch([[2, 3, 1]], with_ngrams=True)
+        assert ngrams is None
+        assert subword_model.encoder(ids, lengths, ngrams).shape == (1, 32)
+
+
+def test_ngram_buckets_are_stable():
+    from textbranch.subword import MAX_NGRAMS, token_ngrams
+
+    g = token_ngrams("sad", 10000)
+    # "<sad>": 3 trigrams, 2 four-grams, 1 five-gram; CRC-32 is the same on every machine
+    assert len(g) == 6 and all(1 <= b < 10000 for b in g)
+    assert g == token_ngrams("sad", 10000)
+    assert len(token_ngrams("internationalisation", 10000)) == MAX_NGRAMS
+
+
+def test_profile_resistance_is_non_negative(model):
+    lv = torch.tensor([[0.0, 0.0, 0.0], [1.0, 1.0, 1.0], [0.3, 0.4, 0.6]])
+    with torch.no_grad():
+        r = model.gate.resistance(lv)
+    assert r.shape == (3,) and torch.all(r >= 0)

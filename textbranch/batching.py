@@ -10,7 +10,7 @@ import torch
 from textbranch.tokenizer import PAD_ID
 
 
-def pad_batch(seqs: Sequence[Sequence[int]], min_len: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
+def pad_batch(seqs: Sequence[Sequence[int]], min_len: int = 1, with_ngrams: bool = False):
     """Right-pad id lists into a tensor.
 
     Parameters
@@ -20,6 +20,8 @@ def pad_batch(seqs: Sequence[Sequence[int]], min_len: int = 1) -> tuple[torch.Te
         (callers reject empty text before this point).
     min_len : int, optional
         Pad to at least this many steps (used in tests to add extra padding).
+    with_ngrams : bool, optional
+        Also return the n-gram bucket ids (``None`` when the texts carry none).
 
     Returns
     -------
@@ -27,6 +29,9 @@ def pad_batch(seqs: Sequence[Sequence[int]], min_len: int = 1) -> tuple[torch.Te
         ``int64[batch, time]``.
     lengths : torch.Tensor
         ``int64[batch]``.
+    ngrams : torch.Tensor or None
+        Only with ``with_ngrams``: ``int64[batch, time, k]`` bucket ids (0 = padding) when
+        the texts are :class:`textbranch.subword.Encoded`, else ``None``.
     """
     from textbranch.tokenizer import UNK_ID
 
@@ -36,7 +41,17 @@ def pad_batch(seqs: Sequence[Sequence[int]], min_len: int = 1) -> tuple[torch.Te
     for i, r in enumerate(rows):
         ids[i, : len(r)] = torch.tensor(r, dtype=torch.long)
     lengths = torch.tensor([len(r) for r in rows], dtype=torch.long)
-    return ids, lengths
+    if not with_ngrams:
+        return ids, lengths
+    if not seqs or not all(hasattr(s, "ngrams") for s in seqs):
+        return ids, lengths, None
+    k = max(1, max((len(g) for s in seqs for g in s.ngrams), default=1))
+    ngrams = torch.zeros((len(rows), width, k), dtype=torch.long)
+    for i, s in enumerate(seqs):
+        for j, g in enumerate(s.ngrams):
+            if g:
+                ngrams[i, j, : len(g)] = torch.tensor(g, dtype=torch.long)
+    return ids, lengths, ngrams
 
 
 def bucketed_batches(

@@ -36,7 +36,7 @@ def evaluate_checkpoint(
 
     ckpt = get_checkpoint(checkpoint)
     data = load_emotion(data_source, splits=(split,))
-    ids = encode_texts(ckpt.vocab, data.texts[split], ckpt.model.cfg.max_tokens)
+    ids = encode_texts(ckpt.vocab, data.texts[split], ckpt.model.cfg.max_tokens, ckpt.model.cfg.subword_buckets)
     # Evaluate with the thread count used at training time, so that floating-point
     # reductions run in the same order as when metrics.json was written.
     previous = torch.get_num_threads()

@@ -29,9 +29,22 @@ def check_text(text: object) -> str:
     return text
 
 
-def encode_texts(vocab, texts: Sequence[str], max_tokens: int) -> list[list[int]]:
-    """Token ids of each text, truncated to ``max_tokens`` (longer texts keep their start)."""
-    return [vocab.encode(t, max_tokens) for t in texts]
+def encode_texts(vocab, texts: Sequence[str], max_tokens: int, subword_buckets: int = 0) -> list[list[int]]:
+    """Token ids of each text, truncated to ``max_tokens`` (longer texts keep their start).
+
+    With ``subword_buckets > 0`` each text is a :class:`textbranch.subword.Encoded` (the
+    ids plus each token's character n-gram buckets), as a sub-word model needs.
+    """
+    if not subword_buckets:
+        return [vocab.encode(t, max_tokens) for t in texts]
+    from textbranch.subword import Encoded, token_ngrams
+    from textbranch.tokenizer import tokenize
+
+    out = []
+    for t in texts:
+        toks = tokenize(t)[:max_tokens]
+        out.append(Encoded(vocab.encode(t, max_tokens), [token_ngrams(w, subword_buckets) for w in toks]))
+    return out
 
 
 def run_model(
@@ -74,8 +87,8 @@ def run_model(
     model.eval()
     with torch.no_grad():
         for idx in sorted_batches([len(s) for s in ids_list], batch_size):
-            ids, lengths = pad_batch([ids_list[i] for i in idx])
-            enc = model.encoder(ids, lengths)
+            ids, lengths, ngrams = pad_batch([ids_list[i] for i in idx], with_ngrams=True)
+            enc = model.encoder(ids, lengths, ngrams)
             logits = model.head(enc)
             p = torch.softmax(logits, dim=1)
             probs[idx] = torch.softmax(logits.double(), dim=1).numpy()
@@ -116,6 +129,6 @@ def predict(
     texts = [check_text(t) for t in texts]
     lv = check_levels(levels) if levels is not None else None
     ckpt = checkpoint if isinstance(checkpoint, Checkpoint) else get_checkpoint(checkpoint)
-    ids = encode_texts(ckpt.vocab, texts, ckpt.model.cfg.max_tokens)
+    ids = encode_texts(ckpt.vocab, texts, ckpt.model.cfg.max_tokens, ckpt.model.cfg.subword_buckets)
     probs, gates, _ = run_model(ckpt.model, ids, lv)
     return probs, gates

@@ -34,6 +34,7 @@ class ModelConfig:
     dropout: float = 0.4
     gate_hidden: int = 32
     max_tokens: int = 80
+    subword_buckets: int = 0
 
     def to_dict(self) -> dict:
         """The fields as a plain dict."""
@@ -52,6 +53,9 @@ class BiLSTMEncoder(nn.Module):
     def __init__(self, cfg: ModelConfig) -> None:
         super().__init__()
         self.embedding = nn.Embedding(cfg.vocab_size, cfg.emb_dim, padding_idx=PAD_ID)
+        self.subword = (
+            nn.Embedding(cfg.subword_buckets, cfg.emb_dim, padding_idx=0) if cfg.subword_buckets else None
+        )
         self.emb_dropout = nn.Dropout(cfg.emb_dropout)
         self.lstm = nn.LSTM(
             cfg.emb_dim, cfg.hidden, num_layers=cfg.layers, batch_first=True, bidirectional=True,
@@ -59,7 +63,9 @@ class BiLSTMEncoder(nn.Module):
         )
         self.out_dim = 4 * cfg.hidden
 
-    def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    def forward(
+        self, ids: torch.Tensor, lengths: torch.Tensor, ngrams: torch.Tensor | None = None
+    ) -> torch.Tensor:
         """Encode a padded batch.
 
         Parameters
@@ -68,6 +74,10 @@ class BiLSTMEncoder(nn.Module):
             ``int64[batch, time]`` token ids, padded with ``PAD_ID`` on the right.
         lengths : torch.Tensor
             ``int64[batch]`` true lengths (>= 1).
+        ngrams : torch.Tensor, optional
+            ``int64[batch, time, k]`` character n-gram buckets (0 = none); their mean
+            embedding is added to each word's embedding (sub-word models only; without it a
+            sub-word model uses the word embeddings alone).
 
         Returns
         -------
@@ -75,7 +85,11 @@ class BiLSTMEncoder(nn.Module):
             ``float32[batch, 4 * hidden]``: max-pooled then mean-pooled BiLSTM states over
             the real (unpadded) time steps only.
         """
-        x = self.emb_dropout(self.embedding(ids))
+        x = self.embedding(ids)
+        if self.subword is not None and ngrams is not None:
+            n = (ngrams > 0).sum(dim=2, keepdim=True).clamp_min(1).to(x.dtype)
+            x = x + self.subword(ngrams).sum(dim=2) / n
+        x = self.emb_dropout(x)
         packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
         out, _ = self.lstm(packed)
         states, _ = pad_packed_sequence(out, batch_first=True, total_length=ids.shape[1])
@@ -87,27 +101,35 @@ class BiLSTMEncoder(nn.Module):
 
 
 class Gate(nn.Module):
-    """``g = sigmoid(MLP([encoding, p_text, levels]))`` in ``[0, 1]``.
+    """``g = sigmoid(s(encoding, p_text) - r(levels))`` in ``[0, 1]``.
+
+    ``s`` is the text's evidence (an MLP of the encoding and the probabilities) and
+    ``r = softplus(MLP(levels)) >= 0`` the profile's *resistance*: how much evidence a text
+    needs before it overrides this profile. Both are learned (stage 2 of training).
 
     Parameters
     ----------
     enc_dim : int
         Size of the text encoding.
     hidden : int
-        Hidden units of the MLP.
+        Hidden units of the text MLP (the profile MLP has 8).
     """
 
     def __init__(self, enc_dim: int, hidden: int) -> None:
         super().__init__()
-        self.net = nn.Sequential(
-            nn.Linear(enc_dim + len(EMOTIONS) + len(MODULATORS), hidden),
-            nn.Tanh(),
-            nn.Linear(hidden, 1),
+        self.text = nn.Sequential(
+            nn.Linear(enc_dim + len(EMOTIONS), hidden), nn.Tanh(), nn.Linear(hidden, 1),
         )
+        self.profile = nn.Sequential(nn.Linear(len(MODULATORS), 8), nn.Tanh(), nn.Linear(8, 1))
+
+    def resistance(self, levels: torch.Tensor) -> torch.Tensor:
+        """The profile term ``r(levels) >= 0``, ``float32[batch]``."""
+        return nn.functional.softplus(self.profile(levels)).squeeze(1)
 
     def forward(self, enc: torch.Tensor, p_text: torch.Tensor, levels: torch.Tensor) -> torch.Tensor:
         """Gate values ``float32[batch]`` for encodings, text probabilities and levels."""
-        return torch.sigmoid(self.net(torch.cat([enc, p_text, levels], dim=1))).squeeze(1)
+        s = self.text(torch.cat([enc, p_text], dim=1)).squeeze(1)
+        return torch.sigmoid(s - self.resistance(levels))
 
 
 class TextEmotionModel(nn.Module):
@@ -127,7 +149,8 @@ class TextEmotionModel(nn.Module):
         self.gate = Gate(self.encoder.out_dim, cfg.gate_hidden)
 
     def forward(
-        self, ids: torch.Tensor, lengths: torch.Tensor, levels: torch.Tensor | None = None
+        self, ids: torch.Tensor, lengths: torch.Tensor, levels: torch.Tensor | None = None,
+        ngrams: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Emotion logits and, when ``levels`` is given, the gate.
 
@@ -137,6 +160,8 @@ class TextEmotionModel(nn.Module):
             Padded token ids and lengths (see :meth:`BiLSTMEncoder.forward`).
         levels : torch.Tensor, optional
             ``float32[batch, 3]`` profile levels (serotonin, dopamine, norepinephrine).
+        ngrams : torch.Tensor, optional
+            Character n-gram buckets (see :meth:`BiLSTMEncoder.forward`).
 
         Returns
         -------
@@ -146,7 +171,7 @@ class TextEmotionModel(nn.Module):
             ``float32[batch]`` in ``[0, 1]``; the gate sees the encoding and probabilities
             detached, so training it never changes the classifier.
         """
-        enc = self.encoder(ids, lengths)
+        enc = self.encoder(ids, lengths, ngrams)
         logits = self.head(enc)
         if levels is None:
             return logits, None

@@ -71,6 +71,31 @@ _PLAN_ACTIONS = (
     "return the books", "charge the phone", "repair the chair", "water the garden",
 )
 
+# Second template family (added in the second version): descriptions of objects and
+# clothes, meals, and actions in progress, so that "factual" is not only "errand + time".
+_DESC_SUBJECTS = ("he", "she", "my father", "the man", "the woman", "my teacher", "the driver", "our neighbour", "the child", "i")
+_DESC_VERBS = ("has", "had", "is carrying", "was holding", "bought", "is wearing", "wore", "left", "found", "borrowed")
+_COLOURS = ("red", "green", "grey", "brown", "black", "white", "yellow", "dark", "small", "large", "old", "new")
+_THINGS = (
+    "coat", "umbrella", "bag", "hat", "scarf", "shirt", "pair of shoes", "suitcase", "bicycle",
+    "notebook", "watch", "backpack", "sweater", "box", "folder", "lamp",
+)
+_MEAL_SUBJECTS = ("i", "we", "they", "my parents", "the kids", "he", "she", "my flatmate")
+_MEAL_VERBS = ("had", "ate", "made", "ordered", "cooked", "bought")
+_FOODS = (
+    "toast", "rice and beans", "a sandwich", "soup", "an omelette", "porridge", "fish and potatoes",
+    "a salad", "noodles", "pizza", "yoghurt", "scrambled eggs", "a bowl of pasta", "chicken curry",
+)
+_MEALS = ("for lunch", "for dinner", "for supper", "at noon", "at the canteen", "on the train", "at home", "")
+_PROGRESSIVE = ("i am", "we are", "he is", "she is", "they are", "my mother is", "the students are")
+_PROGRESSIVE_ACTIONS = (
+    "reading the instructions", "filling in a form", "typing a letter to the council",
+    "sorting the post", "waiting for the bus", "copying the timetable", "looking for a parking space",
+    "measuring the window", "labelling the boxes", "counting the coins", "folding the towels",
+    "loading the van", "updating the address book", "checking the invoice", "replying to the office",
+    "drawing a map of the area", "packing the documents", "sending a text to the plumber",
+)
+
 #: Neutral sentences never used in training (written separately from the templates above;
 #: ``tests/test_text_gating.py`` checks that none of them is a template sentence).
 HELD_OUT_NEUTRAL: tuple[str, ...] = (
@@ -124,9 +149,43 @@ def template_sentences(n: int, rng: np.random.Generator) -> list[str]:
         for a in _PLAN_ACTIONS:
             for t in _TIMES:
                 pool.append(" ".join(x for x in (p, a, t) if x))
+    for s in _DESC_SUBJECTS:
+        for v in _DESC_VERBS:
+            for c in _COLOURS:
+                for t in _THINGS:
+                    art = "an" if c[0] in "aeiou" else "a"
+                    pool.append(f"{s} {v} {art} {c} {t}")
+    for s in _MEAL_SUBJECTS:
+        for v in _MEAL_VERBS:
+            for f in _FOODS:
+                for m in _MEALS:
+                    pool.append(" ".join(x for x in (s, v, f, m) if x))
+    for s in _PROGRESSIVE:
+        for a in _PROGRESSIVE_ACTIONS:
+            for t in ("", "now", "this morning", "at the moment", "in the kitchen", "at work"):
+                pool.append(" ".join(x for x in (s, a, t) if x))
     pool = sorted(set(pool))
     idx = rng.permutation(len(pool))[:n]
     return [pool[i] for i in idx]
+
+
+def stripped_windows(texts: Sequence[str], n: int, rng: np.random.Generator, lo: int = 3, hi: int = 8) -> list[str]:
+    """Up to ``n`` short windows (``lo`` to ``hi`` tokens) cut from ``texts`` at random.
+
+    Applied to emotion-stripped tweets, these are short neutral fragments: a gate trained
+    only on long neutral texts took short everyday sentences for emotional ones.
+    """
+    out = []
+    for i in rng.permutation(len(texts)):
+        toks = texts[i].split()
+        if len(toks) < lo:
+            continue
+        k = int(rng.integers(lo, min(hi, len(toks)) + 1))
+        start = int(rng.integers(0, len(toks) - k + 1))
+        out.append(" ".join(toks[start : start + k]))
+        if len(out) >= n:
+            break
+    return out
 
 
 def emotion_words(
@@ -195,3 +254,44 @@ def strip_emotion_words(
             if len(out) >= n:
                 break
     return out
+
+
+def neutral_texts(texts: Sequence[str], labels: Sequence[int], cfg, rng: np.random.Generator):
+    """The gate's neutral training texts and the emotion-word set used to make them.
+
+    ``cfg.n_template_neutral`` template sentences, ``cfg.n_stripped_neutral`` training tweets
+    with their emotion words removed, and ``cfg.n_window_neutral`` short windows (3-8 tokens)
+    of other emotion-stripped tweets.
+    """
+    words = emotion_words(texts, labels, ratio=cfg.emotion_ratio)
+    out = template_sentences(cfg.n_template_neutral, rng)
+    stripped = strip_emotion_words(texts, words, cfg.n_stripped_neutral + cfg.n_window_neutral, rng)
+    out += stripped[: cfg.n_stripped_neutral]
+    out += stripped_windows(stripped[cfg.n_stripped_neutral :], cfg.n_window_neutral, rng)
+    return out, words
+
+
+def emotional_windows(
+    texts: Sequence[str], labels: Sequence[int], words: set[str], n: int, rng: np.random.Generator,
+    lo: int = 2, hi: int = 6,
+) -> tuple[list[str], list[int]]:
+    """Up to ``n`` short windows (``lo`` to ``hi`` tokens) of training tweets, each around
+    one of the tweet's emotion words, with the tweet's label.
+
+    The counterpart of the neutral windows: short texts are emotional when they carry an
+    emotion word, so the gate learns to look for emotion content, not for length or form.
+    """
+    out, out_y = [], []
+    for i in rng.permutation(len(texts)):
+        toks = tokenize(texts[i])
+        pos = [j for j, t in enumerate(toks) if t in words]
+        if len(toks) < lo or not pos:
+            continue
+        k = int(rng.integers(lo, min(hi, len(toks)) + 1))
+        j = pos[int(rng.integers(len(pos)))]
+        start = int(rng.integers(max(0, j - k + 1), min(j, len(toks) - k) + 1))
+        out.append(" ".join(toks[start : start + k]))
+        out_y.append(int(labels[i]))
+        if len(out) >= n:
+            break
+    return out, out_y

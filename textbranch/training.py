@@ -52,8 +52,13 @@ class TrainConfig:
     gate_batch_size: int = 256
     n_template_neutral: int = 3000
     n_stripped_neutral: int = 4000
+    n_window_neutral: int = 2000
+    n_window_emotional: int = 8000
+    emotion_ratio: float = 1.8
     train_subset: int | None = None
     threads: int = 1
+    subword_buckets: int = 10000
+    word_dropout: float = 0.1
     extra: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
@@ -95,8 +100,10 @@ def train_classifier(model, train_ids, train_y, val_ids, val_y, cfg: TrainConfig
     import torch.nn.functional as F
 
     from textbranch.batching import bucketed_batches, pad_batch
+    from textbranch.tokenizer import PAD_ID, UNK_ID
 
     rng = np.random.default_rng(cfg.seed)
+    gen = torch.Generator().manual_seed(cfg.seed + 3)
     params = list(model.encoder.parameters()) + list(model.head.parameters())
     opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
     steps = -(-len(train_ids) // cfg.batch_size)
@@ -111,8 +118,13 @@ def train_classifier(model, train_ids, train_y, val_ids, val_y, cfg: TrainConfig
         t0, total, seen = time.perf_counter(), 0.0, 0
         bar = progress(total=steps, desc=f"epoch {epoch}/{cfg.epochs}", unit="batch", leave=False)
         for idx in bucketed_batches(lengths, cfg.batch_size, rng):
-            ids, lens = pad_batch([train_ids[i] for i in idx])
-            logits, _ = model(ids, lens)
+            ids, lens, ngrams = pad_batch([train_ids[i] for i in idx], with_ngrams=True)
+            if cfg.word_dropout > 0:
+                # word dropout: a word becomes <unk> (its n-grams stay), so the model learns
+                # to read unknown words from their n-grams
+                drop = (torch.rand(ids.shape, generator=gen) < cfg.word_dropout) & (ids != PAD_ID)
+                ids = ids.masked_fill(drop, UNK_ID)
+            logits, _ = model(ids, lens, ngrams=ngrams)
             loss = F.cross_entropy(logits, y[idx], label_smoothing=cfg.label_smoothing)
             opt.zero_grad()
             loss.backward()
@@ -197,19 +209,27 @@ def gate_report(model, vocab, test_ids, priors, max_tokens: int) -> dict:
     from textbranch.inference import encode_texts, run_model
     from textbranch.neutral import HELD_OUT_NEUTRAL
 
-    neutral_ids = encode_texts(vocab, HELD_OUT_NEUTRAL, max_tokens)
-    out: dict = {"mean_gate_test": {}, "mean_gate_held_out_neutral": {}, "examples": []}
+    neutral_ids = encode_texts(vocab, HELD_OUT_NEUTRAL, max_tokens, model.cfg.subword_buckets)
+    import torch
+
+    out: dict = {"mean_gate_test": {}, "mean_gate_held_out_neutral": {}, "resistance": {},
+                 "held_out_neutral_failures": {}, "examples": []}
     for name, pp in priors.items():
+        with torch.no_grad():
+            out["resistance"][name] = float(model.gate.resistance(torch.tensor(pp.levels, dtype=torch.float32)[None])[0])
         _, g_test, _ = run_model(model, test_ids, pp.levels)
         _, g_neu, _ = run_model(model, neutral_ids, pp.levels)
         out["mean_gate_test"][name] = float(g_test.mean())
         out["mean_gate_held_out_neutral"][name] = float(g_neu.mean())
+        out["held_out_neutral_failures"][name] = int((g_neu >= 0.5).sum())
         if name == "healthy":
             out["held_out_neutral_gates_healthy"] = {
                 t: float(v) for t, v in zip(HELD_OUT_NEUTRAL, g_neu, strict=True)
             }
     for name, text in GATE_EXAMPLES:
-        probs, g, _ = run_model(model, encode_texts(vocab, [text], max_tokens), priors[name].levels)
+        probs, g, _ = run_model(
+            model, encode_texts(vocab, [text], max_tokens, model.cfg.subword_buckets), priors[name].levels
+        )
         out["examples"].append({
             "profile": name, "text": text, "gate": float(g[0]),
             "winner": EMOTIONS[int(probs[0].argmax())],
@@ -256,7 +276,7 @@ def train(
     from textbranch.data import load_emotion
     from textbranch.inference import encode_texts
     from textbranch.model import ModelConfig, TextEmotionModel
-    from textbranch.neutral import emotion_words, strip_emotion_words, template_sentences
+    from textbranch.neutral import emotional_windows, neutral_texts
     from textbranch.priors import PRIORS_PATH, load_priors
     from textbranch.tokenizer import Vocabulary
 
@@ -274,11 +294,13 @@ def train(
     mcfg = ModelConfig(
         vocab_size=len(vocab), emb_dim=cfg.emb_dim, hidden=cfg.hidden, emb_dropout=cfg.emb_dropout,
         dropout=cfg.dropout, gate_hidden=cfg.gate_hidden, max_tokens=cfg.max_tokens,
+        subword_buckets=cfg.subword_buckets,
     )
     log(f"data: {data.source}; {len(texts)} training texts, vocabulary {len(vocab)} tokens")
     model = TextEmotionModel(mcfg)
-    ids = {s: encode_texts(vocab, data.texts[s], cfg.max_tokens) for s in ("validation", "test")}
-    train_ids = encode_texts(vocab, texts, cfg.max_tokens)
+    sb = cfg.subword_buckets
+    ids = {s: encode_texts(vocab, data.texts[s], cfg.max_tokens, sb) for s in ("validation", "test")}
+    train_ids = encode_texts(vocab, texts, cfg.max_tokens, sb)
 
     def progress(**kw):
         return tqdm.tqdm(disable=not progress_bar, **kw)
@@ -287,13 +309,11 @@ def train(
         model, train_ids, labels, ids["validation"], data.labels["validation"], cfg, log, progress
     )
     t_classifier = time.perf_counter() - t_start
-    rng = np.random.default_rng(cfg.seed + 2)
-    words = emotion_words(texts, labels)
-    neutral = template_sentences(cfg.n_template_neutral, rng) + strip_emotion_words(
-        texts, words, cfg.n_stripped_neutral, rng
-    )
+    neutral, words = neutral_texts(texts, labels, cfg, np.random.default_rng(cfg.seed + 2))
+    win, win_y = emotional_windows(texts, labels, words, cfg.n_window_emotional, np.random.default_rng(cfg.seed + 4))
     gate_losses = train_gate(
-        model, train_ids, labels, encode_texts(vocab, neutral, cfg.max_tokens), priors, cfg, log
+        model, train_ids + encode_texts(vocab, win, cfg.max_tokens, sb), list(labels) + win_y,
+        encode_texts(vocab, neutral, cfg.max_tokens, sb), priors, cfg, log
     )
     _round_to_storage(model)
     val = _evaluate(model, ids["validation"], data.labels["validation"])
@@ -313,6 +333,8 @@ def train(
             "losses": gate_losses,
             "n_template_neutral": cfg.n_template_neutral,
             "n_stripped_neutral": cfg.n_stripped_neutral,
+            "n_window_neutral": cfg.n_window_neutral,
+            "n_window_emotional": len(win),
             "n_emotion_words": len(words),
             **gates,
         },

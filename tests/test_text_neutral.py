@@ -1,0 +1,71 @@
+"""The gate's training material: neutral texts, emotional windows and the profile priors."""
+
+import json
+
+import numpy as np
+import pytest
+
+from brainsim.errors import ConfigError
+from textbranch.neutral import (
+    HELD_OUT_NEUTRAL,
+    emotion_words,
+    emotional_windows,
+    stripped_windows,
+    template_sentences,
+)
+from textbranch.priors import load_priors
+from textbranch.tokenizer import tokenize
+
+TEXTS = [
+    "i feel miserable and lonely tonight at home", "i feel happy and cheerful about the trip",
+    "i feel miserable about the rain again today", "i feel cheerful when we walk by the sea",
+    "i feel furious at the driver on the road", "i feel scared of the dark corridor downstairs",
+    "i feel tender towards my little daughter", "i feel amazed by the size of the station",
+] * 5
+LABELS = [0, 1, 0, 1, 3, 4, 2, 5] * 5
+
+
+def test_windows_are_short_and_emotional_windows_keep_an_emotion_word():
+    rng = np.random.default_rng(0)
+    words = emotion_words(TEXTS, LABELS)
+    assert {"miserable", "cheerful", "furious", "scared"} <= words and "feel" not in words
+    win, y = emotional_windows(TEXTS, LABELS, words, 20, rng)
+    assert len(win) == len(y) == 20
+    for text, label in zip(win, y, strict=True):
+        toks = tokenize(text)
+        assert 2 <= len(toks) <= 6 and set(toks) & words
+        assert any(" ".join(toks) in " ".join(tokenize(t)) for t, lab in zip(TEXTS, LABELS, strict=True)
+                   if lab == label)
+    short = stripped_windows(TEXTS, 10, rng)
+    assert len(short) == 10 and all(3 <= len(s.split()) <= 8 for s in short)
+
+
+def test_templates_are_varied_and_never_the_held_out_sentences():
+    pool = template_sentences(10**6, np.random.default_rng(0))
+    assert len(pool) > 10_000 and not set(pool) & set(HELD_OUT_NEUTRAL)
+    assert any(" is wearing " in s for s in pool) and any(" for lunch" in s for s in pool)
+
+
+def test_shipped_priors_are_the_measured_readout():
+    pri = load_priors()
+    assert list(pri) == ["healthy", "depressed", "anxious", "impulsive", "resilient"]
+    for p in pri.values():
+        assert abs(p.prior.sum() - 1) < 1e-12
+    assert pri["depressed"].prior.argmax() == 0 and pri["anxious"].prior.argmax() == 4
+    assert pri["healthy"].prior[1] == pytest.approx(0.6131, abs=1e-4)
+
+
+def _table(tmp_path, prior):
+    path = tmp_path / "p.json"
+    levels = {"serotonin": 0.5, "dopamine": 0.5, "norepinephrine": 0.5}
+    path.write_text(json.dumps({"source": "test", "profiles": {"x": {"levels": levels, "prior": prior}}}))
+    return path
+
+
+def test_rounded_priors_are_renormalised_and_bad_sums_rejected(tmp_path):
+    emos = ["sadness", "joy", "love", "anger", "fear", "surprise"]
+    rounded = dict(zip(emos, [0.344, 0.0949, 0.0885, 0.1432, 0.2083, 0.1212], strict=True))  # 1.0001
+    p = load_priors(_table(tmp_path, rounded))["x"].prior
+    assert abs(p.sum() - 1) < 1e-12
+    with pytest.raises(ConfigError, match="summing to 1"):
+        load_priors(_table(tmp_path, dict(zip(emos, [0.3, 0.1, 0.1, 0.1, 0.2, 0.1], strict=True))))
