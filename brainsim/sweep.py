@@ -870,15 +870,34 @@ def run_sweep(sweep: Sweep, out: Path | None = None, *, scheduler: str | None = 
         tasks = {k: point_task(sweep, k, out, backend=backend, threads=threads,
                                figures=figures) for k in order}
         token = uuid.uuid4().hex[:8]
-        futures = {client.submit(execute_point, tasks[k], key=f"neuroemo-point-{k}-{token}",
-                                 pure=False): k for k in order}
+        queue = list(order)
+        futures: dict = {}
+        in_flight = as_completed()
+
+        def submit_next() -> None:
+            k = queue.pop(0)
+            future = client.submit(execute_point, tasks[k], key=f"neuroemo-point-{k}-{token}",
+                                   pure=False)
+            futures[future] = k
+            in_flight.add(future)
+
+        def fill() -> None:
+            # On our own LocalCluster, one point per worker thread at a time, so that a worker
+            # dying takes only its own point with it; a remote scheduler (possibly adaptive)
+            # gets every point at once and schedules them itself.
+            limit = (max(1, sum(client.nthreads().values())) if cluster is not None
+                     else len(queue) + len(futures))
+            while queue and sum(not f.done() for f in futures) < limit:
+                submit_next()
+
+        fill()
         if progress:
             from tqdm import tqdm
 
             bar = tqdm(total=len(sweep), initial=len(skipped), unit="point",
                        desc=f"sweep {sweep.name}")
         last_write = time.monotonic()
-        for future in as_completed(futures):
+        for future in in_flight:
             k = futures[future]
             try:
                 result = future.result()
@@ -897,6 +916,7 @@ def run_sweep(sweep: Sweep, out: Path | None = None, *, scheduler: str | None = 
                 w["points"] += 1
             if bar is not None:
                 bar.update(1)
+            fill()
             if time.monotonic() - last_write > 2.0:
                 _write_json_atomic(manifest_path, _manifest(sweep, out, backend, statuses,
                                                             worker_info, started))

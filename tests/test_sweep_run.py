@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import dask
+import distributed  # noqa: F401  (loads its config defaults before dask.config.set)
 import pandas as pd
 import pytest
 
