@@ -157,6 +157,8 @@ class CppStandaloneBackend(Backend):
 
     name = "cpp_standalone"
     device_name = "cpp_standalone"
+    #: inserted at the start of main(): reseeds the random generators from NEUROEMO_SEED
+    seed_code = SEED_CODE
 
     def __init__(self, threads: int = 0, build_root: Path | None = None) -> None:
         if not isinstance(threads, int) or threads < 0:
@@ -172,6 +174,10 @@ class CppStandaloneBackend(Backend):
     def build_directory(self, structure: NetworkStructure) -> Path:
         key = structure.key(self.name)
         return self.build_root / f"{self.name}-{key}-t{self.threads}"
+
+    def run_failure(self, err: BaseException) -> NeuroEmoError:
+        """The error to raise when the compiled binary fails."""
+        return NeuroEmoError(f"The compiled simulation failed: {str(err).strip()[:500]}")
 
     def prepare(self, structure: NetworkStructure, values: NetworkValues,
                 report: str | None = "text") -> StandaloneBuild:
@@ -216,7 +222,7 @@ class StandaloneBuild:
             b2.set_device(backend.device_name, directory=str(self.directory),
                           build_on_run=False)
             backend.configure_prefs()
-            b2.device.insert_code("main", SEED_CODE)
+            b2.device.insert_code("main", backend.seed_code)
             self.network = BrianNetwork(structure, values)
             self.network.network.run(structure.duration, report=report,
                                      report_period=1 * b2.second)
@@ -237,6 +243,8 @@ class StandaloneBuild:
         try:
             b2.device.run(directory=str(self.directory), results_directory=results,
                           run_args=self.network.run_args(values), with_output=with_output)
+        except RuntimeError as err:
+            raise self.backend.run_failure(err) from err
         finally:
             # Brian2 copies these into os.environ and never removes them
             b2.device.run_environment_variables.pop("NEUROEMO_SEED", None)
@@ -276,6 +284,17 @@ class CudaStandaloneBackend(CppStandaloneBackend):
         from brainsim.cuda import configure_cuda_prefs
 
         configure_cuda_prefs(self.compute_capability)
+
+    @property
+    def seed_code(self) -> str:  # brian2cuda draws its random numbers with cuRAND
+        from brainsim.cuda import CUDA_SEED_CODE
+
+        return CUDA_SEED_CODE
+
+    def run_failure(self, err: BaseException) -> NeuroEmoError:
+        from brainsim.cuda import run_failure_message
+
+        return NeuroEmoError(run_failure_message(err))
 
 
 def get_backend(name: str, **kwargs) -> Backend:

@@ -202,42 +202,8 @@ def configure_cuda_prefs(compute_capability: float | None = None) -> dict:
         "-std=c++17" if a == "-std=c++11" else a for a in prefs.codegen.cpp.extra_compile_args_gcc
     ]
     prefs.devices.cpp_standalone.extra_make_args_unix = ["-j2"]
-    _use_cuda_seed_code()
     return {"nvcc": str(nvcc), "compute_capability": cc, "gpus": detected_gpus(),
             "curand": None if curand is None else [str(p) for p in curand]}
-
-
-def _use_cuda_seed_code() -> None:
-    """Make the active device insert :data:`CUDA_SEED_CODE` where the C++ seed code is asked,
-    and turn a failed run into a :class:`NeuroEmoError` that says why.
-
-    ``StandaloneBuild`` inserts :data:`brainsim.backends.SEED_CODE` (which reseeds the C++
-    generators that brian2cuda does not have) right after configuring the preferences; on
-    the CUDA device that text is swapped for the cuRAND version.
-    """
-    from brainsim.backends import SEED_CODE
-
-    device = b2.get_device()
-    if getattr(device, "_neuroemo_seed_swap", False):
-        return
-    original = device.insert_code
-
-    def insert_code(slot, code):
-        if slot == "main" and code == SEED_CODE:
-            code = CUDA_SEED_CODE
-        return original(slot, code)
-
-    original_run = device.run
-
-    def run(*args, **kwargs):
-        try:
-            return original_run(*args, **kwargs)
-        except RuntimeError as err:
-            raise NeuroEmoError(run_failure_message(err)) from err
-
-    device.insert_code = insert_code
-    device.run = run
-    device._neuroemo_seed_swap = True
 
 
 def check_gpu_for_run() -> None:

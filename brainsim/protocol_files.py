@@ -47,6 +47,40 @@ def parse_sentence(text: str) -> Sentence:
     return Sentence(sentence.strip(), parse_time(onset))
 
 
+def run_user_file(path: str | Path, what: str, run_name: str) -> tuple[dict, str]:
+    """Execute a user's Python file (protocol or sweep) and return its namespace and text.
+
+    ``what`` ("Protocol", "Sweep") names the file in error messages; ``run_name`` is the
+    ``__name__`` it runs under, so its ``if __name__ == "__main__"`` block does not run.
+
+    Raises
+    ------
+    ConfigError
+        If the file is missing, is not Python, has a syntax error or raises.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError(f"{what} file {path} does not exist. {what} files live in "
+                          "protocols/, e.g. protocols/depressed.py or "
+                          "protocols/sweep_serotonin.py.")
+    if path.suffix != ".py":
+        raise ConfigError(f"{what} file {path} must be a Python file (.py).")
+    source = path.read_text()
+    try:
+        compile(source, str(path), "exec")
+    except SyntaxError as err:
+        raise ConfigError(f"{what} file {path} has a syntax error on line {err.lineno}: "
+                          f"{err.msg}. Fix the file and run again.") from None
+    try:
+        namespace = runpy.run_path(str(path), run_name=run_name)
+    except ConfigError as err:
+        raise ConfigError(f"{what} file {path}: {err}") from None
+    except Exception as err:  # the user's script failed
+        raise ConfigError(f"{what} file {path} failed while loading: "
+                          f"{type(err).__name__}: {err}") from err
+    return namespace, source
+
+
 def load_protocol_file(path: str | Path) -> tuple[list[Protocol], str]:
     """Run a protocol file and return its protocol(s) and its source text.
 
@@ -56,25 +90,7 @@ def load_protocol_file(path: str | Path) -> tuple[list[Protocol], str]:
         If the file is missing, is not Python, has a syntax error, raises, or defines no
         ``protocol``/``protocols``.
     """
-    path = Path(path)
-    if not path.exists():
-        raise ConfigError(f"Protocol file {path} does not exist. Protocols live in "
-                          "protocols/, e.g. protocols/depressed.py.")
-    if path.suffix != ".py":
-        raise ConfigError(f"Protocol file {path} must be a Python file (.py).")
-    source = path.read_text()
-    try:
-        compile(source, str(path), "exec")
-    except SyntaxError as err:
-        raise ConfigError(f"Protocol file {path} has a syntax error on line {err.lineno}: "
-                          f"{err.msg}. Fix the file and run again.") from None
-    try:
-        namespace = runpy.run_path(str(path), run_name="neuroemo_protocol")
-    except ConfigError as err:
-        raise ConfigError(f"Protocol file {path}: {err}") from None
-    except Exception as err:  # the user's script failed
-        raise ConfigError(f"Protocol file {path} failed while loading: "
-                          f"{type(err).__name__}: {err}") from err
+    namespace, source = run_user_file(path, "Protocol", "neuroemo_protocol")
     if "protocols" in namespace:
         protocols = list(namespace["protocols"])
     elif "protocol" in namespace:

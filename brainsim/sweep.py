@@ -46,7 +46,6 @@ import itertools
 import json
 import math
 import os
-import runpy
 import shutil
 import socket
 import time
@@ -400,25 +399,10 @@ def load_sweep_file(path: str | Path) -> Sweep:
     ConfigError
         If the file is missing, not Python, fails, or defines no ``sweep``.
     """
+    from brainsim.protocol_files import run_user_file
+
     path = Path(path)
-    if not path.exists():
-        raise ConfigError(f"Sweep file {path} does not exist. Sweep files live in protocols/, "
-                          "e.g. protocols/sweep_serotonin.py.")
-    if path.suffix != ".py":
-        raise ConfigError(f"Sweep file {path} must be a Python file (.py).")
-    source = path.read_text()
-    try:
-        compile(source, str(path), "exec")
-    except SyntaxError as err:
-        raise ConfigError(f"Sweep file {path} has a syntax error on line {err.lineno}: "
-                          f"{err.msg}.") from None
-    try:
-        namespace = runpy.run_path(str(path), run_name="neuroemo_sweep")
-    except ConfigError as err:
-        raise ConfigError(f"Sweep file {path}: {err}") from None
-    except Exception as err:  # the user's script failed
-        raise ConfigError(f"Sweep file {path} failed while loading: "
-                          f"{type(err).__name__}: {err}") from err
+    namespace, source = run_user_file(path, "Sweep", "neuroemo_sweep")
     sweep = namespace.get("sweep")
     if not isinstance(sweep, Sweep):
         what = ("defines a protocol, not a sweep (run it with `neuroemo run`)"

@@ -16,7 +16,7 @@ import brian2 as b2  # noqa: E402
 from brian2 import ms  # noqa: E402
 
 from brainsim import Protocol, standard_phases  # noqa: E402
-from brainsim.backends import SEED_CODE, get_backend  # noqa: E402
+from brainsim.backends import get_backend  # noqa: E402
 from brainsim.cuda import (  # noqa: E402
     CUDA_SEED_CODE,
     DEFAULT_COMPUTE_CAPABILITY,
@@ -75,7 +75,9 @@ def test_cuda_code_generation_without_gpu(cuda_device):
     assert "-std=c++11" not in b2.prefs.codegen.cpp.extra_compile_args_gcc
     configure_cuda_prefs(9.0)  # idempotent
     assert backend.extra_compile_args_nvcc.count("-std=c++17") == 1
-    b2.device.insert_code("main", SEED_CODE)  # what StandaloneBuild inserts
+    from brainsim.backends import CudaStandaloneBackend
+
+    b2.device.insert_code("main", CudaStandaloneBackend().seed_code)  # as StandaloneBuild does
     structure = structure_for(PROTOCOL)
     bn = BrianNetwork(structure, values_for(PROTOCOL, structure, None))
     bn.network.run(structure.duration, report=None)
@@ -84,7 +86,7 @@ def test_cuda_code_generation_without_gpu(cuda_device):
     assert time.perf_counter() - t0 < 120
     main_cu = (cuda_device / "main.cu").read_text()
     assert "random_number_buffer.set_seed(_base" in main_cu  # per-run cuRAND seed
-    assert "_random_generators" not in main_cu  # the C++ seed code was swapped
+    assert "_random_generators" not in main_cu  # not the C++ generators' seed code
     assert CUDA_SEED_CODE.strip().splitlines()[1].strip() in main_cu
     makefile = (cuda_device / "makefile").read_text()
     assert "-arch=sm_90" in makefile and "-std=c++17" in makefile
