@@ -1,7 +1,7 @@
 """The NeuroEmoDynamics network as one bare Brian2 script (no brainsim import).
 
 Written by hand from brainsim/equations.py and brainsim/network.py (the Extended LIF
-neuron with kick noise, one NeuronGroup for all regions, the neuromodulator table, two
+neuron with kick noise, one NeuronGroup for all regions, the neuromodulator table, three
 Synapses objects, a SpikeMonitor and a StateMonitor), so that the benchmarks can measure
 brainsim's overhead against plain Brian2. The graph and every value (synapses, delays,
 weights, per-neuron parameters, initial state, input arrays) are loaded from an .npz file
@@ -60,6 +60,8 @@ noise_scale : 1
 serotonin : 1 (linked)
 dopamine : 1 (linked)
 norepinephrine : 1 (linked)
+da_integral_region : second (linked)
+da_integral : second
 """
 
 SLOW_UPDATE = """
@@ -67,11 +69,13 @@ gain = 1 + (1 - text_gated*(1 - text_bias_weight(t)))*(k_gain_5ht*(serotonin - 0
 threshold_shift = (1 - text_gated*(1 - text_bias_weight(t)))*(k_theta_5ht*(serotonin - 0.5) + k_theta_da*(dopamine - 0.5) + k_theta_ne*(norepinephrine - 0.5))
 noise_scale = 1 + k_noise_ne*(norepinephrine - 0.5)
 I_input = q_sensory*sensory_rate(t, sensory_channel) + text_current*text_drive(t, channel)
+da_integral = da_integral_region
 v += int(not_refractory)*noise_scale*noise_kick*randn()
 """
 
 MODULATORS = """
 ddopamine/dt = (dopamine_tonic - dopamine) / tau_dopamine : 1
+dda_integral/dt = exp(-t/tau_eligibility)*(dopamine - dopamine_tonic) : second
 dopamine_tonic : 1 (constant)
 serotonin : 1 (constant)
 norepinephrine : 1 (constant)
@@ -79,6 +83,24 @@ dopamine_projection : 1 (constant)
 tau_dopamine : second (shared, constant)
 reward_sensitivity : 1 (shared, constant)
 """
+
+
+PLASTIC = """
+w : amp
+da_last : second
+dapre/dt = -apre / tau_plus : 1 (event-driven)
+dapost/dt = -apost / tau_minus : 1 (event-driven)
+dc/dt = -c / tau_eligibility : 1 (event-driven)
+"""
+LEARN = """
+w = clip(w + eta*c*exp(t/tau_eligibility)*(da_integral_post - da_last), 0*amp, w_max)
+da_last = da_integral_post
+"""
+tau_eligibility = 1 * b2.second
+# Izhikevich (2007)-style three-factor rule, the values brainsim uses by default
+eta, A_plus, A_minus = 20 * b2.pA / b2.second, 1.0, -1.5
+tau_plus = tau_minus = 20 * ms
+w_max = 60 * b2.pA
 
 
 def main():
@@ -98,7 +120,7 @@ def main():
     text_drive = b2.TimedArray(d["text_drive"], dt=input_dt)  # noqa: F841
     text_bias_weight = b2.TimedArray(d["text_bias_weight"], dt=input_dt)  # noqa: F841
 
-    mods = b2.NeuronGroup(len(d["mod_serotonin"]), MODULATORS, method="exact",
+    mods = b2.NeuronGroup(len(d["mod_serotonin"]), MODULATORS, method="euler",
                           name="modulators")
     mods.run_regularly("dopamine = clip(dopamine + reward_sensitivity*dopamine_projection"
                        "*reward_signal(t), 0, 10)", dt=input_dt, when="start")
@@ -114,6 +136,8 @@ def main():
                              refractory="tau_ref", method="euler", name="neurons", dt=dt)
     for m in ("serotonin", "dopamine", "norepinephrine"):
         setattr(neurons, m, b2.linked_var(mods, m, index=d["region_index"].astype(np.int64)))
+    neurons.da_integral_region = b2.linked_var(mods, "da_integral",
+                                               index=d["region_index"].astype(np.int64))
     neurons.run_regularly(SLOW_UPDATE, dt=1 * ms, when="start")
     neurons.channel = d["channel"]
     neurons.sensory_channel = d["sensory_channel"]
@@ -122,9 +146,14 @@ def main():
             name = key.split("_", 1)[1]
             setattr(neurons, name, b2.Quantity(d[key], dim=neurons.variables[name].dim))
     synapses = []
-    for kind, target in (("excitatory", "I_e"), ("inhibitory", "I_i")):
-        syn = b2.Synapses(neurons, neurons, "w : amp (constant)", on_pre=f"{target}_post += w",
-                          name=kind, dt=dt)
+    for kind, target in (("excitatory", "I_e"), ("inhibitory", "I_i"), ("plastic", "I_e")):
+        if kind == "plastic":
+            syn = b2.Synapses(neurons, neurons, PLASTIC, name=kind, dt=dt,
+                              on_pre="I_e_post += w" + LEARN + "apre += A_plus\nc += apost",
+                              on_post=LEARN + "apost += A_minus\nc += apre")
+        else:
+            syn = b2.Synapses(neurons, neurons, "w : amp (constant)",
+                              on_pre=f"{target}_post += w", name=kind, dt=dt)
         syn.connect(i=d[f"{kind}_i"], j=d[f"{kind}_j"])
         syn.delay = d[f"{kind}_delay_ms"] * ms
         syn.w = d[f"{kind}_w_pA"] * b2.pA
