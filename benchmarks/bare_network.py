@@ -161,7 +161,9 @@ def main():
     spikes = b2.SpikeMonitor(neurons)
     trace = b2.StateMonitor(mods, ["serotonin", "dopamine", "norepinephrine"], record=True,
                             dt=1 * ms)
-    b2.run(float(d["duration"]) * b2.second)
+    # an explicit Network: the magic network would not see the Synapses kept in a list
+    net = b2.Network(mods, neurons, *synapses, spikes, trace)
+    net.run(float(d["duration"]) * b2.second)
     b2.device.build(directory=args.build_dir, compile=True, run=False, with_output=False)
     compile_s = time.perf_counter() - t0
     runs = []
