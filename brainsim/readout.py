@@ -83,8 +83,7 @@ def summary_readout(neuron: np.ndarray, t_ms: np.ndarray, channel_of_neuron: np.
     dict
         ``rates_hz`` and ``probabilities`` per emotion, and the ``winner``.
     """
-    start = TRANSIENT_MS if start_ms is None else start_ms
-    start = min(start, duration_ms / 2)
+    start = min(TRANSIENT_MS, duration_ms / 2) if start_ms is None else start_ms
     rates = channel_rates(neuron, t_ms, channel_of_neuron, start, duration_ms)
     probs = softmax(rates, temperature_hz)
     return {

@@ -206,7 +206,7 @@ def _write(protocol: Protocol, structure: NetworkStructure, values: NetworkValue
     }
     tables["synapses"], sampled = synapses_frame(structure, values.weights_pA,
                                                  raw.final_weights_pA)
-    summary = summarize(raw, structure, duration_ms)
+    summary = summarize(raw, structure, duration_ms, text_events)
     meta = {
         "format_version": FORMAT_VERSION,
         "name": protocol.name,
@@ -293,18 +293,28 @@ def _parameters_meta(structure: NetworkStructure, values: NetworkValues) -> dict
     }
 
 
-def summarize(raw: RawOutput, structure: NetworkStructure, duration_ms: float) -> dict:
-    """Mean rate per region (all neurons and principal cells) and the striatal readout."""
+def summarize(raw: RawOutput, structure: NetworkStructure, duration_ms: float,
+              text_events: Sequence[dict] = ()) -> dict:
+    """Mean rate per region (all neurons and principal cells), the striatal readout over the
+    run, and the readout while each sentence is shown."""
     rates, rates_exc = {}, {}
     for region, (i, _) in raw.spikes.items():
         layout = structure.layouts[region]
         rates[region] = float(len(i) / layout.size / (duration_ms / 1000))
         rates_exc[region] = float(np.sum(i < layout.n_exc) / layout.n_exc / (duration_ms / 1000))
     i, t = raw.spikes["striatum"]
+    channel = structure.layouts["striatum"].channel
+    during = []
+    for e in text_events:
+        start = 1000 * e["onset_s"]
+        end = min(duration_ms, start + 1000 * e["duration_s"])
+        ro = summary_readout(i, t, channel, end, start_ms=start)
+        during.append({"text": e["text"], "gate": e["gate"], **ro})
     return {
         "mean_rate_hz": rates,
         "mean_rate_exc_hz": rates_exc,
-        "readout": summary_readout(i, t, structure.layouts["striatum"].channel, duration_ms),
+        "readout": summary_readout(i, t, channel, duration_ms),
+        "readout_during_sentences": during,
     }
 
 
@@ -319,6 +329,11 @@ def print_summary(result: RunResult) -> None:
     print("  striatal readout: " + "  ".join(f"{e} {ro['probabilities'][e]:.2f}"
                                              f" ({ro['rates_hz'][e]:.1f} Hz)" for e in EMOTIONS))
     print(f"  winner: {ro['winner']}")
+    for d in s.get("readout_during_sentences", []):
+        a, b = d["window_ms"]
+        rates = "  ".join(f"{e} {d['rates_hz'][e]:.1f}" for e in EMOTIONS)
+        print(f"  while reading {d['text']!r} ({a / 1000:g}-{b / 1000:g} s, gate "
+              f"{d['gate']:.2f}): {rates} Hz -> {d['winner']}")
     timings = ", ".join(f"{k} {v:.1f}" for k, v in result.timings_s.items())
     print(f"  timings (s): {timings}")
     print(f"  results: {result.path}")

@@ -53,6 +53,21 @@ def test_neutral_sentence_changes_less_than_emotional(runs):
         assert neutral < 0.5 * strong, (profile, neutral, strong)
 
 
+def test_other_sentences_rerun_the_same_build(runs):
+    """All six runs (different sentences) share one compiled build: run_args, no recompile."""
+    results, _ = runs
+    compiled = [r for r in results if "build_and_compile_s" in r.timings_s]
+    assert len(compiled) == 1
+
+
+def test_summary_reports_the_readout_while_reading(runs):
+    results, _ = runs
+    by_name = {r.protocol.name: r for r in results}
+    (during,) = by_name["depressed-i-feel-strong"].summary["readout_during_sentences"]
+    assert during["winner"] == "joy" and during["window_ms"] == [1000.0, 2000.0]
+    assert by_name["depressed-no-text"].summary["readout_during_sentences"] == []
+
+
 def test_sentences_are_recorded_with_gate_and_probabilities(runs):
     results, _ = runs
     by_name = {r.protocol.name: r for r in results}
