@@ -183,7 +183,11 @@ def test_worker_dying_mid_point(cache, alone, sweep_path, tmp_path):
     assert outcome.ok, outcome.failed  # ... and Dask ran the point again elsewhere
     assert len(list((out / "points").iterdir())) == 6
 
-    # a point that always kills its worker is reported as failed; the others are kept
+    # a point that always kills its worker is reported as failed; finished points are kept,
+    # and --resume later runs whatever is left. (Whether the other points also finish in the
+    # same call depends on when Dask notices the dead worker: on a clean CI machine 2 of the
+    # remaining 5 were sometimes left pending, so the test asks only for what the issue
+    # requires: a clear failure and no finished result lost.)
     out2 = tmp_path / "crash2"
     os.environ["NEUROEMO_TEST_KILL_POINT"] = "3:always"
     try:
@@ -191,10 +195,20 @@ def test_worker_dying_mid_point(cache, alone, sweep_path, tmp_path):
             outcome = run_sweep(sweep, out2, workers=2, progress=False)
     finally:
         os.environ.pop("NEUROEMO_TEST_KILL_POINT", None)
-    assert list(outcome.failed) == [3]
+    assert 3 in outcome.failed
     assert "worker process died" in outcome.failed[3]
     manifest = json.loads((out2 / "manifest.json").read_text())
-    assert manifest["counts"] == {"done": 5, "failed": 1, "pending": 0}
+    counts = manifest["counts"]
+    assert counts["failed"] >= 1 and sum(counts.values()) == 6
     assert manifest["points"][3]["status"] == "failed"
     assert not (out2 / "points" / "point-0003").exists()
-    assert len(list((out2 / "points").iterdir())) == 5
+    done = [k for k, p in enumerate(manifest["points"]) if p["status"] == "done"]
+    assert sorted(int(d.name.split("-")[1]) for d in (out2 / "points").iterdir()) == done
+    # without the fault, --resume completes the sweep; finished points are not run again
+    before = {k: (out2 / "points" / f"point-{k:04d}" / "meta.json").stat().st_mtime_ns
+              for k in done}
+    outcome = run_sweep(sweep, out2, workers=2, progress=False, resume=True)
+    assert outcome.ok, outcome.failed
+    assert len(list((out2 / "points").iterdir())) == 6
+    for k, mtime in before.items():
+        assert (out2 / "points" / f"point-{k:04d}" / "meta.json").stat().st_mtime_ns == mtime
