@@ -32,7 +32,7 @@ from dataclasses import dataclass, field, replace
 import brian2 as b2
 from brian2 import Hz, Mohm, ms, mV, nA, pA, pcoulomb  # noqa: F401
 
-from brainsim.channels import EMOTIONS, MODULATORS, REGIONS, SENSORY_CHANNELS
+from brainsim.channels import EMOTIONS, REGIONS, SENSORY_CHANNELS
 from brainsim.errors import ConfigError
 
 #: Default number of neurons per region at ``scale = 1`` (the original project's sizes).
@@ -355,12 +355,3 @@ def build_anatomy(scale: float = 1.0, sizes: dict[str, int] | None = None,
                 )
     scaled_projections = [replace(p, p=min(1.0, p.p / scale)) for p in projections]
     return Anatomy(scaled, scaled_projections, float(scale))
-
-
-def check_modulator_names(names) -> None:
-    """Raise :class:`ConfigError` if any name is not a known neuromodulator."""
-    unknown = sorted(set(names) - set(MODULATORS))
-    if unknown:
-        raise ConfigError(
-            f"Unknown neuromodulator(s) {unknown}; known: {list(MODULATORS)}."
-        )

@@ -56,7 +56,6 @@ def make_drives(protocol: Protocol, seed: int | None = None,
     profile = protocol.profile
     n = int(round(float(protocol.duration / INPUT_DT)))
     step_ms = float(INPUT_DT / ms)
-    t_ms = np.arange(n) * step_ms
     rates = np.zeros((n, len(SENSORY_CHANNELS)))
     # context: OU fluctuations around the mean
     alpha = np.exp(-step_ms / CONTEXT_TAU)
@@ -106,7 +105,6 @@ def make_drives(protocol: Protocol, seed: int | None = None,
         bias = np.ones(n)
     else:
         drive, bias = text
-    del t_ms
     return Drives(sensory_rate_hz=rates, reward=reward, text_drive=np.asarray(drive, float),
                   text_bias_weight=np.asarray(bias, float))
 
