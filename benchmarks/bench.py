@@ -44,6 +44,12 @@ def n_spikes(raw) -> int:
     return int(sum(len(i) for i, _ in raw.spikes.values()))
 
 
+def region_rates(structure, raw, duration_s: float) -> dict:
+    """Mean firing rate per region (Hz), as ``rate_<region>`` columns."""
+    return {f"rate_{name}": len(raw.spikes[name][0]) / (spec.size * duration_s)
+            for name, spec in structure.anatomy.regions.items()}
+
+
 def case_rtf(args) -> dict:
     """Realtime factor: wall time of a run / biological time (compile time separately)."""
     p = protocol(args.scale, args.duration)
@@ -65,7 +71,9 @@ def case_rtf(args) -> dict:
         out.update(first_run_s=runs[0], run_s=min(runs), compile_s=max(0.0, runs[0] - min(runs)),
                    n_spikes=n_spikes(raw))
     else:
-        engine = get_backend(args.backend, build_root=Path(args.build_root))
+        engine = get_backend(args.backend, build_root=Path(args.build_root),
+                             threads=args.threads)
+        out["threads"] = args.threads
         build = engine.prepare(structure, values, report=None)
         out["compile_s"] = build.build_s
         runs, binary = [], []
@@ -76,6 +84,7 @@ def case_rtf(args) -> dict:
         build.close()
         out.update(run_s=min(runs), binary_s=min(binary), n_spikes=n_spikes(raw))
     out["rtf"] = out["run_s"] / args.duration
+    out.update(region_rates(structure, raw, args.duration))
     out.update(peak_mb())
     return out
 
@@ -190,6 +199,8 @@ def main() -> None:
     parser.add_argument("--points", type=int, default=20)
     parser.add_argument("--naive", type=int, default=2)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=0,
+                        help="OpenMP threads of cpp_standalone (0: single-threaded)")
     parser.add_argument("--build-root", default=tempfile.mkdtemp(prefix="neuroemo-bench-"))
     args = parser.parse_args()
     result = {"rtf": case_rtf, "bare": case_bare, "sweep": case_sweep}[args.case](args)

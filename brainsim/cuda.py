@@ -9,7 +9,7 @@
 - C++17 for CUDA 13's CCCL (``-std=c++17`` for nvcc, instead of ``-std=c++11`` for gcc);
 - cuRAND from the ``nvidia-curand`` wheel when the toolkit has none (include folder for nvcc,
   library folder for the linker and at run time, a ``libcurand.so`` link where missing);
-- ``make -j2``.
+- one ``make`` job per CPU (:func:`brainsim.backends.make_jobs`).
 
 Per-run seeds: brian2cuda draws its random numbers with cuRAND, not with the C++ generators
 that :data:`brainsim.backends.SEED_CODE` reseeds. :data:`CUDA_SEED_CODE` reseeds cuRAND
@@ -201,7 +201,9 @@ def configure_cuda_prefs(compute_capability: float | None = None) -> dict:
     prefs.codegen.cpp.extra_compile_args_gcc = [
         "-std=c++17" if a == "-std=c++11" else a for a in prefs.codegen.cpp.extra_compile_args_gcc
     ]
-    prefs.devices.cpp_standalone.extra_make_args_unix = ["-j2"]
+    from brainsim.backends import make_jobs
+
+    prefs.devices.cpp_standalone.extra_make_args_unix = make_jobs()
     return {"nvcc": str(nvcc), "compute_capability": cc, "gpus": detected_gpus(),
             "curand": None if curand is None else [str(p) for p in curand]}
 
