@@ -146,16 +146,17 @@ def main():
             name = key.split("_", 1)[1]
             setattr(neurons, name, b2.Quantity(d[key], dim=neurons.variables[name].dim))
     synapses = []
-    for kind, target in (("excitatory", "I_e"), ("inhibitory", "I_i"), ("plastic", "I_e")):
-        if kind == "plastic":
-            syn = b2.Synapses(neurons, neurons, PLASTIC, name=kind, dt=dt,
+    for entry in d["synapse_sets"]:  # "name:target:plastic", one homogeneous delay each
+        kind, target, plastic = str(entry).split(":")
+        delay = float(d[f"{kind}_delay_ms"][0]) * ms
+        if plastic == "1":
+            syn = b2.Synapses(neurons, neurons, PLASTIC, name=kind, dt=dt, delay=delay,
                               on_pre="I_e_post += w" + LEARN + "apre += A_plus\nc += apost",
                               on_post=LEARN + "apost += A_minus\nc += apre")
         else:
             syn = b2.Synapses(neurons, neurons, "w : amp (constant)",
-                              on_pre=f"{target}_post += w", name=kind, dt=dt)
+                              on_pre=f"{target}_post += w", name=kind, dt=dt, delay=delay)
         syn.connect(i=d[f"{kind}_i"], j=d[f"{kind}_j"])
-        syn.delay = d[f"{kind}_delay_ms"] * ms
         syn.w = d[f"{kind}_w_pA"] * b2.pA
         synapses.append(syn)
     spikes = b2.SpikeMonitor(neurons)

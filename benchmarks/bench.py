@@ -113,6 +113,8 @@ def case_bare(args) -> dict:
         arrays[f"const_{name}"] = np.asarray(float(q))
     for name, arr in values.modulator_arrays.items():
         arrays[f"mod_{name}"] = np.asarray(arr, dtype=float)
+    arrays["synapse_sets"] = np.array([f"{s.name}:{s.target_current}:{int(s.plastic)}"
+                                       for s in structure.synapses])
     for s in structure.synapses:
         arrays[f"{s.name}_i"], arrays[f"{s.name}_j"] = s.i, s.j
         arrays[f"{s.name}_delay_ms"] = s.delay_ms

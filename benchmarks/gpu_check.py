@@ -153,6 +153,9 @@ def main() -> int:
                         help="only the default and the 10^6-neuron network")
     parser.add_argument("--large-scale", type=float, default=LARGE_SCALE,
                         help="scale of the large network (default 435: 1,002,240 neurons)")
+    parser.add_argument("--cases", nargs="+", metavar="BACKEND:SCALE:SECONDS:RESERVE",
+                        help="run these cases, in this order, instead of the defaults "
+                             "(cpp_standalone uses every core when SCALE > 1)")
     parser.add_argument("--backends", nargs="+", default=["cuda_standalone", "cpp_standalone"],
                         help="backends to run (cpp_standalone alone: a check without a GPU)")
     args = parser.parse_args()
@@ -163,7 +166,13 @@ def main() -> int:
     rows, skipped = [], []
     required = [(b, args.large_scale if s == LARGE_SCALE else s, *rest)
                 for b, s, *rest in REQUIRED]
-    cases = [c for c in required + ([] if args.only_required else EXTRA)
+    if args.cases:
+        required = []
+        for spec in args.cases:
+            b, sc, dur, reserve = spec.split(":")
+            threads = -1 if b == "cpp_standalone" and float(sc) > 1 else 0
+            required.append((b, float(sc), float(dur), 1, threads, float(reserve)))
+    cases = [c for c in required + ([] if args.only_required or args.cases else EXTRA)
              if c[0] in args.backends]
     for k, case in enumerate(cases):
         left = args.budget_s - (time.perf_counter() - t_start)

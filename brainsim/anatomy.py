@@ -185,8 +185,10 @@ class Projection:
     weight : Quantity
         Current jump per presynaptic spike (amp, positive); excitatory projections add it to
         ``I_e``, inhibitory ones to ``I_i``.
-    delay : tuple of Quantity
-        Uniform range of axonal delays.
+    delay : Quantity
+        Axonal delay of the projection (one value: every synapse set then has a single,
+        homogeneous delay, which Brian2's C++ spike queue and brian2cuda handle far faster
+        than per-synapse delays; see docs/model.md).
     channel_weights : dict, optional
         For projections into the striatum: weight multiplier per emotion channel.
     pre_sensory_weights : dict, optional
@@ -203,7 +205,7 @@ class Projection:
     post_kind: str
     p: float
     weight: b2.Quantity
-    delay: tuple[b2.Quantity, b2.Quantity]
+    delay: b2.Quantity
     channel_weights: dict[str, float] | None = None
     pre_sensory_weights: dict[str, float] | None = None
     same_channel: bool | None = None
@@ -226,8 +228,10 @@ STRIATAL_INPUT_WEIGHTS: dict[str, dict[str, float]] = {
     "thalamus": dict(zip(EMOTIONS, (0.6, 1.0, 0.6, 1.0, 1.0, 1.2), strict=True)),
 }
 
-_LOCAL = (1 * ms, 2 * ms)
-_LONG = (3 * ms, 8 * ms)
+#: Axonal delays: within a region, and between regions (the middles of the 1-2 ms and 3-8 ms
+#: ranges drawn per synapse before 2026-11-27).
+_LOCAL = 1.5 * ms
+_LONG = 5.5 * ms
 
 
 def default_projections() -> list[Projection]:

@@ -70,7 +70,8 @@ class SynapseSet:
     """A set of synapses sharing one synapse model and postsynaptic current.
 
     ``i`` and ``j`` index the network's single NeuronGroup; ``projection`` indexes
-    ``projection_names``.
+    ``projection_names``; ``delay_ms`` holds one value for all synapses of the set
+    (:attr:`delay`), stored per synapse for the results tables.
     """
 
     name: str
@@ -83,6 +84,11 @@ class SynapseSet:
     projection: np.ndarray
     projection_names: tuple[str, ...]
     projection_regions: tuple[tuple[str, str], ...]
+
+    @property
+    def delay(self) -> float:
+        """The set's homogeneous delay in ms."""
+        return float(self.delay_ms[0]) if len(self.delay_ms) else 0.0
 
 
 def _bernoulli_pairs(rng: np.random.Generator, n_pre: int, n_post: int,
@@ -106,8 +112,11 @@ def _bernoulli_pairs(rng: np.random.Generator, n_pre: int, n_post: int,
 
 
 def draw_synapses(anatomy: Anatomy, seed: int) -> list[SynapseSet]:
-    """Draw every projection's synapses, grouped into three sets: static excitatory,
-    inhibitory, and plastic (dopamine-gated, excitatory onto striatal channel neurons).
+    """Draw every projection's synapses, grouped into sets by kind (static excitatory,
+    inhibitory, plastic: dopamine-gated, excitatory onto striatal channel neurons) and
+    delay, so that each set has one homogeneous delay. A kind with one delay keeps its name
+    (``"inhibitory"``, ``"plastic"``); one with several gets the delay appended
+    (``"excitatory_1p5ms"``, ``"excitatory_5p5ms"``).
 
     Parameters
     ----------
@@ -119,7 +128,7 @@ def draw_synapses(anatomy: Anatomy, seed: int) -> list[SynapseSet]:
     layouts = population_layouts(anatomy)
     offsets = region_offsets(anatomy)
     rng = np.random.default_rng(seed)
-    grouped: dict[str, list] = {"excitatory": [], "inhibitory": [], "plastic": []}
+    grouped: dict[tuple[str, float], list] = {}
     for proj in anatomy.projections:
         pre_layout, post_layout = layouts[proj.pre], layouts[proj.post]
         pre_idx = pre_layout.indices(proj.pre_kind)
@@ -143,24 +152,26 @@ def draw_synapses(anatomy: Anatomy, seed: int) -> list[SynapseSet]:
             for name, factor in proj.pre_sensory_weights.items():
                 table[SENSORY_CHANNELS.index(name)] = factor
             weight *= table[pre_layout.sensory_channel[i]]
-        lo, hi = (float(d / 1e-3) for d in proj.delay)
-        delay = rng.uniform(lo, hi, size=len(i))
+        delay_ms = round(float(proj.delay / 1e-3), 6)
         kind = ("plastic" if proj.plastic else
                 "excitatory" if proj.target_current == "I_e" else "inhibitory")
-        grouped[kind].append(
-            (proj, i + offsets[proj.pre][0], j + offsets[proj.post][0], weight, delay))
+        grouped.setdefault((kind, delay_ms), []).append(
+            (proj, i + offsets[proj.pre][0], j + offsets[proj.post][0], weight))
     sets = []
-    for kind, parts in grouped.items():
-        if not parts:
-            continue
+    order = ("excitatory", "inhibitory", "plastic")
+    for (kind, delay_ms), parts in sorted(grouped.items(),
+                                          key=lambda kv: (order.index(kv[0][0]), kv[0][1])):
+        n_delays = sum(1 for k, _ in grouped if k == kind)
+        name = kind if n_delays == 1 else f"{kind}_{delay_ms:g}ms".replace(".", "p")
+        i = np.concatenate([x[1] for x in parts]).astype(np.int32)
         sets.append(SynapseSet(
-            name=kind,
+            name=name,
             target_current="I_i" if kind == "inhibitory" else "I_e",
             plastic=kind == "plastic",
-            i=np.concatenate([x[1] for x in parts]).astype(np.int32),
+            i=i,
             j=np.concatenate([x[2] for x in parts]).astype(np.int32),
             weight_pA=np.concatenate([x[3] for x in parts]),
-            delay_ms=np.concatenate([x[4] for x in parts]),
+            delay_ms=np.full(len(i), delay_ms),
             projection=np.concatenate([np.full(len(x[1]), k, np.int16)
                                        for k, x in enumerate(parts)]),
             projection_names=tuple(p.name for p, *_ in parts),

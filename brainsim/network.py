@@ -354,9 +354,9 @@ class BrianNetwork:
 
     All regions live in one ``NeuronGroup`` (``neurons``); each region is a contiguous
     index range of it (``neurons.v[regions["amygdala"]]``; Brian2 subgroups cannot carry
-    the indexed links to the neuromodulator table). One group and two ``Synapses`` objects
-    (excitatory onto ``I_e``, inhibitory onto ``I_i``) instead of five groups and 25
-    projections cut the C++ build from ~5 min to well under a minute and the per-step
+    the indexed links to the neuromodulator table). One group and four ``Synapses`` objects
+    (one per kind and delay: excitatory onto ``I_e``, inhibitory onto ``I_i``, plastic)
+    instead of five groups and 25 projections cut the C++ build from ~5 min to well under a minute and the per-step
     overhead by a factor of ~10 (docs/architecture.md, "One NeuronGroup").
 
     Attributes
@@ -369,7 +369,9 @@ class BrianNetwork:
     modulators : NeuronGroup
         One row per region: serotonin, dopamine, norepinephrine.
     synapses : dict of str to Synapses
-        ``"excitatory"`` and ``"inhibitory"``.
+        One per synapse set of the structure (``"excitatory_1p5ms"``,
+        ``"excitatory_5p5ms"``, ``"inhibitory"``, ``"plastic"`` by default), each with one
+        homogeneous delay.
     spike_monitor : SpikeMonitor
     modulator_monitor : StateMonitor
     timed_arrays : dict of str to TimedArray
@@ -396,15 +398,15 @@ class BrianNetwork:
             if s.plastic:
                 syn = b2.Synapses(self.neurons, self.neurons, eq.PLASTIC_SYNAPSE,
                                   on_pre=eq.PLASTIC_ON_PRE, on_post=eq.PLASTIC_ON_POST,
-                                  name=s.name, dt=opts.dt,
+                                  name=s.name, dt=opts.dt, delay=s.delay * b2.ms,
                                   namespace={"tau_eligibility":
                                              eq.TAU_ELIGIBILITY_S * b2.second})
             else:
+                # a scalar delay: Brian2's (and brian2cuda's) homogeneous-delay spike queue
                 syn = b2.Synapses(self.neurons, self.neurons, "w : amp (constant)",
                                   on_pre=f"{s.target_current}_post += w", name=s.name,
-                                  dt=opts.dt)
+                                  dt=opts.dt, delay=s.delay * b2.ms)
             syn.connect(i=s.i, j=s.j)
-            syn.delay = s.delay_ms * b2.ms
             self.synapses[s.name] = syn
         self.spike_monitor = b2.SpikeMonitor(self.neurons, record=True, name="spikes")
         self.modulator_monitor = b2.StateMonitor(
