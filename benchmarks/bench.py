@@ -50,8 +50,14 @@ def region_rates(structure, raw, duration_s: float) -> dict:
             for name, spec in structure.anatomy.regions.items()}
 
 
+def stage(message: str) -> None:
+    """A timestamped progress line on stderr (shows where a timed-out case was)."""
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
 def case_rtf(args) -> dict:
     """Realtime factor: wall time of a run / biological time (compile time separately)."""
+    stage(f"rtf {args.backend} scale {args.scale}: drawing the network")
     p = protocol(args.scale, args.duration)
     t0 = time.perf_counter()
     structure = structure_for(p)
@@ -74,10 +80,13 @@ def case_rtf(args) -> dict:
         engine = get_backend(args.backend, build_root=Path(args.build_root),
                              threads=args.threads)
         out["threads"] = args.threads
+        stage(f"{out['n_neurons']} neurons, {out['n_synapses']} synapses: generating and "
+              "compiling")
         build = engine.prepare(structure, values, report=None)
         out["compile_s"] = build.build_s
         runs, binary = [], []
-        for _ in range(args.runs):
+        for k in range(args.runs):
+            stage(f"compiled in {build.build_s:.0f} s; run {k + 1} of {args.runs}")
             raw = build.run(values)
             runs.append(raw.timings_s["run_s"])
             binary.append(raw.timings_s["binary_s"])

@@ -10,7 +10,8 @@ goes:
 - ``DIR/gpu_check.jsonl``: one JSON line per case (times, region rates, peak memory);
 - ``DIR/gpu_check.md``: the machine, the table, and the per-region rate ratio cuda/cpp with
   a pass/fail against the 10 % agreement asked for;
-- ``DIR/errors.log``: the end of stderr of any case that failed.
+- ``DIR/errors.log``: the end of stderr of any case that failed or timed out (Brian2's
+  progress lines and brian2cuda's start-up messages say which stage it reached).
 
 Cases that would not fit the remaining time budget are skipped (and listed), so a lease of
 the GPU machine is never overrun. More cases (cuda at scale 10, 100, 1000) run only when the
@@ -79,17 +80,23 @@ def run_case(case: tuple, work: Path, out: Path, timeout_s: float) -> dict:
           f"threads {threads} (timeout {timeout_s:.0f} s)", flush=True)
     t0 = time.perf_counter()
     row = {"backend": backend, "scale": scale, "duration_s": duration, "threads": threads}
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s)
-        if proc.returncode == 0:
-            row.update(json.loads(proc.stdout.strip().splitlines()[-1]))
-        else:
-            tail = proc.stderr.strip().splitlines()[-40:]
-            row["error"] = tail[-1] if tail else f"exit {proc.returncode}"
-            with open(out / "errors.log", "a") as f:
-                f.write(f"== {backend} scale {scale:g}\n" + "\n".join(tail) + "\n")
-    except subprocess.TimeoutExpired:
-        row["error"] = f"timed out after {timeout_s:.0f} s"
+    log = out / f"case-{backend}-{scale:g}.log"  # streamed, so a timeout still shows the stage
+    with open(log, "w") as err:
+        try:
+            proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=err, text=True,
+                                  timeout=timeout_s)
+            if proc.returncode == 0:
+                row.update(json.loads(proc.stdout.strip().splitlines()[-1]))
+            else:
+                row["error"] = f"exit {proc.returncode}"
+        except subprocess.TimeoutExpired:
+            row["error"] = f"timed out after {timeout_s:.0f} s"
+    if "error" in row:
+        tail = log.read_text(errors="replace").strip().splitlines()[-40:]
+        with open(out / "errors.log", "a") as f:
+            f.write(f"== {backend} scale {scale:g}: {row['error']}\n" + "\n".join(tail) + "\n")
+    else:
+        log.unlink()
     row["wall_s"] = time.perf_counter() - t0
     shutil.rmtree(build_root, ignore_errors=True)  # the large builds hold gigabytes
     print(f"    {row['wall_s']:.0f} s: " + json.dumps(
