@@ -1,0 +1,52 @@
+"""Synapse sets: one homogeneous delay each, what the standalone backends need to be fast."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from brainsim.anatomy import build_anatomy
+from brainsim.backends import make_jobs
+from brainsim.connectivity import draw_synapses
+from brainsim.errors import ConfigError
+from brainsim.protocol import Protocol
+from brainsim.runner import structure_for, values_for
+
+
+def test_every_synapse_set_has_one_delay_and_every_projection_is_in_one_set():
+    anatomy = build_anatomy(0.25)
+    sets = draw_synapses(anatomy, seed=3)
+    assert [s.name for s in sets] == ["excitatory_1p5ms", "excitatory_5p5ms", "inhibitory",
+                                      "plastic"]
+    for s in sets:
+        assert np.unique(s.delay_ms).tolist() == [s.delay]
+        assert len(s.i) == len(s.j) == len(s.weight_pA) == len(s.projection) > 0
+    delay_of = {name: s.delay for s in sets for name in s.projection_names}
+    assert sorted(delay_of) == sorted(p.name for p in anatomy.projections)
+    for p in anatomy.projections:
+        assert delay_of[p.name] == (1.5 if p.pre == p.post else 5.5)
+
+
+def test_brian_synapses_get_a_scalar_delay():
+    import brian2 as b2
+
+    from brainsim.network import BrianNetwork
+
+    b2.set_device("runtime")
+    proto = Protocol(name="t", profile="healthy", duration=0.05 * b2.second, scale=0.1)
+    structure = structure_for(proto)
+    net = BrianNetwork(structure, values_for(proto, structure, None))
+    for s in structure.synapses:
+        pathway = net.synapses[s.name].pre
+        assert pathway.variables["delay"].scalar  # Brian2's homogeneous-delay spike queue
+        assert float(pathway.delay[:] / b2.ms) == pytest.approx(s.delay)
+
+
+def test_make_jobs(monkeypatch):
+    monkeypatch.delenv("NEUROEMO_MAKE_JOBS", raising=False)
+    assert make_jobs()[0].startswith("-j") and int(make_jobs()[0][2:]) >= 1
+    monkeypatch.setenv("NEUROEMO_MAKE_JOBS", "3")
+    assert make_jobs() == ["-j3"]
+    monkeypatch.setenv("NEUROEMO_MAKE_JOBS", "zero")
+    with pytest.raises(ConfigError, match="NEUROEMO_MAKE_JOBS"):
+        make_jobs()
