@@ -36,7 +36,11 @@ Results: ``<out>/points/point-XXXX/`` is a normal results folder per point (writ
 staging folder and renamed into place, so a point folder exists iff the point finished; its
 ``meta.json`` has ``point`` and ``point_index``), and ``<out>/manifest.json`` describes the
 sweep. ``analysis.load_runs("<out>/points")`` loads every finished point with one column per
-sweep parameter.
+sweep parameter. ``<out>/dataset/`` holds the same tables as one Parquet dataset per table,
+partitioned by point (``dataset/rates/point=7/part-0.parquet``, hard links to the points'
+files), plus ``dataset/points.parquet`` (index, status and parameter values of every
+point): ``pd.read_parquet("<out>/dataset/rates")`` reads all points with a ``point`` column.
+It is rebuilt from the finished points at the end of every sweep (and of ``--resume``).
 """
 
 from __future__ import annotations
@@ -718,6 +722,50 @@ def _manifest(sweep: Sweep, out: Path, backend: str, statuses: dict[int, dict],
     }
 
 
+#: Folder of the partitioned Parquet dataset inside a sweep folder.
+DATASET = "dataset"
+
+
+def write_dataset(sweep: Sweep, out: Path, statuses: dict[int, dict]) -> Path:
+    """(Re)build ``<out>/dataset`` from the finished points and return its path.
+
+    One Parquet dataset per table (``spikes``, ``rates``, ...), partitioned by point in the
+    Hive layout ``<table>/point=K/part-0.parquet``; the files are hard links to the points'
+    own files (copies where the file system has no hard links), so nothing is stored twice.
+    ``points.parquet`` has one row per point: ``point``, ``status`` and the parameter values.
+    The new dataset is built beside the old one and swapped in, so readers never see half.
+    """
+    import pandas as pd
+
+    final = out / DATASET
+    tmp = out / f".{DATASET}.tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    rows = []
+    for k in range(len(sweep)):
+        status = statuses.get(k, {"status": "pending"})["status"]
+        values = {n: v if isinstance(v, int | float | str | bool | None) else json.dumps(v)
+                  for n, v in sweep.point_meta(k).items()}  # e.g. a list of sentences
+        rows.append({"point": k, "status": status, **values})
+        folder = out / "points" / sweep.folder_name(k)
+        if status != "done" or not folder.is_dir():
+            continue
+        for table in sorted(folder.glob("*.parquet")):
+            target = tmp / table.stem / f"point={k}" / "part-0.parquet"
+            target.parent.mkdir(parents=True)
+            try:
+                os.link(table, target)
+            except OSError:
+                shutil.copy2(table, target)
+    pd.DataFrame(rows).to_parquet(tmp / "points.parquet", index=False)
+    old = out / f".{DATASET}.old-{os.getpid()}"
+    if final.exists():
+        final.rename(old)
+    tmp.rename(final)
+    shutil.rmtree(old, ignore_errors=True)
+    return final
+
+
 def _prepare_out(sweep: Sweep, out: Path, *, resume: bool, force: bool) -> dict:
     """Check or clear ``out``; return the previous manifest (resume) or {}."""
     manifest_path = out / "manifest.json"
@@ -728,7 +776,7 @@ def _prepare_out(sweep: Sweep, out: Path, *, resume: bool, force: bool) -> dict:
             raise ResultsError(f"{out} exists and is not a sweep folder (no manifest.json); "
                                "nothing was run. Choose another --out.")
         if force:
-            for name in ("points", ".staging", "manifest.json"):
+            for name in ("points", ".staging", DATASET, "manifest.json"):
                 p = out / name
                 if p.is_dir():
                     shutil.rmtree(p)
@@ -841,6 +889,7 @@ def run_sweep(sweep: Sweep, out: Path | None = None, *, scheduler: str | None = 
     failed: dict[int, str] = {}
     ran: list[int] = []
     if not pending:
+        write_dataset(sweep, out, statuses)
         return SweepOutcome(out, _manifest(sweep, out, backend, statuses, worker_info, started),
                             ran, skipped, failed, worker_info)
 
@@ -910,6 +959,7 @@ def run_sweep(sweep: Sweep, out: Path | None = None, *, scheduler: str | None = 
             bar.close()
         manifest = _manifest(sweep, out, backend, statuses, worker_info, started)
         _write_json_atomic(manifest_path, manifest)
+        write_dataset(sweep, out, statuses)
         client.close()
         if cluster is not None:
             cluster.close()

@@ -121,6 +121,21 @@ def test_point_meta_and_load_runs(swept):
     assert set(runs.spikes.columns) >= {"serotonin", "seed", "region", "t_ms"}
 
 
+def test_partitioned_dataset(swept):
+    sweep, outcome = swept
+    data = outcome.out / "dataset"
+    points = pd.read_parquet(data / "points.parquet")
+    assert points["point"].tolist() == list(range(6)) and set(points["status"]) == {"done"}
+    assert points.loc[4, "serotonin"] == 0.8 and points.loc[4, "seed"] == 2
+    for table in ("spikes", "rates", "readout"):
+        whole = pd.read_parquet(data / table)  # every point, with a `point` column
+        assert sorted(whole["point"].astype(int).unique()) == list(range(6))
+        one = pd.read_parquet(outcome.out / "points" / sweep.folder_name(4) / f"{table}.parquet")
+        part = whole[whole["point"].astype(int) == 4].drop(columns="point")
+        pd.testing.assert_frame_equal(part.reset_index(drop=True), one, check_dtype=False,
+                                      check_categorical=False)
+
+
 def test_run_point_cli_matches_sweep(swept, sweep_path, tmp_path):
     sweep, outcome = swept
     out = tmp_path / "single"
@@ -167,6 +182,10 @@ def test_resume_after_kill(cache, alone, tmp_path):
     indices = [json.loads((points / n / "meta.json").read_text())["point_index"] for n in names]
     assert indices == list(range(12))
     assert not (out / ".staging").exists()
+    rates = pd.read_parquet(out / "dataset" / "rates")  # rebuilt: every point exactly once
+    per_point = rates.groupby(rates["point"].astype(int)).size()
+    assert per_point.index.tolist() == list(range(12))
+    assert per_point.nunique() == 1
 
 
 def test_worker_dying_mid_point(cache, alone, sweep_path, tmp_path):
