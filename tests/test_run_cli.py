@@ -101,7 +101,10 @@ def test_interrupted_run_leaves_nothing(tmp_path):
                              "--backend", "runtime", "--runtime-target", "numpy",
                              "--duration", "20s", "--scale", "0.25", "--out", str(out)],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+                            text=True,
+                            # a background job (`make test &`) inherits SIGINT ignored, and
+                            # Python then never raises KeyboardInterrupt: restore the default
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 120
     for line in proc.stdout:  # wait until the simulation runs
         if "Starting simulation" in line or time.time() > deadline:
