@@ -27,12 +27,14 @@ def test_every_synapse_set_has_one_delay_and_every_projection_is_in_one_set():
         assert delay_of[p.name] == (1.5 if p.pre == p.post else 5.5)
 
 
-def test_brian_synapses_get_a_scalar_delay():
+def test_brian_synapses_get_a_scalar_delay(monkeypatch):
     import brian2 as b2
 
     from brainsim.network import BrianNetwork
 
     b2.set_device("runtime")
+    # numpy: creating the synapses must not wait for a cold Cython compile (~1 min in CI)
+    monkeypatch.setitem(b2.prefs, "codegen.target", "numpy")
     proto = Protocol(name="t", profile="healthy", duration=0.05 * b2.second, scale=0.1)
     structure = structure_for(proto)
     net = BrianNetwork(structure, values_for(proto, structure, None))
