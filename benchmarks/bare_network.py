@@ -148,7 +148,7 @@ def main():
     synapses = []
     for entry in d["synapse_sets"]:  # "name:target:plastic", one homogeneous delay each
         kind, target, plastic = str(entry).split(":")
-        delay = float(d[f"{kind}_delay_ms"][0]) * ms
+        delay = float(d[f"{kind}_delay_ms"]) * ms
         if plastic == "1":
             syn = b2.Synapses(neurons, neurons, PLASTIC, name=kind, dt=dt, delay=delay,
                               on_pre="I_e_post += w" + LEARN + "apre += A_plus\nc += apost",

@@ -126,7 +126,7 @@ def case_bare(args) -> dict:
                                        for s in structure.synapses])
     for s in structure.synapses:
         arrays[f"{s.name}_i"], arrays[f"{s.name}_j"] = s.i, s.j
-        arrays[f"{s.name}_delay_ms"] = s.delay_ms
+        arrays[f"{s.name}_delay_ms"] = np.asarray(s.delay_ms)
         arrays[f"{s.name}_w_pA"] = values.weights_pA[s.name]
     root = Path(args.build_root)
     root.mkdir(parents=True, exist_ok=True)

@@ -70,8 +70,7 @@ class SynapseSet:
     """A set of synapses sharing one synapse model and postsynaptic current.
 
     ``i`` and ``j`` index the network's single NeuronGroup; ``projection`` indexes
-    ``projection_names``; ``delay_ms`` holds one value for all synapses of the set
-    (:attr:`delay`), stored per synapse for the results tables.
+    ``projection_names``; ``delay_ms`` is the one delay of every synapse of the set.
     """
 
     name: str
@@ -80,15 +79,15 @@ class SynapseSet:
     i: np.ndarray
     j: np.ndarray
     weight_pA: np.ndarray
-    delay_ms: np.ndarray
+    delay_ms: float
     projection: np.ndarray
     projection_names: tuple[str, ...]
     projection_regions: tuple[tuple[str, str], ...]
 
     @property
     def delay(self) -> float:
-        """The set's homogeneous delay in ms."""
-        return float(self.delay_ms[0]) if len(self.delay_ms) else 0.0
+        """The set's homogeneous delay in ms (``delay_ms``)."""
+        return self.delay_ms
 
 
 def _bernoulli_pairs(rng: np.random.Generator, n_pre: int, n_post: int,
@@ -171,7 +170,7 @@ def draw_synapses(anatomy: Anatomy, seed: int) -> list[SynapseSet]:
             i=i,
             j=np.concatenate([x[2] for x in parts]).astype(np.int32),
             weight_pA=np.concatenate([x[3] for x in parts]),
-            delay_ms=np.full(len(i), delay_ms),
+            delay_ms=delay_ms,
             projection=np.concatenate([np.full(len(x[1]), k, np.int16)
                                        for k, x in enumerate(parts)]),
             projection_names=tuple(p.name for p, *_ in parts),

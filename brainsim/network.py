@@ -148,7 +148,8 @@ class NetworkStructure:
         h.update(json.dumps(desc, sort_keys=True, default=str).encode())
         for s in self.synapses:
             h.update(s.name.encode())
-            for arr in (s.i, s.j, s.delay_ms):
+            h.update(repr(s.delay_ms).encode())
+            for arr in (s.i, s.j):
                 h.update(np.ascontiguousarray(arr).tobytes())
         for r in REGIONS:
             if r in self.layouts:
@@ -398,14 +399,14 @@ class BrianNetwork:
             if s.plastic:
                 syn = b2.Synapses(self.neurons, self.neurons, eq.PLASTIC_SYNAPSE,
                                   on_pre=eq.PLASTIC_ON_PRE, on_post=eq.PLASTIC_ON_POST,
-                                  name=s.name, dt=opts.dt, delay=s.delay * b2.ms,
+                                  name=s.name, dt=opts.dt, delay=s.delay_ms * b2.ms,
                                   namespace={"tau_eligibility":
                                              eq.TAU_ELIGIBILITY_S * b2.second})
             else:
                 # a scalar delay: Brian2's (and brian2cuda's) homogeneous-delay spike queue
                 syn = b2.Synapses(self.neurons, self.neurons, "w : amp (constant)",
                                   on_pre=f"{s.target_current}_post += w", name=s.name,
-                                  dt=opts.dt, delay=s.delay * b2.ms)
+                                  dt=opts.dt, delay=s.delay_ms * b2.ms)
             syn.connect(i=s.i, j=s.j)
             self.synapses[s.name] = syn
         self.spike_monitor = b2.SpikeMonitor(self.neurons, record=True, name="spikes")

@@ -141,7 +141,7 @@ def synapses_frame(structure: NetworkStructure, weights_pA: dict[str, np.ndarray
             "post": (j - starts[post_r]).astype(np.int32),
             "weight_pA": final_weights_pA.get(s.name, weights_pA[s.name])[keep],
             "initial_weight_pA": weights_pA[s.name][keep],
-            "delay_ms": s.delay_ms[keep],
+            "delay_ms": np.full(len(keep), s.delay_ms),
             "plastic": s.plastic,
         }))
     df = pd.concat(frames, ignore_index=True)
