@@ -117,3 +117,19 @@ def test_profile_resistance_is_non_negative(model):
     with torch.no_grad():
         r = model.gate.resistance(lv)
     assert r.shape == (3,) and torch.all(r >= 0)
+
+
+def test_batch_ngrams_hold_each_tokens_buckets_then_zeros():
+    """The padded n-gram tensor is, token by token, exactly the token's bucket list followed
+    by zeros, and as wide as the longest list in the batch (training relies on this layout
+    being identical however the batch is assembled)."""
+    vocab = {"i": 2, "feel": 3}
+    texts = [_encoded(["i", "feel", "extraordinarily"], vocab), _encoded(["i"], vocab)]
+    ids, lengths, ngrams = pad_batch(texts, with_ngrams=True)
+    assert ngrams.dtype == torch.long and ngrams.shape == (2, 3, max(len(g) for t in texts for g in t.ngrams))
+    for i, text in enumerate(texts):
+        for j in range(ngrams.shape[1]):
+            g = text.ngrams[j] if j < len(text) else ()
+            assert ngrams[i, j, : len(g)].tolist() == list(g)
+            assert not ngrams[i, j, len(g):].any()
+    assert lengths.tolist() == [3, 1] and ids[1].tolist() == [2, 0, 0]

@@ -35,23 +35,22 @@ def pad_batch(seqs: Sequence[Sequence[int]], min_len: int = 1, with_ngrams: bool
     """
     from textbranch.tokenizer import UNK_ID
 
-    rows = [list(s) if len(s) else [UNK_ID] for s in seqs]
+    rows = [s if len(s) else [UNK_ID] for s in seqs]
     width = max(min_len, max(len(r) for r in rows))
-    ids = torch.full((len(rows), width), PAD_ID, dtype=torch.long)
+    ids = np.full((len(rows), width), PAD_ID, dtype=np.int64)
     for i, r in enumerate(rows):
-        ids[i, : len(r)] = torch.tensor(r, dtype=torch.long)
+        ids[i, : len(r)] = r
     lengths = torch.tensor([len(r) for r in rows], dtype=torch.long)
     if not with_ngrams:
-        return ids, lengths
+        return torch.from_numpy(ids), lengths
     if not seqs or not all(hasattr(s, "ngrams") for s in seqs):
-        return ids, lengths, None
-    k = max(1, max((len(g) for s in seqs for g in s.ngrams), default=1))
-    ngrams = torch.zeros((len(rows), width, k), dtype=torch.long)
-    for i, s in enumerate(seqs):
-        for j, g in enumerate(s.ngrams):
-            if g:
-                ngrams[i, j, : len(g)] = torch.tensor(g, dtype=torch.long)
-    return ids, lengths, ngrams
+        return torch.from_numpy(ids), lengths, None
+    mats = [s.ngram_matrix for s in seqs]
+    k = max(m.shape[1] for m in mats)
+    ngrams = np.zeros((len(rows), width, k), dtype=np.int64)
+    for i, m in enumerate(mats):
+        ngrams[i, : m.shape[0], : m.shape[1]] = m
+    return torch.from_numpy(ids), lengths, torch.from_numpy(ngrams)
 
 
 def bucketed_batches(

@@ -13,7 +13,9 @@ An encoded text is an :class:`Encoded`: a ``list`` of word ids (unknown words ->
 from __future__ import annotations
 
 import zlib
-from functools import lru_cache
+from functools import cached_property, lru_cache
+
+import numpy as np
 
 N_MIN = 3
 N_MAX = 5
@@ -32,6 +34,19 @@ class Encoded(list):
         self.ngrams = list(ngrams)
         if len(self.ngrams) != len(self):
             raise ValueError("one n-gram list per token is required")
+
+    @cached_property
+    def ngram_matrix(self) -> np.ndarray:
+        """``int64[tokens, width]`` bucket ids, one row per token, right-padded with 0.
+
+        ``width`` is the longest n-gram list of this text (at least 1). Computed once per
+        text, so that batching during training is an array copy, not a Python loop.
+        """
+        width = max((len(g) for g in self.ngrams), default=1) or 1
+        out = np.zeros((len(self.ngrams), width), dtype=np.int64)
+        for j, g in enumerate(self.ngrams):
+            out[j, : len(g)] = g
+        return out
 
 
 @lru_cache(maxsize=200_000)

@@ -105,7 +105,10 @@ def train_classifier(model, train_ids, train_y, val_ids, val_y, cfg: TrainConfig
     rng = np.random.default_rng(cfg.seed)
     gen = torch.Generator().manual_seed(cfg.seed + 3)
     params = list(model.encoder.parameters()) + list(model.head.parameters())
-    opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+    # foreach: the multi-tensor kernels, bit-identical to the per-tensor loop PyTorch uses by
+    # default on CPU and about 30 % faster here (fused=True is faster still but rounds
+    # differently, so it would not reproduce the shipped checkpoint).
+    opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay, foreach=True)
     steps = -(-len(train_ids) // cfg.batch_size)
     sched = torch.optim.lr_scheduler.OneCycleLR(
         opt, max_lr=cfg.lr, total_steps=cfg.epochs * steps, pct_start=0.1
@@ -128,7 +131,7 @@ def train_classifier(model, train_ids, train_y, val_ids, val_y, cfg: TrainConfig
             loss = F.cross_entropy(logits, y[idx], label_smoothing=cfg.label_smoothing)
             opt.zero_grad()
             loss.backward()
-            torch.nn.utils.clip_grad_norm_(params, cfg.clip_norm)
+            torch.nn.utils.clip_grad_norm_(params, cfg.clip_norm, foreach=True)
             opt.step()
             sched.step()
             total += float(loss.detach()) * len(idx)
