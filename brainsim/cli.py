@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from brainsim.errors import NeuroEmoError
+from brainsim.hashseed import ensure_fixed_hash_seed
 
 RUN_EPILOG = """
 examples:
@@ -183,6 +184,8 @@ def _guarded(func, *args) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``neuroemo`` console script."""
+    if argv is None:  # a real command line, not a call from Python
+        ensure_fixed_hash_seed()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
@@ -197,6 +200,9 @@ def run_cli(protocol, argv: Sequence[str] | None = None) -> None:
     Accepts the same options as ``neuroemo run`` and exits with its status code.
     """
     import __main__
+
+    if argv is None:
+        ensure_fixed_hash_seed()
 
     parser = argparse.ArgumentParser(
         prog=Path(getattr(__main__, "__file__", "protocol.py")).name,
