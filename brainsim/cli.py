@@ -182,12 +182,19 @@ def _guarded(func, *args) -> int:
         return 130
 
 
+def _uses_cython(args: argparse.Namespace) -> bool:
+    """Whether this command may compile Cython code in this process (the runtime backend
+    with a target other than numpy): only then does the hash seed matter here (see
+    :mod:`brainsim.hashseed`; standalone builds are cached under their own key)."""
+    return getattr(args, "backend", None) == "runtime" and getattr(args, "runtime_target", "auto") != "numpy"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``neuroemo`` console script."""
-    if argv is None:  # a real command line, not a call from Python
-        ensure_fixed_hash_seed()
     parser = build_parser()
     args = parser.parse_args(argv)
+    if argv is None and _uses_cython(args):  # a real command line, not a call from Python
+        ensure_fixed_hash_seed()
     if not getattr(args, "func", None):
         parser.print_help()
         return 1
@@ -201,14 +208,13 @@ def run_cli(protocol, argv: Sequence[str] | None = None) -> None:
     """
     import __main__
 
-    if argv is None:
-        ensure_fixed_hash_seed()
-
     parser = argparse.ArgumentParser(
         prog=Path(getattr(__main__, "__file__", "protocol.py")).name,
         description="Run this protocol (same options as `neuroemo run`).")
     add_run_options(parser)
     args = parser.parse_args(argv)
+    if argv is None and _uses_cython(args):
+        ensure_fixed_hash_seed()
     path = getattr(__main__, "__file__", None)
     source = Path(path).read_text() if path and Path(path).exists() else None
     protocols = protocol if isinstance(protocol, list | tuple) else [protocol]

@@ -10,9 +10,11 @@ the code text misses: the runtime backend's Cython target recompiled the network
 
 With a fixed seed the code text is identical across processes (checked by
 ``tests/test_hashseed.py``), so Cython's extension cache is hit from the second run on.
-The ``neuroemo`` command and ``python protocols/<file>.py`` therefore re-execute themselves
-once, at start-up, with ``PYTHONHASHSEED=0`` when the variable is not set. A value the user
-sets is kept. Hash randomisation protects servers against crafted inputs; a local
+When they are about to run the runtime backend with Cython, the ``neuroemo`` command and
+``python protocols/<file>.py`` therefore re-execute themselves once, after parsing their
+options, with ``PYTHONHASHSEED=0`` when the variable is not set (a few seconds of start-up
+against minutes of compiling; other commands do not need it: standalone builds are cached
+under a key of their own). A value the user sets is kept. Hash randomisation protects servers against crafted inputs; a local
 simulation has no use for it. Dask workers get a fixed seed from Dask itself
 (``distributed.nanny``).
 """

@@ -78,3 +78,16 @@ def test_generated_code_is_identical_across_processes_with_the_fixed_seed():
                                        timeout=300, cwd=ROOT).stdout) for _ in range(2)]
     assert len(dumps[0]) >= 15
     assert dumps[0] == dumps[1]
+
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    (["run", "protocols/healthy.py", "--backend", "runtime"], True),
+    (["run", "protocols/healthy.py", "--backend", "runtime", "--runtime-target", "cython"], True),
+    (["run", "protocols/healthy.py", "--backend", "runtime", "--runtime-target", "numpy"], False),
+    (["run", "protocols/healthy.py"], False),  # cpp_standalone: builds cached by our own key
+    (["profiles"], False),
+])
+def test_only_cython_runs_reexecute(argv, expected):
+    from brainsim.cli import _uses_cython, build_parser
+
+    assert _uses_cython(build_parser().parse_args(argv)) is expected
