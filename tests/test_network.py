@@ -82,6 +82,18 @@ def test_profile_readouts(profile_runs):
     assert amygdala["anxious"] > amygdala["healthy"]
 
 
+def test_text_priors_are_the_current_readout(profile_runs):
+    """textbranch/profile_priors.json (what the gate was trained against) is this model's
+    readout without text: re-measure it and retrain when the network changes (the table is
+    rounded to 4 decimals; the tolerance allows another compiler or CPU)."""
+    from textbranch.priors import load_priors
+
+    priors = load_priors()
+    for name, (_, summary) in profile_runs.items():
+        measured = np.array([summary["readout"]["probabilities"][e] for e in EMOTIONS])
+        np.testing.assert_allclose(priors[name].prior, measured, atol=0.02, err_msg=name)
+
+
 def _same(a, b) -> bool:
     return all(np.array_equal(a.spikes[r][0], b.spikes[r][0])
                and np.array_equal(a.spikes[r][1], b.spikes[r][1]) for r in REGIONS)
