@@ -186,7 +186,8 @@ def _uses_cython(args: argparse.Namespace) -> bool:
     """Whether this command may compile Cython code in this process (the runtime backend
     with a target other than numpy): only then does the hash seed matter here (see
     :mod:`brainsim.hashseed`; standalone builds are cached under their own key)."""
-    return getattr(args, "backend", None) == "runtime" and getattr(args, "runtime_target", "auto") != "numpy"
+    return (getattr(args, "backend", None) == "runtime"
+            and getattr(args, "runtime_target", "auto") != "numpy")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

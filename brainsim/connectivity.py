@@ -84,11 +84,6 @@ class SynapseSet:
     projection_names: tuple[str, ...]
     projection_regions: tuple[tuple[str, str], ...]
 
-    @property
-    def delay(self) -> float:
-        """The set's homogeneous delay in ms (``delay_ms``)."""
-        return self.delay_ms
-
 
 def _bernoulli_pairs(rng: np.random.Generator, n_pre: int, n_post: int,
                      p: float) -> tuple[np.ndarray, np.ndarray]:

@@ -14,9 +14,9 @@ When they are about to run the runtime backend with Cython, the ``neuroemo`` com
 ``python protocols/<file>.py`` therefore re-execute themselves once, after parsing their
 options, with ``PYTHONHASHSEED=0`` when the variable is not set (a few seconds of start-up
 against minutes of compiling; other commands do not need it: standalone builds are cached
-under a key of their own). A value the user sets is kept. Hash randomisation protects servers against crafted inputs; a local
-simulation has no use for it. Dask workers get a fixed seed from Dask itself
-(``distributed.nanny``).
+under a key of their own). A value the user sets is kept. Hash randomisation protects
+servers against crafted inputs; a local simulation has no use for it. Dask workers get a
+fixed seed from Dask itself (``distributed.nanny``).
 """
 
 from __future__ import annotations
@@ -59,9 +59,10 @@ def reexec_command(
 def ensure_fixed_hash_seed() -> None:
     """Re-execute the current command with ``PYTHONHASHSEED=0`` unless a seed is set.
 
-    Call it first thing in a command-line entry point (before heavy imports). It returns
-    only when no re-execution is needed or possible (not POSIX, or ``exec`` failed: the run
-    then goes on with a random seed, which costs compile time, not correctness).
+    Call it in a command-line entry point as soon as it knows that it will compile Cython
+    (the earlier, the less start-up is repeated). It returns only when no re-execution is
+    needed or possible (not POSIX, or ``exec`` failed: the run then goes on with a random
+    seed, which costs compile time, not correctness).
     """
     if os.name != "posix":
         return

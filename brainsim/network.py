@@ -357,8 +357,8 @@ class BrianNetwork:
     index range of it (``neurons.v[regions["amygdala"]]``; Brian2 subgroups cannot carry
     the indexed links to the neuromodulator table). One group and four ``Synapses`` objects
     (one per kind and delay: excitatory onto ``I_e``, inhibitory onto ``I_i``, plastic)
-    instead of five groups and 25 projections cut the C++ build from ~5 min to well under a minute and the per-step
-    overhead by a factor of ~10 (docs/architecture.md, "One NeuronGroup").
+    instead of five groups and 25 projections cut the C++ build from ~5 min to well under a
+    minute and the per-step overhead by a factor of ~10 (docs/architecture.md, "One NeuronGroup").
 
     Attributes
     ----------

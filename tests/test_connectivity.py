@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from brainsim.anatomy import build_anatomy
@@ -19,9 +18,9 @@ def test_every_synapse_set_has_one_delay_and_every_projection_is_in_one_set():
     assert [s.name for s in sets] == ["excitatory_1p5ms", "excitatory_5p5ms", "inhibitory",
                                       "plastic"]
     for s in sets:
-        assert np.unique(s.delay_ms).tolist() == [s.delay]
+        assert isinstance(s.delay_ms, float)  # one delay for the whole set
         assert len(s.i) == len(s.j) == len(s.weight_pA) == len(s.projection) > 0
-    delay_of = {name: s.delay for s in sets for name in s.projection_names}
+    delay_of = {name: s.delay_ms for s in sets for name in s.projection_names}
     assert sorted(delay_of) == sorted(p.name for p in anatomy.projections)
     for p in anatomy.projections:
         assert delay_of[p.name] == (1.5 if p.pre == p.post else 5.5)
@@ -41,7 +40,7 @@ def test_brian_synapses_get_a_scalar_delay(monkeypatch):
     for s in structure.synapses:
         pathway = net.synapses[s.name].pre
         assert pathway.variables["delay"].scalar  # Brian2's homogeneous-delay spike queue
-        assert float(pathway.delay[:] / b2.ms) == pytest.approx(s.delay)
+        assert float(pathway.delay[:] / b2.ms) == pytest.approx(s.delay_ms)
 
 
 def test_make_jobs(monkeypatch):

@@ -18,15 +18,16 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 @pytest.mark.parametrize("value", [None, "random"])
 def test_unset_or_random_seed_reexecutes_with_the_fixed_seed(value):
     env = {"HOME": "/x"} | ({"PYTHONHASHSEED": value} if value else {})
-    argv, new_env = reexec_command(env, ["python3", "-W", "ignore", "protocols/x.py", "--seed", "3"],
-                                   "/usr/bin/python3")
+    cmdline = ["python3", "-W", "ignore", "protocols/x.py", "--seed", "3"]
+    argv, new_env = reexec_command(env, cmdline, "/usr/bin/python3")
     assert argv == ["/usr/bin/python3", "-W", "ignore", "protocols/x.py", "--seed", "3"]
     assert new_env == {"HOME": "/x", "PYTHONHASHSEED": FIXED_HASH_SEED}
 
 
 @pytest.mark.parametrize("value", ["0", "6640"])
 def test_a_seed_already_set_is_kept(value):
-    assert reexec_command({"PYTHONHASHSEED": value}, ["python3", "x.py"], "/usr/bin/python3") is None
+    env = {"PYTHONHASHSEED": value}
+    assert reexec_command(env, ["python3", "x.py"], "/usr/bin/python3") is None
 
 
 def _child_env() -> dict[str, str]:

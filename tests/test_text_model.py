@@ -126,7 +126,8 @@ def test_batch_ngrams_hold_each_tokens_buckets_then_zeros():
     vocab = {"i": 2, "feel": 3}
     texts = [_encoded(["i", "feel", "extraordinarily"], vocab), _encoded(["i"], vocab)]
     ids, lengths, ngrams = pad_batch(texts, with_ngrams=True)
-    assert ngrams.dtype == torch.long and ngrams.shape == (2, 3, max(len(g) for t in texts for g in t.ngrams))
+    width = max(len(g) for t in texts for g in t.ngrams)
+    assert ngrams.dtype == torch.long and ngrams.shape == (2, 3, width)
     for i, text in enumerate(texts):
         for j in range(ngrams.shape[1]):
             g = text.ngrams[j] if j < len(text) else ()
