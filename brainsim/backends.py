@@ -43,6 +43,22 @@ SEED_CODE = """
 """
 
 
+#: Added to gcc's flags for generated C++ (cpp_standalone and the runtime's Cython target).
+#: gcc vectorises a loop over arrays that it cannot prove disjoint only behind run-time overlap
+#: checks, and by default gives up when it would need more than 10 of them (the ``__restrict``
+#: Brian2 puts on local pointers does not count for this). The neuron state update reads and
+#: writes 16 arrays and needs about 100 checks: with this limit it runs on 4 doubles at a time
+#: (AVX2). The checks cost a few comparisons per call. Measured in docs/performance.md.
+GCC_VECTORISE_FLAG = "--param=vect-max-version-for-alias-checks=1000"
+
+
+def add_vectorise_flag() -> None:
+    """Add :data:`GCC_VECTORISE_FLAG` to Brian2's gcc flags (once)."""
+    args = list(b2.prefs.codegen.cpp.extra_compile_args_gcc)
+    if GCC_VECTORISE_FLAG not in args:
+        b2.prefs.codegen.cpp.extra_compile_args_gcc = [*args, GCC_VECTORISE_FLAG]
+
+
 def make_jobs() -> list[str]:
     """``make`` arguments for standalone builds: one job per usable CPU.
 
@@ -149,6 +165,7 @@ class RuntimeBackend(Backend):
     def simulate(self, structure, values, report="text", operations=()):
         b2.set_device("runtime")
         b2.prefs.codegen.target = self.target
+        add_vectorise_flag()
         for v in values:
             t0 = time.perf_counter()
             bn = BrianNetwork(structure, v)
@@ -189,6 +206,7 @@ class CppStandaloneBackend(Backend):
     def configure_prefs(self) -> None:
         b2.prefs.devices.cpp_standalone.openmp_threads = self.threads
         b2.prefs.devices.cpp_standalone.extra_make_args_unix = make_jobs()
+        add_vectorise_flag()
 
     def build_directory(self, structure: NetworkStructure) -> Path:
         key = structure.key(self.name)

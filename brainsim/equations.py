@@ -116,7 +116,15 @@ v = v_reset
 v_th += delta_th
 I_adapt += b_adapt
 """
-REFRACTORY = "tau_ref"
+#: Refractory while fewer than ``timestep(tau_ref)`` steps have passed since the last spike:
+#: Brian2's own rule for ``refractory="tau_ref"`` (``timestep(t - lastspike, dt) <
+#: timestep(tau_ref, dt)``, exact for every tau_ref), written as a comparison of times. Brian2's
+#: form converts ``t - lastspike`` to a 64-bit integer for every neuron at every step, which
+#: AVX2 cannot do in vector registers, so gcc left the state update unvectorised; this form
+#: evaluates ``timestep(tau_ref, dt)`` once per step and compares doubles (the state update
+#: then vectorises: docs/performance.md). ``tests/test_neuron.py`` checks that both give the
+#: same spikes.
+REFRACTORY = "t - lastspike < (timestep(tau_ref, dt) - 0.001)*dt"
 
 #: Neutral neuromodulator level: a neuron at this level of all three is unmodulated.
 LEVEL_REF = 0.5

@@ -143,7 +143,8 @@ class NetworkStructure:
                       for r, s in self.anatomy.regions.items()},
             "equations": [eq.NEURON_EQUATIONS, eq.MODULATOR_EQUATIONS, eq.REWARD_UPDATE,
                           eq.PLASTIC_SYNAPSE, eq.PLASTIC_ON_PRE, eq.PLASTIC_ON_POST,
-                          eq.NOISE_KICK, eq.NOISE_XI, eq.THRESHOLD, eq.RESET],
+                          eq.NOISE_KICK, eq.NOISE_XI, eq.THRESHOLD, eq.RESET,
+                          eq.REFRACTORY],
         }
         h.update(json.dumps(desc, sort_keys=True, default=str).encode())
         for s in self.synapses:

@@ -7,6 +7,9 @@ One default-size network of 3 s is compiled once (cpp_standalone) and re-run thr
 from __future__ import annotations
 
 import dataclasses
+import re
+import shutil
+import subprocess
 
 import numpy as np
 import pytest
@@ -216,3 +219,19 @@ def test_channels_cover_the_striatum(build):
     layout = structure.layouts["striatum"]
     counts = np.bincount(layout.channel[: layout.n_exc], minlength=len(EMOTIONS))
     assert len(counts) == len(EMOTIONS) and counts.min() >= counts.max() - 1
+
+
+@pytest.mark.skipif(shutil.which("g++") is None, reason="needs g++")
+def test_state_update_is_vectorised(build):
+    """gcc vectorises the neuron state update of the compiled build (docs/performance.md:
+    ≈ 2× faster): this fails if an equation edit brings back a per-neuron integer
+    conversion or the flag that allows gcc's overlap checks goes missing."""
+    _, compiled = build
+    makefile = (compiled.directory / "makefile").read_text()
+    flags = re.search(r"^OPTIMISATIONS = (.*)$", makefile, re.M).group(1)
+    assert "vect-max-version-for-alias-checks" in flags
+    source = "code_objects/neurons_stateupdater_codeobject.cpp"
+    result = subprocess.run(
+        f"g++ -c {flags} -I. {source} -o /dev/null -fopt-info-vec-optimized",
+        shell=True, cwd=compiled.directory, capture_output=True, text=True, check=True)
+    assert "loop vectorized" in result.stderr, result.stderr[-2000:]

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from brian2 import Mohm, ms, mV, pA, second
 
+from brainsim import equations as eq
 from brainsim.channels import EMOTIONS, SENSORY_CHANNELS
 from brainsim.network import (
     Drives,
@@ -136,3 +137,29 @@ def test_each_modulator_acts_in_documented_direction(coefficient, value, levels,
     net1.run(300 * ms)
     diff = np.sum(mon1.count) - np.sum(mon0.count)
     assert np.sign(diff) == direction, (coefficient, mon0.count[:], mon1.count[:])
+
+
+def test_refractory_rule_is_brians_own():
+    """eq.REFRACTORY (a comparison of times, so that the state update vectorises) gives the
+    same spikes as Brian2's ``refractory="tau_ref"``, also for periods that are not a
+    multiple of dt (Brian2 rounds them down to whole steps)."""
+    b2.set_device("runtime")
+    b2.prefs.codegen.target = "numpy"
+    model = """
+    dv/dt = (u - v)/(10*ms) + 3*mV*sqrt(2/(10*ms))*xi : volt (unless refractory)
+    u : volt (constant)
+    tau_ref : second (constant)
+    """
+    spikes = {}
+    for label, refractory in (("brian2", "tau_ref"), ("ours", eq.REFRACTORY)):
+        b2.seed(7)
+        group = b2.NeuronGroup(48, model, threshold="v > 10*mV", reset="v = 0*mV",
+                               refractory=refractory, method="euler", dt=0.1 * ms)
+        group.u = np.linspace(8, 60, 48) * mV
+        group.tau_ref = np.tile([0.1, 1.0, 2.0, 2.05, 2.07, 2.099, 3.33, 5.0], 6) * ms
+        monitor = b2.SpikeMonitor(group)
+        b2.Network(group, monitor).run(400 * ms)
+        spikes[label] = (np.asarray(monitor.i), np.asarray(monitor.t / ms))
+    assert len(spikes["brian2"][0]) > 1000
+    np.testing.assert_array_equal(spikes["ours"][0], spikes["brian2"][0])
+    np.testing.assert_allclose(spikes["ours"][1], spikes["brian2"][1], atol=1e-9)
