@@ -24,15 +24,17 @@ import numpy as np
 
 from brainsim import Protocol, standard_phases
 from brainsim.backends import get_backend
-from brainsim.runner import structure_for, values_for
+from brainsim.channels import EMOTIONS
+from brainsim.runner import structure_for, summarize, values_for
 
 HERE = Path(__file__).resolve().parent
 
 
-def protocol(scale: float, duration_s: float, seed: int = 1) -> Protocol:
+def protocol(scale: float, duration_s: float, seed: int = 1, dt_ms: float = 0.1,
+             noise: str = "kick", profile: str = "healthy") -> Protocol:
     d = duration_s * b2.second
-    return Protocol(name="bench", profile="healthy", duration=d, scale=scale, seed=seed,
-                    phases=standard_phases(d))
+    return Protocol(name="bench", profile=profile, duration=d, scale=scale, seed=seed,
+                    phases=standard_phases(d), dt=dt_ms * b2.ms, noise=noise)
 
 
 def peak_mb() -> dict:
@@ -58,12 +60,14 @@ def stage(message: str) -> None:
 def case_rtf(args) -> dict:
     """Realtime factor: wall time of a run / biological time (compile time separately)."""
     stage(f"rtf {args.backend} scale {args.scale}: drawing the network")
-    p = protocol(args.scale, args.duration)
+    p = protocol(args.scale, args.duration, seed=args.seed, dt_ms=args.dt, noise=args.noise,
+                 profile=args.profile)
     t0 = time.perf_counter()
     structure = structure_for(p)
     values = values_for(p, structure, None)
     prepare_s = time.perf_counter() - t0
     out = {"backend": args.backend, "scale": args.scale, "duration_s": args.duration,
+           "dt_ms": args.dt, "noise": args.noise, "profile": args.profile, "seed": args.seed,
            "n_neurons": structure.n_neurons,
            "n_synapses": int(sum(len(s.i) for s in structure.synapses)),
            "prepare_s": prepare_s}
@@ -94,6 +98,9 @@ def case_rtf(args) -> dict:
         out.update(run_s=min(runs), binary_s=min(binary), n_spikes=n_spikes(raw))
     out["rtf"] = out["run_s"] / args.duration
     out.update(region_rates(structure, raw, args.duration))
+    readout = summarize(raw, structure, 1000 * args.duration)["readout"]
+    out["winner"] = readout["winner"]
+    out.update({f"p_{e}": readout["probabilities"][e] for e in EMOTIONS})
     out.update(peak_mb())
     return out
 
@@ -146,6 +153,16 @@ def case_bare(args) -> dict:
         runs.append(raw.timings_s["run_s"])
         binary.append(raw.timings_s["binary_s"])
     build.close()
+    # The figures above come from two processes run one after the other; this VM's speed
+    # drifts by ±15 % within minutes, so also time the two binaries alternately, the same
+    # number of times, in the same minute (each run as built: the same network and values).
+    alternating = {"ours": [], "bare": []}
+    for _ in range(args.runs):
+        for label, directory in (("ours", build.directory), ("bare", root / "bare-build")):
+            t0 = time.perf_counter()
+            subprocess.run(["./main"], cwd=directory, check=True, capture_output=True)
+            alternating[label].append(time.perf_counter() - t0)
+    alt_ours, alt_bare = np.median(alternating["ours"]), np.median(alternating["bare"])
     # same graph and values, other noise draws: spike counts agree within a few percent;
     # far apart means bare_network.py no longer matches brainsim's model (update it)
     ours_n, bare_n = n_spikes(raw), bare["n_spikes"]
@@ -157,6 +174,8 @@ def case_bare(args) -> dict:
             "ours_run_s": ours_run, "bare_run_s": bare_run, "run_ratio": ours_run / bare_run,
             "ours_binary_s": ours_bin, "bare_binary_s": bare_bin,
             "binary_ratio": ours_bin / bare_bin,
+            "alternating_ours_s": alt_ours, "alternating_bare_s": alt_bare,
+            "alternating_ratio": alt_ours / alt_bare,
             "ours_spikes": ours_n, "bare_spikes": bare_n,
             "same_model": same_model,
             "note": "" if same_model else "spike counts differ >10%: bare_network.py is "
@@ -207,6 +226,11 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--duration", type=float, default=1.0)
     parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--dt", type=float, default=0.1, help="time step in ms (rtf case)")
+    parser.add_argument("--noise", default="kick", choices=("kick", "xi", "none"),
+                        help="noise formulation (rtf case)")
+    parser.add_argument("--profile", default="healthy", help="profile (rtf case)")
+    parser.add_argument("--seed", type=int, default=1, help="seed (rtf case)")
     parser.add_argument("--points", type=int, default=20)
     parser.add_argument("--naive", type=int, default=2)
     parser.add_argument("--workers", type=int, default=1)

@@ -91,7 +91,7 @@ def main() -> int:
 
         gpu = bool(detected_gpus())
         # (backend, scale, biological seconds, runs)
-        cases = [("cpp_standalone", 1, 1.0, 2), ("runtime-numpy", 1, 1.0, 1)]
+        cases = [("cpp_standalone", 1, 1.0, 5), ("runtime-numpy", 1, 1.0, 1)]
         if not args.skip_cython:
             cases.append(("runtime-cython", 1, 0.2, 2))
         if not args.quick:
@@ -108,7 +108,7 @@ def main() -> int:
                          str(duration), "--runs", str(runs), build_root=work / f"rtf{k}")
             rtf.append({"backend": backend, "scale": scale, "duration_s": duration, **r})
             shutil.rmtree(work / f"rtf{k}", ignore_errors=True)
-        overhead = [run_case("bare", "--scale", "1", "--duration", "1", "--runs", "3",
+        overhead = [run_case("bare", "--scale", "1", "--duration", "1", "--runs", "7",
                              build_root=work / "bare")]
         points = 5 if args.quick else 20
         sweep = [run_case("sweep", "--points", str(points), "--naive", "2", "--workers", "1",
@@ -146,7 +146,9 @@ def summary_markdown(hw: dict, tables: dict, notes: list[str]) -> str:
     lines += ["## Overhead against a bare Brian2 script of the same network", "",
               _fmt(tables["overhead"], ["scale", "n_neurons", "ours_run_s", "bare_run_s",
                                         "run_ratio", "ours_binary_s", "bare_binary_s",
-                                        "binary_ratio", "ours_compile_s", "bare_compile_s",
+                                        "binary_ratio", "alternating_ours_s",
+                                        "alternating_bare_s", "alternating_ratio",
+                                        "ours_compile_s", "bare_compile_s",
                                         "ours_spikes", "bare_spikes", "same_model",
                                         "note", "error"])]
     lines += ["## Sweep throughput (compile once vs a fresh build per point)", "",
