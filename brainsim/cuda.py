@@ -198,10 +198,14 @@ def configure_cuda_prefs(compute_capability: float | None = None) -> dict:
         prefs.codegen.cpp.runtime_library_dirs = _append_unique(
             prefs.codegen.cpp.runtime_library_dirs, str(lib))
     backend.extra_compile_args_nvcc = nvcc_args
+    from brainsim.backends import GCC_VECTORISE_FLAG, make_jobs
+
+    # C++17 for CUDA 13; the gcc vectorisation flag of the C++ backends is for their loops on
+    # the CPU and is dropped, so that a CUDA build does not depend on what ran before it
     prefs.codegen.cpp.extra_compile_args_gcc = [
         "-std=c++17" if a == "-std=c++11" else a for a in prefs.codegen.cpp.extra_compile_args_gcc
+        if a != GCC_VECTORISE_FLAG
     ]
-    from brainsim.backends import make_jobs
 
     prefs.devices.cpp_standalone.extra_make_args_unix = make_jobs()
     return {"nvcc": str(nvcc), "compute_capability": cc, "gpus": detected_gpus(),

@@ -67,8 +67,12 @@ def test_missing_nvcc_is_a_clear_error(monkeypatch, cuda_device):
 
 @needs_nvcc
 def test_cuda_code_generation_without_gpu(cuda_device):
+    from brainsim.backends import GCC_VECTORISE_FLAG, add_vectorise_flag
+
+    add_vectorise_flag()  # as a cpp_standalone build earlier in the process would
     chosen = configure_cuda_prefs(9.0)
     assert chosen["compute_capability"] == 9.0
+    assert GCC_VECTORISE_FLAG not in b2.prefs.codegen.cpp.extra_compile_args_gcc
     backend = b2.prefs.devices.cuda_standalone.cuda_backend
     assert backend.detect_gpus is False and backend.gpu_id == 0
     assert "-std=c++17" in backend.extra_compile_args_nvcc
