@@ -154,7 +154,7 @@ def case_bare(args) -> dict:
         binary.append(raw.timings_s["binary_s"])
     build.close()
     # The figures above come from two processes run one after the other; this VM's speed
-    # drifts by ±15 % within minutes, so also time the two binaries alternately, the same
+    # drifts by 15–30 % within minutes, so also time the two binaries alternately, the same
     # number of times, in the same minute (each run as built: the same network and values).
     alternating = {"ours": [], "bare": []}
     for _ in range(args.runs):
