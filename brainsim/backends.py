@@ -47,7 +47,7 @@ SEED_CODE = """
 #: gcc vectorises a loop over arrays that it cannot prove disjoint only behind run-time overlap
 #: checks, and by default gives up when it would need more than 10 of them (the ``__restrict``
 #: Brian2 puts on local pointers does not count for this). The neuron state update reads and
-#: writes 16 arrays and needs about 100 checks: with this limit it runs on 4 doubles at a time
+#: writes 14 per-neuron arrays and needs about 100 checks: with this limit it runs on 4 doubles at a time
 #: (AVX2). The checks cost a few comparisons per call. Measured in docs/performance.md.
 GCC_VECTORISE_FLAG = "--param=vect-max-version-for-alias-checks=1000"
 
