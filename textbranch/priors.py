@@ -171,8 +171,10 @@ def measure_priors(seeds=PRIOR_SEEDS, summarize_run=None) -> dict[str, np.ndarra
     try:
         out = {}
         for name in PROFILES:
-            rows = [[summarize_run(prior_protocol(name, s))["readout"]["probabilities"][e]
-                     for e in EMOTIONS] for s in seeds]
+            rows = []
+            for s in seeds:
+                probabilities = summarize_run(prior_protocol(name, s))["readout"]["probabilities"]
+                rows.append([probabilities[e] for e in EMOTIONS])
             out[name] = np.mean(rows, axis=0)
         return out
     finally:
