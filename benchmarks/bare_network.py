@@ -1,4 +1,4 @@
-"""The NeuroEmoDynamics network as one bare Brian2 script (no brainsim import).
+"""The NeuroEmoDynamics network as one bare Brian2 script (one brainsim import: its Gaussian).
 
 Written by hand from brainsim/equations.py and brainsim/network.py (the Extended LIF
 neuron with kick noise, one NeuronGroup for all regions, the neuromodulator table, three
@@ -6,6 +6,10 @@ Synapses objects, a SpikeMonitor and a StateMonitor), so that the benchmarks can
 brainsim's overhead against plain Brian2. The graph and every value (synapses, delays,
 weights, per-neuron parameters, initial state, input arrays) are loaded from an .npz file
 that ``benchmarks/bench.py`` writes from brainsim, so both simulate the identical network.
+
+The one brainsim import is the noise kick's ``standard_normal()`` (brainsim.gaussian: numpy's
+ziggurat instead of Brian2's polar method in C++), a numerical choice like the refractoriness
+rule below: the comparison then measures brainsim's overhead, not a different computation.
 
 Usage: python benchmarks/bare_network.py NETWORK.npz BUILD_DIR [--runs 2]
 Prints one JSON line: compile time, run times (wall and binary), spike counts.
@@ -19,6 +23,8 @@ import time
 import brian2 as b2
 import numpy as np
 from brian2 import Hz, ms
+
+from brainsim.gaussian import standard_normal_function
 
 EQUATIONS = """
 dv/dt = (E_L - v + R*(gain*(I_e - I_i + I_input) + I_bias - I_adapt)) / tau_m : volt (unless refractory)
@@ -70,7 +76,7 @@ threshold_shift = (1 - text_gated*(1 - text_bias_weight(t)))*(k_theta_5ht*(serot
 noise_scale = 1 + k_noise_ne*(norepinephrine - 0.5)
 I_input = q_sensory*sensory_rate(t, sensory_channel) + text_current*text_drive(t, channel)
 da_integral = da_integral_region
-v += int(not_refractory)*noise_scale*noise_kick*randn()
+v += int(not_refractory)*noise_scale*noise_kick*standard_normal()
 """
 
 MODULATORS = """
@@ -113,6 +119,7 @@ def main():
     t0 = time.perf_counter()
     b2.set_device("cpp_standalone", directory=args.build_dir, build_on_run=False)
     b2.prefs.devices.cpp_standalone.extra_make_args_unix = ["-j2"]
+    standard_normal = standard_normal_function()  # noqa: F841 (found by name)
     # The same two choices as brainsim (equations.REFRACTORY, backends.GCC_VECTORISE_FLAG), so
     # that the comparison measures brainsim's overhead, not a different computation.
     b2.prefs.codegen.cpp.extra_compile_args_gcc = [

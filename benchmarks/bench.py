@@ -3,6 +3,7 @@
     python benchmarks/bench.py rtf --backend cpp_standalone --scale 1 --duration 1
     python benchmarks/bench.py bare --scale 1 --duration 1
     python benchmarks/bench.py sweep --points 20 --naive 2
+    python benchmarks/bench.py normal
 
 ``benchmarks/run_all.py`` runs them all and writes the tables.
 """
@@ -219,9 +220,51 @@ def case_sweep(args) -> dict:
             "speedup": once_ppm / naive_ppm}
 
 
+def case_normal(args) -> dict:
+    """ns per Gaussian number in C++ standalone: Brian2's ``randn()`` (polar method) against
+    ``standard_normal()`` (numpy's ziggurat, brainsim.gaussian), and the same loop storing a
+    constant, from Brian2's per-code-object profile of one build (interleaved every step)."""
+    from brainsim.backends import add_vectorise_flag
+    from brainsim.gaussian import standard_normal_function
+
+    n, steps = 100_000, 200
+    directory = Path(args.build_root) / "normal"
+    b2.set_device("cpp_standalone", directory=str(directory), build_on_run=False)
+    add_vectorise_flag()
+    groups = {}
+    for name, expr in (("constant", "0.5"), ("randn", "randn()"),
+                       ("standard_normal", "standard_normal()")):
+        g = b2.NeuronGroup(n, "x : 1", name=f"g_{name}",
+                           namespace={"standard_normal": standard_normal_function()})
+        g.run_regularly(f"x = {expr}", name=f"draw_{name}")
+        groups[name] = g
+    net = b2.Network(*groups.values())
+    net.run(steps * b2.defaultclock.dt, profile=True)
+    t0 = time.perf_counter()
+    b2.device.build(directory=str(directory), compile=True, run=False, with_output=False)
+    compile_s = time.perf_counter() - t0
+    best: dict[str, float] = {}
+    for _ in range(max(1, args.runs)):
+        b2.device.run(directory=str(directory), with_output=False, run_args={})
+        for obj, t in net.profiling_info:
+            for name in groups:
+                if obj.startswith(f"draw_{name}"):
+                    best[name] = min(best.get(name, np.inf), float(t))
+    per = {name: 1e9 * best[name] / (n * steps) for name in groups}
+    x = np.asarray(groups["standard_normal"].x[:])
+    return {"case": "normal", "numbers_per_run": n * steps, "runs": args.runs,
+            "compile_s": compile_s,
+            "ns_per_number_loop_constant": per["constant"],
+            "ns_per_number_randn": per["randn"],
+            "ns_per_number_standard_normal": per["standard_normal"],
+            "ratio_randn_over_standard_normal": (per["randn"] - per["constant"])
+            / (per["standard_normal"] - per["constant"]),
+            "last_step_mean": float(x.mean()), "last_step_std": float(x.std())}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("case", choices=("rtf", "bare", "sweep"))
+    parser.add_argument("case", choices=("rtf", "bare", "sweep", "normal"))
     parser.add_argument("--backend", default="cpp_standalone")
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--duration", type=float, default=1.0)
@@ -238,7 +281,8 @@ def main() -> None:
                         help="OpenMP threads of cpp_standalone (0: single-threaded)")
     parser.add_argument("--build-root", default=tempfile.mkdtemp(prefix="neuroemo-bench-"))
     args = parser.parse_args()
-    result = {"rtf": case_rtf, "bare": case_bare, "sweep": case_sweep}[args.case](args)
+    result = {"rtf": case_rtf, "bare": case_bare, "sweep": case_sweep,
+              "normal": case_normal}[args.case](args)
     print(json.dumps(result))
 
 

@@ -17,6 +17,7 @@ import brian2 as b2
 import numpy as np
 
 from brainsim import equations as eq
+from brainsim import gaussian
 from brainsim.anatomy import NETWORK_CONSTANTS, NEURON_PARAMETER_UNITS, Anatomy
 from brainsim.channels import EMOTIONS, MODULATORS, REGIONS, SENSORY_CHANNELS
 from brainsim.connectivity import (
@@ -144,7 +145,7 @@ class NetworkStructure:
             "equations": [eq.NEURON_EQUATIONS, eq.MODULATOR_EQUATIONS, eq.REWARD_UPDATE,
                           eq.PLASTIC_SYNAPSE, eq.PLASTIC_ON_PRE, eq.PLASTIC_ON_POST,
                           eq.NOISE_KICK, eq.NOISE_XI, eq.THRESHOLD, eq.RESET,
-                          eq.REFRACTORY],
+                          eq.REFRACTORY, gaussian.CPP_CODE],
         }
         h.update(json.dumps(desc, sort_keys=True, default=str).encode())
         for s in self.synapses:
@@ -505,6 +506,7 @@ def make_neuron_group(n: int, options: NetworkOptions, timed_arrays: dict[str, b
         "text_bias_weight": timed_arrays["text_bias_weight"],
         "level_ref": eq.LEVEL_REF,
         "noise_dt": options.noise_dt,
+        gaussian.NAME: gaussian.standard_normal_function(),
     }
     group = b2.NeuronGroup(
         n, eq.neuron_equations(noise=options.noise),
