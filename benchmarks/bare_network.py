@@ -1,4 +1,4 @@
-"""The NeuroEmoDynamics network as one bare Brian2 script (one brainsim import: its Gaussian).
+"""The NeuroEmoDynamics network as one bare Brian2 script (brainsim only for 3 numerical choices).
 
 Written by hand from brainsim/equations.py and brainsim/network.py (the Extended LIF
 neuron with kick noise, one NeuronGroup for all regions, the neuromodulator table, three
@@ -7,9 +7,11 @@ brainsim's overhead against plain Brian2. The graph and every value (synapses, d
 weights, per-neuron parameters, initial state, input arrays) are loaded from an .npz file
 that ``benchmarks/bench.py`` writes from brainsim, so both simulate the identical network.
 
-The one brainsim import is the noise kick's ``standard_normal()`` (brainsim.gaussian: numpy's
-ziggurat instead of Brian2's polar method in C++), a numerical choice like the refractoriness
-rule below: the comparison then measures brainsim's overhead, not a different computation.
+From brainsim it takes only three numerical choices, imported so that the two cannot drift
+apart: the refractoriness rule written as a time comparison (``equations.REFRACTORY``), gcc's
+overlap-check limit (``backends.add_vectorise_flag``) and the noise kick's
+``standard_normal()`` (``gaussian``: numpy's ziggurat in C++). The comparison then measures
+brainsim's overhead, not a different computation.
 
 Usage: python benchmarks/bare_network.py NETWORK.npz BUILD_DIR [--runs 2]
 Prints one JSON line: compile time, run times (wall and binary), spike counts.
@@ -24,6 +26,8 @@ import brian2 as b2
 import numpy as np
 from brian2 import Hz, ms
 
+from brainsim.backends import add_vectorise_flag
+from brainsim.equations import REFRACTORY
 from brainsim.gaussian import standard_normal_function
 
 EQUATIONS = """
@@ -120,11 +124,7 @@ def main():
     b2.set_device("cpp_standalone", directory=args.build_dir, build_on_run=False)
     b2.prefs.devices.cpp_standalone.extra_make_args_unix = ["-j2"]
     standard_normal = standard_normal_function()  # noqa: F841 (found by name)
-    # The same two choices as brainsim (equations.REFRACTORY, backends.GCC_VECTORISE_FLAG), so
-    # that the comparison measures brainsim's overhead, not a different computation.
-    b2.prefs.codegen.cpp.extra_compile_args_gcc = [
-        *b2.prefs.codegen.cpp.extra_compile_args_gcc,
-        "--param=vect-max-version-for-alias-checks=1000"]
+    add_vectorise_flag()  # brainsim's three numerical choices: see the module docstring
     dt = float(d["dt"]) * b2.second
     input_dt = 1 * ms
     sensory_rate = b2.TimedArray(d["sensory_rate_hz"] * Hz, dt=input_dt)  # noqa: F841 (found by name)
@@ -145,7 +145,7 @@ def main():
     n = len(d["region_index"])
     neurons = b2.NeuronGroup(n, EQUATIONS, threshold="v > v_th + threshold_shift",
                              reset="v = v_reset\nv_th += delta_th\nI_adapt += b_adapt",
-                             refractory="t - lastspike < (timestep(tau_ref, dt) - 0.001)*dt",
+                             refractory=REFRACTORY,
                              method="euler", name="neurons", dt=dt)
     for m in ("serotonin", "dopamine", "norepinephrine"):
         setattr(neurons, m, b2.linked_var(mods, m, index=d["region_index"].astype(np.int64)))

@@ -232,10 +232,10 @@ def case_normal(args) -> dict:
     b2.set_device("cpp_standalone", directory=str(directory), build_on_run=False)
     add_vectorise_flag()
     groups = {}
+    namespace = {"standard_normal": standard_normal_function()}
     for name, expr in (("constant", "0.5"), ("randn", "randn()"),
                        ("standard_normal", "standard_normal()")):
-        g = b2.NeuronGroup(n, "x : 1", name=f"g_{name}",
-                           namespace={"standard_normal": standard_normal_function()})
+        g = b2.NeuronGroup(n, "x : 1", name=f"g_{name}", namespace=namespace)
         g.run_regularly(f"x = {expr}", name=f"draw_{name}")
         groups[name] = g
     net = b2.Network(*groups.values())
