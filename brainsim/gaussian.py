@@ -6,8 +6,9 @@ Marsaglia's polar method (two Mersenne-twister numbers, a rejection loop, a ``lo
 time). There it calls numpy's ziggurat (≈ 15 ns), ``random_standard_normal`` from
 ``libnpyrandom.a`` (the C library behind ``numpy.random.Generator.standard_normal``, shipped
 with numpy for use from C), fed by a ``std::mt19937_64`` that is seeded from Brian2's own
-generator of the same thread on first use, so that a run's seed fixes it. Both methods are exact: the numbers
-have the same distribution, only the stream differs. Measured in docs/performance.md.
+generator of the same thread on first use, so that a run's seed fixes it. Both methods are
+exact: the numbers have the same distribution, only the stream differs. Measured in
+docs/performance.md.
 
 Targets: numpy and Cython use Brian2's ``randn`` implementations unchanged (the same
 buffers, so the same stream as ``randn()``); ``cuda_standalone`` uses brian2cuda's (cuRAND),

@@ -207,6 +207,13 @@ def write_priors(priors: dict[str, np.ndarray], source: str,
             "levels": {m: float(getattr(profile, m)) for m in MODULATORS},
             "prior": {e: round(float(p), decimals) for e, p in zip(EMOTIONS, prior, strict=True)},
         }
-    path.write_text(json.dumps(table, indent=2) + "\n")
-    load_priors(path)  # the table written must read back
+    # checked before it replaces the table: a bad table never overwrites a good one
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(table, indent=2) + "\n")
+    try:
+        load_priors(tmp)
+    except ConfigError:
+        tmp.unlink()
+        raise
+    tmp.replace(path)
     return path
