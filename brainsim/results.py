@@ -7,6 +7,7 @@ with ``force=True`` (and only after the new one is complete).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import platform
@@ -51,15 +52,16 @@ def check_output_folder(out: Path, force: bool) -> None:
 
 
 def spikes_frame(raw: RawOutput, structure: NetworkStructure) -> pd.DataFrame:
+    regions = list(raw.spikes)
     frames = []
-    for region, (i, t) in raw.spikes.items():
-        layout = structure.layouts[region]
-        channel = np.array([*EMOTIONS, ""], dtype=object)[layout.channel[i]]
-        frames.append(pd.DataFrame({"region": region, "neuron": i.astype(np.int32),
-                                    "t_ms": t, "channel": channel}))
+    for k, (region, (i, t)) in enumerate(raw.spikes.items()):
+        channel = structure.layouts[region].channel[i]  # len(EMOTIONS): outside the channels
+        frames.append(pd.DataFrame({
+            "region": pd.Categorical.from_codes(np.full(len(i), k), categories=regions),
+            "neuron": i.astype(np.int32), "t_ms": t,
+            "channel": pd.Categorical.from_codes(np.where(channel < len(EMOTIONS), channel + 1,
+                                                          0), categories=["", *EMOTIONS])}))
     df = pd.concat(frames, ignore_index=True).sort_values("t_ms", kind="stable")
-    df["region"] = pd.Categorical(df["region"], categories=list(raw.spikes))
-    df["channel"] = pd.Categorical(df["channel"], categories=["", *EMOTIONS])
     return df.reset_index(drop=True)
 
 
@@ -120,7 +122,8 @@ def synapses_frame(structure: NetworkStructure, weights_pA: dict[str, np.ndarray
     final_weights_pA = final_weights_pA or {}
     offsets = structure.offsets
     starts = np.array([a for a, _ in offsets.values()])
-    names = list(offsets)
+    regions = list(offsets)
+    projections = list(dict.fromkeys(n for s in structure.synapses for n in s.projection_names))
     frames = []
     total = sum(len(s.i) for s in structure.synapses)
     sampled = total > MAX_SYNAPSES_WRITTEN
@@ -133,11 +136,14 @@ def synapses_frame(structure: NetworkStructure, weights_pA: dict[str, np.ndarray
         i, j = s.i[keep], s.j[keep]
         pre_r = np.searchsorted(starts, i, side="right") - 1
         post_r = np.searchsorted(starts, j, side="right") - 1
+        # categorical columns built from codes: no Python string per synapse
+        projection_code = np.array([projections.index(n) for n in s.projection_names])
         frames.append(pd.DataFrame({
-            "projection": np.array(s.projection_names, dtype=object)[s.projection[keep]],
-            "pre_region": np.array(names, dtype=object)[pre_r],
+            "projection": pd.Categorical.from_codes(projection_code[s.projection[keep]],
+                                                    categories=projections),
+            "pre_region": pd.Categorical.from_codes(pre_r, categories=regions),
             "pre": (i - starts[pre_r]).astype(np.int32),
-            "post_region": np.array(names, dtype=object)[post_r],
+            "post_region": pd.Categorical.from_codes(post_r, categories=regions),
             "post": (j - starts[post_r]).astype(np.int32),
             "weight_pA": final_weights_pA.get(s.name, weights_pA[s.name])[keep],
             "initial_weight_pA": weights_pA[s.name][keep],
@@ -145,13 +151,16 @@ def synapses_frame(structure: NetworkStructure, weights_pA: dict[str, np.ndarray
             "plastic": s.plastic,
         }))
     df = pd.concat(frames, ignore_index=True)
-    for col in ("projection", "pre_region", "post_region"):
-        df[col] = df[col].astype("category")
     return df, sampled
 
 
+@functools.cache
 def git_revision() -> str | None:
-    """The project's git revision (with ``-dirty`` for uncommitted changes), if any."""
+    """The project's git revision (with ``-dirty`` for uncommitted changes), if any.
+
+    Asked once per process (a sweep worker writes many points): the code a process runs is
+    the code it imported at its start.
+    """
     root = Path(__file__).resolve().parent.parent
     try:
         rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
@@ -166,17 +175,23 @@ def git_revision() -> str | None:
 def versions() -> dict[str, str]:
     """Versions of Python and the packages a run depends on."""
     import sys
+
+    return dict(_versions("torch" in sys.modules))
+
+
+@functools.cache
+def _versions(with_torch: bool) -> tuple[tuple[str, str], ...]:
     from importlib import metadata
 
     out = {"python": platform.python_version(), "platform": platform.platform()}
     for pkg in ("brian2", "brian2cuda", "numpy", "pandas", "torch", "neuroemodynamics"):
-        if pkg == "torch" and "torch" not in sys.modules:
+        if pkg == "torch" and not with_torch:
             continue
         try:
             out[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:
             pass
-    return out
+    return tuple(out.items())
 
 
 def write_run(out: Path, *, force: bool, tables: dict[str, pd.DataFrame], meta: dict,

@@ -7,6 +7,7 @@ of a comparison) so a standalone backend compiles once and re-runs the binary wi
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -279,7 +280,7 @@ def _parameters_meta(structure: NetworkStructure, values: NetworkValues) -> dict
                 vals = np.unique(np.round(x, 15))
                 if len(vals) == 0:
                     return None
-                show = [str(val * unit) if unit is not None else float(val) for val in vals]
+                show = [_quantity_text(float(val), unit) for val in vals]
                 return show[0] if len(show) == 1 else show
             params[name] = {"E": fmt(exc), "I": fmt(inh)}
         regions[region] = params
@@ -291,6 +292,13 @@ def _parameters_meta(structure: NetworkStructure, values: NetworkValues) -> dict
         "modulator_shared": {k: str(v) for k, v in values.modulator_shared.items()},
         "region_order": list(structure.offsets),
     }
+
+
+@functools.lru_cache(maxsize=4096)
+def _quantity_text(value: float, unit: b2.Unit | None) -> str | float:
+    """``str(value * unit)`` (Brian2 picks the display unit), remembered: a sweep writes the
+    same parameter values for every point, and Brian2's unit search costs ≈ 0.4 ms a value."""
+    return str(value * unit) if unit is not None else value
 
 
 def summarize(raw: RawOutput, structure: NetworkStructure, duration_ms: float,
