@@ -51,3 +51,35 @@ def test_make_jobs(monkeypatch):
     monkeypatch.setenv("NEUROEMO_MAKE_JOBS", "zero")
     with pytest.raises(ConfigError, match="NEUROEMO_MAKE_JOBS"):
         make_jobs()
+
+
+def test_synapse_table_names_every_synapse_by_projection_and_region(monkeypatch):
+    import brian2 as b2
+    import numpy as np
+
+    from brainsim import results
+
+    proto = Protocol(name="t", profile="healthy", duration=0.1 * b2.second, scale=0.25)
+    structure = structure_for(proto)
+    values = values_for(proto, structure, None)
+    table, sampled = results.synapses_frame(structure, values.weights_pA)
+    assert not sampled
+    assert len(table) == sum(len(s.i) for s in structure.synapses)
+    regions = {p.name: (p.pre, p.post) for p in structure.anatomy.projections}
+    assert set(table.projection.cat.categories) == set(regions)
+    for name, rows in table.groupby("projection", observed=True):
+        assert set(rows.pre_region) == {regions[name][0]}
+        assert set(rows.post_region) == {regions[name][1]}
+        assert rows.pre.max() < structure.layouts[regions[name][0]].size
+        assert rows.post.max() < structure.layouts[regions[name][1]].size
+    for s in structure.synapses:  # row order: the sets in order, synapses in Brian2's order
+        start = sum(len(x.i) for x in structure.synapses[:structure.synapses.index(s)])
+        rows = table.iloc[start:start + len(s.i)]
+        assert (rows.plastic == s.plastic).all()
+        np.testing.assert_array_equal(rows.weight_pA, s.weight_pA)
+        offsets = np.array([structure.offsets[r][0] for r in rows.pre_region])
+        np.testing.assert_array_equal(rows.pre + offsets, s.i)
+
+    monkeypatch.setattr(results, "MAX_SYNAPSES_WRITTEN", 10_000)
+    small, sampled = results.synapses_frame(structure, values.weights_pA)
+    assert sampled and 9_990 <= len(small) <= 10_000
