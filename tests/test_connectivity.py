@@ -20,6 +20,8 @@ def test_every_synapse_set_has_one_delay_and_every_projection_is_in_one_set():
     for s in sets:
         assert isinstance(s.delay_ms, float)  # one delay for the whole set
         assert len(s.i) == len(s.j) == len(s.weight_pA) == len(s.projection) > 0
+        pairs = s.i.astype("int64") * (1 << 32) + s.j
+        assert len(set(pairs.tolist())) == len(pairs)  # no (pre, post) pair twice in a set
     delay_of = {name: s.delay_ms for s in sets for name in s.projection_names}
     assert sorted(delay_of) == sorted(p.name for p in anatomy.projections)
     for p in anatomy.projections:
