@@ -68,6 +68,11 @@ def is_run_dir(path: str | Path) -> bool:
     return path.is_dir() and (path / "meta.json").is_file()
 
 
+def _is_sweep_dir(path: Path) -> bool:
+    """Whether ``path`` is a sweep's output folder (``manifest.json`` and ``points/``)."""
+    return (path / "manifest.json").is_file() and (path / "points").is_dir()
+
+
 def _read_meta(path: Path) -> dict[str, Any]:
     if not path.exists():
         raise ResultsError(
@@ -82,6 +87,13 @@ def _read_meta(path: Path) -> dict[str, Any]:
         )
     meta_file = path / "meta.json"
     if not meta_file.is_file():
+        if _is_sweep_dir(path):
+            points = sorted(p.parent for p in (path / "points").glob("*/meta.json"))
+            one = points[0] if points else path / "points" / "point-0000"
+            raise ResultsError(
+                f"{path} is a sweep folder, not one run: load every finished point with "
+                f"load_runs('{path}'), or one point with load_run('{one}')."
+            )
         inner = sorted(p.parent.name for p in path.glob("*/meta.json"))
         hint = (
             f" It contains runs ({', '.join(inner[:5])}{', ...' if len(inner) > 5 else ''}): "
@@ -368,10 +380,15 @@ def _expand(paths: str | Path | Iterable[str | Path]) -> list[Path]:
             continue
         path = Path(text).expanduser()
         if path.is_dir() and not (path / "meta.json").exists():
+            if _is_sweep_dir(path):  # a sweep folder: its runs are in points/
+                path = path / "points"
             inner = sorted(p.parent for p in path.glob("*/meta.json"))
             if inner:  # a folder of runs, e.g. written by protocols/profile_comparison.py
                 found.extend(inner)
                 continue
+            if _is_sweep_dir(path.parent):
+                raise ResultsError(f"The sweep folder {path.parent} has no finished point yet; "
+                                   "run or resume the sweep (`neuroemo sweep ... --resume`).")
         found.append(path)
     # keep order, drop duplicates
     unique: dict[Path, None] = {}
@@ -479,8 +496,9 @@ def load_runs(paths: str | Path | Iterable[str | Path]) -> Runs:
     Parameters
     ----------
     paths : str, pathlib.Path or iterable of them
-        Results folders, glob patterns (``"results/sweep/*"``), or folders whose
-        sub-folders are runs (as written by ``protocols/profile_comparison.py``).
+        Results folders, glob patterns (``"results/sweep/*"``), folders whose
+        sub-folders are runs (as written by ``protocols/profile_comparison.py``), or a
+        sweep's folder (``neuroemo sweep``: its finished points).
 
     Returns
     -------

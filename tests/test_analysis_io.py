@@ -82,6 +82,23 @@ def test_not_a_run(tmp_path):
         load_run(tmp_path / "file.txt")
 
 
+def test_a_sweep_folder_loads_its_finished_points(tmp_path):
+    sweep = tmp_path / "sweep_serotonin"
+    (sweep / "points").mkdir(parents=True)
+    (sweep / "manifest.json").write_text("{}")
+    with pytest.raises(ResultsError, match="has no finished point yet.*--resume"):
+        load_runs(sweep)
+    for k, level in enumerate((0.2, 0.8)):
+        write_synthetic_run(sweep / "points" / f"point-000{k}", seed=k,
+                            point={"serotonin": level})
+    runs = load_runs(sweep)
+    assert runs.labels == ["point-0000", "point-0001"]
+    assert list(runs.meta["serotonin"]) == [0.2, 0.8]
+    assert load_runs(sweep / "points").labels == runs.labels
+    with pytest.raises(ResultsError, match="is a sweep folder.*load_runs.*point-0000"):
+        load_run(sweep)
+
+
 def test_folder_of_runs_given_to_load_run_says_so(tmp_path):
     write_synthetic_run(tmp_path / "cmp" / "healthy")
     with pytest.raises(ResultsError, match="contains runs \\(healthy\\).*load_runs"):
