@@ -68,7 +68,7 @@ def is_run_dir(path: str | Path) -> bool:
     return path.is_dir() and (path / "meta.json").is_file()
 
 
-def _is_sweep_dir(path: Path) -> bool:
+def is_sweep_dir(path: Path) -> bool:
     """Whether ``path`` is a sweep's output folder (``manifest.json`` and ``points/``)."""
     return (path / "manifest.json").is_file() and (path / "points").is_dir()
 
@@ -87,7 +87,7 @@ def _read_meta(path: Path) -> dict[str, Any]:
         )
     meta_file = path / "meta.json"
     if not meta_file.is_file():
-        if _is_sweep_dir(path):
+        if is_sweep_dir(path):
             points = sorted(p.parent for p in (path / "points").glob("*/meta.json"))
             one = points[0] if points else path / "points" / "point-0000"
             raise ResultsError(
@@ -380,13 +380,13 @@ def _expand(paths: str | Path | Iterable[str | Path]) -> list[Path]:
             continue
         path = Path(text).expanduser()
         if path.is_dir() and not (path / "meta.json").exists():
-            if _is_sweep_dir(path):  # a sweep folder: its runs are in points/
+            if is_sweep_dir(path):  # a sweep folder: its runs are in points/
                 path = path / "points"
             inner = sorted(p.parent for p in path.glob("*/meta.json"))
             if inner:  # a folder of runs, e.g. written by protocols/profile_comparison.py
                 found.extend(inner)
                 continue
-            if _is_sweep_dir(path.parent):
+            if is_sweep_dir(path.parent):
                 raise ResultsError(f"The sweep folder {path.parent} has no finished point yet; "
                                    "run or resume the sweep (`neuroemo sweep ... --resume`).")
         found.append(path)

@@ -28,7 +28,7 @@ from analysis.figures import (
     plot_readout,
     save_figure,
 )
-from analysis.io import Run, Runs, load_runs
+from analysis.io import Run, Runs, is_sweep_dir, load_runs
 from brainsim.channels import REGIONS
 from brainsim.errors import ResultsError
 
@@ -39,10 +39,13 @@ _RUN_FIGURES = (("raster", plot_raster), ("rates", plot_rates),
 
 
 def default_report_dir(runs: Runs) -> Path:
-    """``RUN/report`` for one run, else ``report`` in the runs' closest common folder."""
+    """``RUN/report`` for one run, else ``report`` in the runs' closest common folder (the
+    sweep's folder for points of a sweep, not its ``points/``)."""
     if len(runs) == 1:
         return runs[0].path / "report"
     common = Path(os.path.commonpath([str(r.path.resolve()) for r in runs]))
+    if common.name == "points" and is_sweep_dir(common.parent):
+        common = common.parent
     return common / "report"
 
 

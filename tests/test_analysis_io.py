@@ -97,6 +97,9 @@ def test_a_sweep_folder_loads_its_finished_points(tmp_path):
     assert load_runs(sweep / "points").labels == runs.labels
     with pytest.raises(ResultsError, match="is a sweep folder.*load_runs.*point-0000"):
         load_run(sweep)
+    from analysis.report import default_report_dir
+
+    assert default_report_dir(runs) == sweep.resolve() / "report"  # not inside points/
 
 
 def test_folder_of_runs_given_to_load_run_says_so(tmp_path):
