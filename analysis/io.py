@@ -40,7 +40,8 @@ from brainsim.errors import ResultsError
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-__all__ = ["FORMAT_VERSION", "TABLES", "Run", "Runs", "load_run", "load_runs", "is_run_dir"]
+__all__ = ["FORMAT_VERSION", "TABLES", "Run", "Runs", "load_run", "load_runs", "is_run_dir",
+           "is_sweep_dir"]
 
 #: The results-folder format this module reads.
 FORMAT_VERSION = 1
