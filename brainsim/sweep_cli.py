@@ -71,5 +71,6 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         for k, msg in sorted(outcome.failed.items()):
             print(f"  point {k} failed: {msg}")
         print(f"  results: {outcome.out / 'points'}  manifest: {outcome.out / 'manifest.json'}")
+        print(f"  in Python: analysis.load_runs('{outcome.out}')")
         print(f"  dataset: {outcome.out / 'dataset'} (pd.read_parquet('{outcome.out}/dataset/rates'))")
     return 1 if outcome.failed else 0
