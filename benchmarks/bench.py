@@ -97,13 +97,38 @@ def case_rtf(args) -> dict:
             binary.append(raw.timings_s["binary_s"])
         build.close()
         out.update(run_s=min(runs), binary_s=min(binary), n_spikes=n_spikes(raw))
+        out.update(peak_mb())  # before the short twin, which holds a second network
+        if args.fixed_duration > 0:
+            out.update(fixed_cost(args, engine, out["run_s"]))
     out["rtf"] = out["run_s"] / args.duration
     out.update(region_rates(structure, raw, args.duration))
     readout = summarize(raw, structure, 1000 * args.duration)["readout"]
     out["winner"] = readout["winner"]
     out.update({f"p_{e}": readout["probabilities"][e] for e in EMOTIONS})
-    out.update(peak_mb())
+    if "peak_rss_mb" not in out:
+        out.update(peak_mb())
     return out
+
+
+def fixed_cost(args, engine, run_s: float) -> dict:
+    """The same network built for ``--fixed-duration`` seconds (a short twin): its run time
+    is the part of a run that does not depend on the duration (start-up, reading the static
+    arrays, Brian2 writing every array at the end, run_args); ``marginal_rtf`` is what each
+    further simulated second costs. Duration is part of a standalone build, hence a twin."""
+    short = args.fixed_duration
+    p = protocol(args.scale, short, seed=args.seed, dt_ms=args.dt, noise=args.noise,
+                 profile=args.profile)
+    structure = structure_for(p)
+    values = values_for(p, structure, None)
+    stage(f"short twin of {short:g} s: generating and compiling")
+    build = engine.prepare(structure, values, report=None)
+    runs = []
+    for _ in range(args.runs):
+        runs.append(build.run(values).timings_s["run_s"])
+    build.close()
+    fixed_s = min(runs)
+    return {"fixed_duration_s": short, "fixed_s": fixed_s,
+            "marginal_rtf": (run_s - fixed_s) / (args.duration - short)}
 
 
 def case_bare(args) -> dict:
@@ -274,6 +299,9 @@ def main() -> None:
                         help="noise formulation (rtf case)")
     parser.add_argument("--profile", default="healthy", help="profile (rtf case)")
     parser.add_argument("--seed", type=int, default=1, help="seed (rtf case)")
+    parser.add_argument("--fixed-duration", type=float, default=0.0, metavar="S",
+                        help="rtf case, standalone: also build the network for S seconds to "
+                             "split the run time into a fixed part and a per-second part")
     parser.add_argument("--points", type=int, default=20)
     parser.add_argument("--naive", type=int, default=2)
     parser.add_argument("--workers", type=int, default=1)
