@@ -81,54 +81,52 @@ def case_rtf(args) -> dict:
             runs.append(raw.timings_s["run_s"])
         out.update(first_run_s=runs[0], run_s=min(runs), compile_s=max(0.0, runs[0] - min(runs)),
                    n_spikes=n_spikes(raw))
+        out.update(peak_mb())
     else:
         engine = get_backend(args.backend, build_root=Path(args.build_root),
                              threads=args.threads)
         out["threads"] = args.threads
         stage(f"{out['n_neurons']} neurons, {out['n_synapses']} synapses: generating and "
               "compiling")
-        build = engine.prepare(structure, values, report=None)
-        out["compile_s"] = build.build_s
-        runs, binary = [], []
-        for k in range(args.runs):
-            stage(f"compiled in {build.build_s:.0f} s; run {k + 1} of {args.runs}")
-            raw = build.run(values)
-            runs.append(raw.timings_s["run_s"])
-            binary.append(raw.timings_s["binary_s"])
-        build.close()
-        out.update(run_s=min(runs), binary_s=min(binary), n_spikes=n_spikes(raw))
+        timed = timed_build(engine, structure, values, args.runs)
+        raw = timed.pop("raw")
+        out.update(timed, n_spikes=n_spikes(raw))
         out.update(peak_mb())  # before the short twin, which holds a second network
         if args.fixed_duration > 0:
-            out.update(fixed_cost(args, engine, out["run_s"]))
+            # the same network built for a short duration (duration is part of a standalone
+            # build): its run time is the part that does not depend on the duration (start-up,
+            # static arrays, Brian2 writing every array at the end, run_args)
+            short = args.fixed_duration
+            stage(f"short twin of {short:g} s: generating and compiling")
+            p = protocol(args.scale, short, seed=args.seed, dt_ms=args.dt, noise=args.noise,
+                         profile=args.profile)
+            twin = structure_for(p)
+            fixed_s = timed_build(engine, twin, values_for(p, twin, None), args.runs)["run_s"]
+            out.update(fixed_duration_s=short, fixed_s=fixed_s,
+                       marginal_rtf=(out["run_s"] - fixed_s) / (args.duration - short))
     out["rtf"] = out["run_s"] / args.duration
     out.update(region_rates(structure, raw, args.duration))
     readout = summarize(raw, structure, 1000 * args.duration)["readout"]
     out["winner"] = readout["winner"]
     out.update({f"p_{e}": readout["probabilities"][e] for e in EMOTIONS})
-    if "peak_rss_mb" not in out:
-        out.update(peak_mb())
     return out
 
 
-def fixed_cost(args, engine, run_s: float) -> dict:
-    """The same network built for ``--fixed-duration`` seconds (a short twin): its run time
-    is the part of a run that does not depend on the duration (start-up, reading the static
-    arrays, Brian2 writing every array at the end, run_args); ``marginal_rtf`` is what each
-    further simulated second costs. Duration is part of a standalone build, hence a twin."""
-    short = args.fixed_duration
-    p = protocol(args.scale, short, seed=args.seed, dt_ms=args.dt, noise=args.noise,
-                 profile=args.profile)
-    structure = structure_for(p)
-    values = values_for(p, structure, None)
-    stage(f"short twin of {short:g} s: generating and compiling")
+def timed_build(engine, structure, values, runs: int) -> dict:
+    """Compile ``structure`` on a standalone ``engine`` and run it ``runs`` times: best run
+    and binary times, compile time and the last run's output (``raw``)."""
     build = engine.prepare(structure, values, report=None)
-    runs = []
-    for _ in range(args.runs):
-        runs.append(build.run(values).timings_s["run_s"])
-    build.close()
-    fixed_s = min(runs)
-    return {"fixed_duration_s": short, "fixed_s": fixed_s,
-            "marginal_rtf": (run_s - fixed_s) / (args.duration - short)}
+    times, binary = [], []
+    try:
+        for k in range(runs):
+            stage(f"compiled in {build.build_s:.0f} s; run {k + 1} of {runs}")
+            raw = build.run(values)
+            times.append(raw.timings_s["run_s"])
+            binary.append(raw.timings_s["binary_s"])
+    finally:
+        build.close()
+    return {"compile_s": build.build_s, "run_s": min(times), "binary_s": min(binary),
+            "raw": raw}
 
 
 def case_bare(args) -> dict:
