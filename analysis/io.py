@@ -69,8 +69,9 @@ def is_run_dir(path: str | Path) -> bool:
     return path.is_dir() and (path / "meta.json").is_file()
 
 
-def is_sweep_dir(path: Path) -> bool:
+def is_sweep_dir(path: str | Path) -> bool:
     """Whether ``path`` is a sweep's output folder (``manifest.json`` and ``points/``)."""
+    path = Path(path)
     return (path / "manifest.json").is_file() and (path / "points").is_dir()
 
 

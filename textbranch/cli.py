@@ -116,7 +116,7 @@ def _measure_priors(args: argparse.Namespace) -> int:
     import datetime
 
     from brainsim.errors import NeuroEmoError
-    from textbranch.priors import measure_priors, write_priors
+    from textbranch.priors import PRIOR_DURATION_S, measure_priors, write_priors
 
     if args.seeds < 1:
         raise NeuroEmoError(f"--seeds must be >= 1, got {args.seeds}")
@@ -126,7 +126,7 @@ def _measure_priors(args: argparse.Namespace) -> int:
     source = (
         f"Measured striatal readout of the simulator without text ({date}): "
         f"`neuroemo measure-priors --seeds {args.seeds}`, default network, the standard "
-        f"3 s schedule, seeds 1-{args.seeds}, backend cpp_standalone; per profile the mean "
+        f"{PRIOR_DURATION_S:g} s schedule, seeds 1-{args.seeds}, backend cpp_standalone; per profile the mean "
         "over seeds of the softmax of the six striatal channel rates divided by 2 Hz, "
         "rounded to 4 decimals (the loader renormalises). Levels are the profiles' "
         "signatures."
