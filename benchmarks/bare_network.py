@@ -1,4 +1,4 @@
-"""The NeuroEmoDynamics network as one bare Brian2 script (brainsim only for 3 numerical choices).
+"""The NeuroEmoDynamics network as one bare Brian2 script (brainsim only for 4 choices).
 
 Written by hand from brainsim/equations.py and brainsim/network.py (the Extended LIF
 neuron with kick noise, one NeuronGroup for all regions, the neuromodulator table, three
@@ -7,11 +7,13 @@ brainsim's overhead against plain Brian2. The graph and every value (synapses, d
 weights, per-neuron parameters, initial state, input arrays) are loaded from an .npz file
 that ``benchmarks/bench.py`` writes from brainsim, so both simulate the identical network.
 
-From brainsim it takes only three numerical choices, imported so that the two cannot drift
-apart: the refractoriness rule written as a time comparison (``equations.REFRACTORY``), gcc's
-overlap-check limit (``backends.add_vectorise_flag``) and the noise kick's
-``standard_normal()`` (``gaussian``: numpy's ziggurat in C++). The comparison then measures
-brainsim's overhead, not a different computation.
+From brainsim it takes only four choices, imported so that the two cannot drift apart: the
+refractoriness rule written as a time comparison (``equations.REFRACTORY``), gcc's
+overlap-check limit (``backends.add_vectorise_flag``), the noise kick's
+``standard_normal()`` (``gaussian``: numpy's ziggurat in C++) and the program's cheap
+``clock()`` (``wall_clock``: a workaround for Brian2 2.8's run loop, linked into every
+brainsim build). The comparison then measures brainsim's overhead, not a different
+computation.
 
 Usage: python benchmarks/bare_network.py NETWORK.npz BUILD_DIR [--runs 2]
 Prints one JSON line: compile time, run times (wall and binary), spike counts.
@@ -26,6 +28,7 @@ import brian2 as b2
 import numpy as np
 from brian2 import Hz, ms
 
+from brainsim import wall_clock
 from brainsim.backends import add_vectorise_flag
 from brainsim.equations import REFRACTORY
 from brainsim.gaussian import standard_normal_function
@@ -124,7 +127,7 @@ def main():
     b2.set_device("cpp_standalone", directory=args.build_dir, build_on_run=False)
     b2.prefs.devices.cpp_standalone.extra_make_args_unix = ["-j2"]
     standard_normal = standard_normal_function()  # noqa: F841 (found by name)
-    add_vectorise_flag()  # brainsim's three numerical choices: see the module docstring
+    add_vectorise_flag()  # brainsim's four choices: see the module docstring
     dt = float(d["dt"]) * b2.second
     input_dt = 1 * ms
     sensory_rate = b2.TimedArray(d["sensory_rate_hz"] * Hz, dt=input_dt)  # noqa: F841 (found by name)
@@ -178,7 +181,8 @@ def main():
     # an explicit Network: the magic network would not see the Synapses kept in a list
     net = b2.Network(mods, neurons, *synapses, spikes, trace)
     net.run(float(d["duration"]) * b2.second)
-    b2.device.build(directory=args.build_dir, compile=True, run=False, with_output=False)
+    b2.device.build(directory=args.build_dir, compile=True, run=False, with_output=False,
+                    additional_source_files=[wall_clock.add_to_project(args.build_dir)])
     compile_s = time.perf_counter() - t0
     runs = []
     for k in range(args.runs):

@@ -24,6 +24,7 @@ import brian2 as b2
 import numpy as np
 from filelock import FileLock
 
+from brainsim import wall_clock
 from brainsim.errors import ConfigError, NeuroEmoError
 from brainsim.network import BrianNetwork, NetworkStructure, NetworkValues
 
@@ -263,8 +264,10 @@ class StandaloneBuild:
             self.network = BrianNetwork(structure, values)
             self.network.network.run(structure.duration, report=report,
                                      report_period=1 * b2.second)
+            # every standalone program links brainsim's wall clock (see brainsim.wall_clock)
             b2.device.build(directory=str(self.directory), compile=True, run=False,
-                            with_output=False)
+                            with_output=False,
+                            additional_source_files=[wall_clock.add_to_project(self.directory)])
             backend.builds += 1
             self.build_s = time.perf_counter() - t0
         StandaloneBuild._active = self

@@ -240,3 +240,16 @@ def test_state_update_is_vectorised(build):
         f"g++ -c {flags} -I. {source} -o /dev/null -fopt-info-vec-optimized",
         shell=True, cwd=compiled.directory, capture_output=True, text=True, check=True)
     assert "loop vectorized" in result.stderr, result.stderr[-2000:]
+
+
+@pytest.mark.skipif(shutil.which("nm") is None, reason="needs nm (binutils)")
+def test_program_reads_brainsims_wall_clock(build):
+    """The compiled program defines its own ``clock()`` (brainsim.wall_clock), so Brian2's
+    run loop does not make a system call per time step and code object; with the C
+    library's ``clock`` the symbol is undefined (``U``) in the program."""
+    _, compiled = build
+    symbols = subprocess.run(["nm", "main"], cwd=compiled.directory, capture_output=True,
+                             text=True, check=True).stdout
+    kinds = {line.split()[-2] for line in symbols.splitlines()
+             if line.split()[-1].split("@")[0] == "clock"}
+    assert kinds == {"T"}, kinds
