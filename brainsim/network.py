@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zlib
 from dataclasses import dataclass, field
 
 import brian2 as b2
@@ -32,6 +33,48 @@ from brainsim.profiles import Profile
 
 #: Time step of every input array (sensory rates, rewards, text drive).
 INPUT_DT = 1 * b2.ms
+
+
+class NamedClock(b2.Clock):
+    """A Brian2 ``Clock`` hashed by its name instead of its memory address.
+
+    Brian2 2.8 writes the clock initialisations at the start of a standalone run (main.cpp)
+    in the order of a set of clocks. Hashed by address (Python's default), that order
+    changed from process to process, so every new process rewrote main.cpp and ``make``
+    recompiled it: ≈ 5 s of every run of a cached build (docs/performance.md). Equality
+    stays identity (names are unique among Brian2 objects anyway). Brian2's instance
+    tracker hashes every new object once, before its ``__init__`` has named it, and its
+    weak reference keeps that first value, so until then the hash is Python's default.
+    """
+
+    # Brian2's attribute machinery only lets a class's own properties through
+    dt = b2.Clock.dt
+    dt_ = b2.Clock.dt_
+
+    def __hash__(self) -> int:
+        name = self.__dict__.get("_name")
+        return zlib.crc32(name.encode()) if name else object.__hash__(self)
+
+
+class Clocks:
+    """One :class:`NamedClock` per distinct time step, shared by every object that uses it.
+
+    Brian2 gives each object created with its own ``dt`` a clock of its own, and its run loop
+    looks at every clock at every step; the network needs only two (the integration step and
+    the 1 ms updates). Calling the instance with a ``dt`` returns that step's clock, named
+    ``<prefix>_clock_<dt in ns>ns`` (Brian2 names a clock's C++ arrays after it, so the
+    prefix keeps two sets of clocks apart).
+    """
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self._by_step: dict[int, NamedClock] = {}
+
+    def __call__(self, dt: b2.Quantity) -> NamedClock:
+        ns = int(round(float(dt) * 1e9))
+        if ns not in self._by_step:
+            self._by_step[ns] = NamedClock(dt=dt, name=f"{self.prefix}_clock_{ns}ns")
+        return self._by_step[ns]
 
 
 @dataclass(frozen=True)
@@ -386,11 +429,13 @@ class BrianNetwork:
         drives = values.drives
         self.timed_arrays = make_timed_arrays(drives)
         region_names = list(structure.anatomy.regions)
-        self.modulators = make_modulator_group(len(region_names), self.timed_arrays)
+        clocks = Clocks("neuroemo")
+        self.modulators = make_modulator_group(len(region_names), self.timed_arrays,
+                                               clocks=clocks, dt=opts.dt)
         region_index = np.concatenate([np.full(structure.anatomy.regions[r].size, k)
                                        for k, r in enumerate(region_names)])
         self.neurons = make_neuron_group(structure.n_neurons, opts, self.timed_arrays,
-                                         self.modulators, region_index)
+                                         self.modulators, region_index, clocks=clocks)
         self.neurons.channel = np.concatenate([structure.layouts[r].channel
                                                for r in region_names])
         self.neurons.sensory_channel = np.concatenate([structure.layouts[r].sensory_channel
@@ -401,20 +446,21 @@ class BrianNetwork:
             if s.plastic:
                 syn = b2.Synapses(self.neurons, self.neurons, eq.PLASTIC_SYNAPSE,
                                   on_pre=eq.PLASTIC_ON_PRE, on_post=eq.PLASTIC_ON_POST,
-                                  name=s.name, dt=opts.dt, delay=s.delay_ms * b2.ms,
+                                  name=s.name, clock=clocks(opts.dt),
+                                  delay=s.delay_ms * b2.ms,
                                   namespace={"tau_eligibility":
                                              eq.TAU_ELIGIBILITY_S * b2.second})
             else:
                 # a scalar delay: Brian2's (and brian2cuda's) homogeneous-delay spike queue
                 syn = b2.Synapses(self.neurons, self.neurons, "w : amp (constant)",
                                   on_pre=f"{s.target_current}_post += w", name=s.name,
-                                  dt=opts.dt, delay=s.delay_ms * b2.ms)
+                                  clock=clocks(opts.dt), delay=s.delay_ms * b2.ms)
             syn.connect(i=s.i, j=s.j)
             self.synapses[s.name] = syn
         self.spike_monitor = b2.SpikeMonitor(self.neurons, record=True, name="spikes")
         self.modulator_monitor = b2.StateMonitor(
-            self.modulators, list(MODULATORS), record=True, dt=opts.modulator_record_dt,
-            name="modulator_trace",
+            self.modulators, list(MODULATORS), record=True,
+            clock=clocks(opts.modulator_record_dt), name="modulator_trace",
         )
         self.network = b2.Network(self.modulators, self.neurons, *self.synapses.values(),
                                   self.spike_monitor, self.modulator_monitor,
@@ -469,22 +515,29 @@ def make_timed_arrays(drives: Drives) -> dict[str, b2.TimedArray]:
     }
 
 
-def make_modulator_group(n_regions: int,
-                         timed_arrays: dict[str, b2.TimedArray]) -> b2.NeuronGroup:
-    """The neuromodulator table: one row per region, phasic dopamine driven by rewards."""
+def make_modulator_group(n_regions: int, timed_arrays: dict[str, b2.TimedArray],
+                         clocks: Clocks | None = None,
+                         dt: b2.Quantity | None = None) -> b2.NeuronGroup:
+    """The neuromodulator table: one row per region, phasic dopamine driven by rewards.
+
+    Integrated with ``dt`` (default: Brian2's ``defaultclock``), rewards every
+    :data:`INPUT_DT`; ``clocks`` shares the clocks with the rest of the network.
+    """
+    clocks = clocks if clocks is not None else Clocks("modulators")
     modulators = b2.NeuronGroup(
         n_regions, eq.MODULATOR_EQUATIONS, method="euler", name="modulators",
         namespace={"reward_signal": timed_arrays["reward_signal"],
                    "tau_eligibility": eq.TAU_ELIGIBILITY_S * b2.second},
+        clock=clocks(dt if dt is not None else b2.defaultclock.dt),
     )
-    modulators.run_regularly(eq.REWARD_UPDATE, dt=INPUT_DT, when="start",
+    modulators.run_regularly(eq.REWARD_UPDATE, clock=clocks(INPUT_DT), when="start",
                              name="modulators_reward")
     return modulators
 
 
 def make_neuron_group(n: int, options: NetworkOptions, timed_arrays: dict[str, b2.TimedArray],
                       modulators: b2.NeuronGroup, region_index: np.ndarray,
-                      name: str = "neurons") -> b2.NeuronGroup:
+                      name: str = "neurons", clocks: Clocks | None = None) -> b2.NeuronGroup:
     """A NeuronGroup of the Extended LIF model linked to the neuromodulator table.
 
     Parameters
@@ -499,7 +552,12 @@ def make_neuron_group(n: int, options: NetworkOptions, timed_arrays: dict[str, b
         From :func:`make_modulator_group`.
     region_index : ndarray of int
         Row of the modulator table each neuron reads.
+    name : str
+        Brian2 name of the group.
+    clocks : Clocks, optional
+        Shares the clocks with the rest of the network (default: clocks of its own).
     """
+    clocks = clocks if clocks is not None else Clocks(name)
     namespace = {
         "sensory_rate": timed_arrays["sensory_rate"],
         "text_drive": timed_arrays["text_drive"],
@@ -511,7 +569,7 @@ def make_neuron_group(n: int, options: NetworkOptions, timed_arrays: dict[str, b
     group = b2.NeuronGroup(
         n, eq.neuron_equations(noise=options.noise),
         threshold=eq.THRESHOLD, reset=eq.RESET, refractory=eq.REFRACTORY,
-        method="euler", name=name, namespace=namespace, dt=options.dt,
+        method="euler", name=name, namespace=namespace, clock=clocks(options.dt),
     )
     index = np.asarray(region_index, dtype=np.int64)
     for m in MODULATORS:
@@ -521,7 +579,7 @@ def make_neuron_group(n: int, options: NetworkOptions, timed_arrays: dict[str, b
         raise ConfigError("noise_dt must equal modulation_dt (both run in one update).")
     group.run_regularly(
         eq.slow_update_code(options.modulation, noise_kick=options.noise == "kick"),
-        dt=options.modulation_dt, when="start", name=f"{name}_slow_update")
+        clock=clocks(options.modulation_dt), when="start", name=f"{name}_slow_update")
     return group
 
 
