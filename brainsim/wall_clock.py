@@ -5,9 +5,10 @@ Brian2 2.8.0's C++ standalone run loop (its ``network.cpp`` template; brian2cuda
 object and time step while a progress report is on. ``clock()`` measures the process's CPU
 time, which Linux serves through a system call: 0.8–0.95 µs per call on the 2-vCPU VM of
 docs/performance.md, against ≈ 30–45 ns for a monotonic wall clock read through the vDSO.
-The default network has ≈ 25 code objects and 10,000 steps per simulated second, so a run
-with a progress report (what ``neuroemo run`` shows) spent ≈ 0.2 s per simulated second
-reading the clock, about as long as it spent simulating, and a run without one ≈ 9 ms.
+The default network has 18 code objects in its run loop and 10,000 steps per simulated
+second, so a run with a progress report (what ``neuroemo run`` shows) spent 0.15–0.18 s per
+simulated second reading the clock (0.21–0.22 s measured), about as long as it spent
+simulating, and a run without one ≈ 9 ms.
 
 Brian2 fixed this upstream (brian-team/brian2 pull request 1718: ``std::chrono`` instead of
 ``std::clock``, and no clock read per step unless a maximum run time is set), in releases
