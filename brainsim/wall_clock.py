@@ -16,8 +16,8 @@ after 2.9.0, which need Python ≥ 3.12; brian2cuda 1.0a7 pins brian2 2.8.0 (PLA
 Until brainsim moves to them, every standalone build links :data:`SOURCE`, whose ``clock()``
 replaces the C library's in the compiled program: the linker binds the program's calls to a
 definition in one of its own object files before it looks at the shared C library (ELF and
-Mach-O alike; tested on Linux only). The generated code is not edited, and the file is added through Brian2's own
-``device.build(additional_source_files=...)``.
+Mach-O alike; tested on Linux only). The generated code is not edited, and the file is
+added through Brian2's own ``device.build(additional_source_files=...)``.
 
 What changes for the user: Brian2's progress report, its "took ... s" line and its
 per-code-object profiling times count wall time instead of CPU time (as upstream Brian2
