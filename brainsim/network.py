@@ -52,8 +52,15 @@ class NamedClock(b2.Clock):
     dt_ = b2.Clock.dt_
 
     def __hash__(self) -> int:
+        # the runtime backend's run loop hashes clocks ≈ 27 times per step: keep it cheap
+        cached = self.__dict__.get("_name_hash")
+        if cached is not None:
+            return cached
         name = self.__dict__.get("_name")
-        return zlib.crc32(name.encode()) if name else object.__hash__(self)
+        if not name:
+            return object.__hash__(self)
+        self.__dict__["_name_hash"] = zlib.crc32(name.encode())
+        return self.__dict__["_name_hash"]
 
 
 class Clocks:
