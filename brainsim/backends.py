@@ -251,6 +251,7 @@ class StandaloneBuild:
             StandaloneBuild._active.close()
         self.backend = backend
         self.structure = structure
+        self.values = values  # what the build's static arrays and main.cpp hold
         self.directory = backend.build_directory(structure)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.runs = 0
@@ -282,7 +283,8 @@ class StandaloneBuild:
         t0 = time.perf_counter()
         try:
             b2.device.run(directory=str(self.directory), results_directory=results,
-                          run_args=self.network.run_args(values), with_output=with_output)
+                          run_args=self.network.run_args(values, built=self.values),
+                          with_output=with_output)
         except RuntimeError as err:
             raise self.backend.run_failure(err) from err
         finally:

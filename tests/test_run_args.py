@@ -1,0 +1,57 @@
+"""run_args carry only what differs from the values a standalone build was generated with."""
+
+from __future__ import annotations
+
+import brian2 as b2
+import pytest
+from brian2 import ms
+
+from brainsim import Protocol, standard_phases
+from brainsim.network import BrianNetwork
+from brainsim.runner import structure_for, values_for
+
+D = 100 * ms
+
+
+@pytest.fixture(scope="module")
+def network():
+    base = Protocol(name="args", profile="healthy", duration=D, scale=0.25,
+                    phases=standard_phases(D))
+    structure = structure_for(base)
+    built = values_for(base, structure, None)
+    bn = BrianNetwork(structure, built)  # runtime device: nothing is generated
+    return structure, built, bn
+
+
+def names(args: dict) -> set[str]:
+    return {getattr(var, "name", None) for var in args}
+
+
+def test_same_values_pass_nothing(network):
+    structure, built, bn = network
+    assert len(bn.run_args(built)) == len(bn.value_assignments(built)) > 40
+    same = values_for(Protocol(name="args", profile="healthy", duration=D, scale=0.25,
+                               phases=standard_phases(D)), structure, None)
+    assert same is not built and bn.run_args(same, built=built) == {}
+    # another seed: the C++ generators get it from the environment; of the run_args only
+    # the values drawn from it change (initial membrane potentials, sensory input)
+    reseeded = values_for(Protocol(name="args", profile="healthy", duration=D, scale=0.25,
+                                   phases=standard_phases(D), seed=7), structure, None)
+    assert names(bn.run_args(reseeded, built=built)) == {"v", "sensory_rate"}
+
+
+def test_changed_values_pass_exactly_those(network):
+    structure, built, bn = network
+    other = values_for(Protocol(name="args", profile="depressed", duration=D, scale=0.25,
+                                phases=standard_phases(D)), structure, None)
+    changed = bn.run_args(other, built=built)
+    # a profile is levels and input statistics: the modulator table and the sensory input
+    assert {"serotonin", "dopamine_tonic", "norepinephrine"} <= names(changed)
+    assert "w" not in names(changed) and "tau_m" not in names(changed)
+    # one parameter of one region: only that per-neuron array
+    edited = values_for(Protocol(name="args", profile="healthy", duration=D, scale=0.25,
+                                 phases=standard_phases(D),
+                                 parameters={"amygdala": {"sigma_v": 4 * b2.mV}}),
+                        structure, None)
+    assert names(bn.run_args(edited, built=built)) <= {"sigma_v", "noise_kick"}
+    assert "sigma_v" in names(bn.run_args(edited, built=built))
