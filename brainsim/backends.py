@@ -13,6 +13,7 @@ binary with ``run_args``. Clear the cache with ``neuroemo cache --clear``.
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import time
@@ -251,7 +252,8 @@ class StandaloneBuild:
             StandaloneBuild._active.close()
         self.backend = backend
         self.structure = structure
-        self.values = values  # what the build's static arrays and main.cpp hold
+        # what the build's static arrays and main.cpp hold; run_args carry the rest
+        self.values = values.with_default_shared()
         self.directory = backend.build_directory(structure)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.runs = 0
@@ -262,7 +264,7 @@ class StandaloneBuild:
                           build_on_run=False)
             backend.configure_prefs()
             b2.device.insert_code("main", backend.seed_code)
-            self.network = BrianNetwork(structure, values)
+            self.network = BrianNetwork(structure, self.values)
             self.network.network.run(structure.duration, report=report,
                                      report_period=1 * b2.second)
             # every standalone program links brainsim's wall clock (see brainsim.wall_clock)
@@ -306,6 +308,11 @@ class StandaloneBuild:
             StandaloneBuild._active = None
             b2.devices.reinit_devices()
             b2.set_device("runtime")
+            # Let its Brian2 objects go now: while they live, their names are taken, and the
+            # next build of this structure in this process would get names with a suffix
+            # (``..._codeobject_1``): other code, recompiled from scratch (≈ 30 s)
+            self.network = None
+            gc.collect()
 
 
 class CudaStandaloneBackend(CppStandaloneBackend):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import brian2 as b2
 import numpy as np
@@ -245,6 +245,18 @@ class NetworkValues:
     plasticity: dict[str, b2.Quantity | float] = field(
         default_factory=lambda: dict(DEFAULT_PLASTICITY))
 
+    def with_default_shared(self) -> NetworkValues:
+        """These values with every network-wide (``shared``) one at its default.
+
+        Brian2 writes shared values into a standalone build's main.cpp, and everything
+        else into data files. A build generated from these is therefore the same code
+        whatever a protocol sets network-wide (``parameters={"network": ...}``), so it is
+        never recompiled for that; ``run_args`` carry the protocol's own values.
+        """
+        return replace(self, network_constants=dict(NETWORK_CONSTANTS),
+                       modulator_shared=dict(DEFAULT_MODULATOR_SHARED),
+                       plasticity=dict(DEFAULT_PLASTICITY))
+
 
 #: Three-factor plasticity parameters (Izhikevich 2007 shapes; eta sets how much a reward of
 #: 1 moves a synapse with eligibility 1: about 0.5*0.2 s*eta = 2 pA, 10 % of a 20 pA weight).
@@ -252,6 +264,10 @@ DEFAULT_PLASTICITY: dict[str, b2.Quantity | float] = {
     "eta": 20 * b2.pA / b2.second, "A_plus": 1.0, "A_minus": -1.5,
     "tau_plus": 20 * b2.ms, "tau_minus": 20 * b2.ms, "w_max": 60 * b2.pA,
 }
+
+#: Time constant of phasic dopamine and the dopamine a reward of 1 adds (per projection).
+DEFAULT_MODULATOR_SHARED: dict[str, b2.Quantity | float] = {
+    "tau_dopamine": 200 * b2.ms, "reward_sensitivity": 0.5}
 
 _SHORT = {"serotonin": "5ht", "dopamine": "da", "norepinephrine": "ne"}
 
@@ -356,7 +372,7 @@ def make_values(structure: NetworkStructure, profile: Profile, drives: Drives, s
         neuron_arrays=neuron_arrays,
         network_constants=constants,
         modulator_arrays=modulator_arrays,
-        modulator_shared={"tau_dopamine": 200 * b2.ms, "reward_sensitivity": 0.5},
+        modulator_shared=dict(DEFAULT_MODULATOR_SHARED),
         weights_pA=weights,
         drives=drives,
         seed=int(seed),
