@@ -262,15 +262,23 @@ class StandaloneBuild:
             b2.devices.reinit_devices()
             b2.set_device(backend.device_name, directory=str(self.directory),
                           build_on_run=False)
-            backend.configure_prefs()
-            b2.device.insert_code("main", backend.seed_code)
-            self.network = BrianNetwork(structure, self.values)
-            self.network.network.run(structure.duration, report=report,
-                                     report_period=1 * b2.second)
-            # every standalone program links brainsim's wall clock (see brainsim.wall_clock)
-            b2.device.build(directory=str(self.directory), compile=True, run=False,
-                            with_output=False,
-                            additional_source_files=[wall_clock.add_to_project(self.directory)])
+            try:
+                backend.configure_prefs()
+                b2.device.insert_code("main", backend.seed_code)
+                self.network = BrianNetwork(structure, self.values)
+                self.network.network.run(structure.duration, report=report,
+                                         report_period=1 * b2.second)
+                # every standalone program links brainsim's wall clock (brainsim.wall_clock)
+                b2.device.build(
+                    directory=str(self.directory), compile=True, run=False, with_output=False,
+                    additional_source_files=[wall_clock.add_to_project(self.directory)])
+            except BaseException:
+                # a failed build must not leave Brian2 on the standalone device: later
+                # runtime simulations in this process would fail in Brian2's internals
+                self.network = None
+                b2.devices.reinit_devices()
+                b2.set_device("runtime")
+                raise
             backend.builds += 1
             self.build_s = time.perf_counter() - t0
         StandaloneBuild._active = self

@@ -216,3 +216,29 @@ def test_live_needs_runtime(capsys, tmp_path):
 
 def test_config_errors_are_caught_by_the_cli():
     assert issubclass(ConfigError, NeuroEmoError)
+
+
+def test_failed_standalone_build_leaves_brian2_on_the_runtime_device(monkeypatch, tmp_path):
+    """A build that fails (here: before make) raises its error and puts Brian2 back on the
+    runtime device, so that later runtime simulations in the process still work (a failed
+    CUDA compile once broke every later test in its process)."""
+    import brian2 as b2
+
+    from brainsim import wall_clock
+    from brainsim.runner import structure_for, values_for
+
+    def broken(directory):
+        raise RuntimeError("make failed")
+
+    monkeypatch.setattr(wall_clock, "add_to_project", broken)
+    proto = make(duration=50 * ms, scale=0.25, phases=standard_phases(50 * ms))
+    structure = structure_for(proto)
+    with pytest.raises(RuntimeError, match="make failed"):
+        get_backend("cpp_standalone", build_root=tmp_path).prepare(
+            structure, values_for(proto, structure, None), report=None)
+    assert b2.get_device().__class__.__name__ == "RuntimeDevice"
+    group = b2.NeuronGroup(1, "dv/dt = -v/(10*ms) : 1", method="exact",
+                           codeobj_class=b2.NumpyCodeObject)
+    group.v = 1
+    b2.Network(group).run(1 * ms)
+    assert 0 < float(group.v[0]) < 1
