@@ -70,17 +70,25 @@ class Clocks:
     looks at every clock at every step; the network needs only two (the integration step and
     the 1 ms updates). Calling the instance with a ``dt`` returns that step's clock, named
     ``<prefix>_clock_<dt in ns>ns`` (Brian2 names a clock's C++ arrays after it, so the
-    prefix keeps two sets of clocks apart).
+    prefix keeps two sets of clocks apart), except the clock of ``integration_dt``, which is
+    named ``defaultclock``: brian2cuda 1.0a7's synapse code reads ``defaultclock.timestep``
+    as the current step of every synapse set (``templates/synapses.cu``), so the clock that
+    drives the synapses must carry that name. (Brian2's own ``defaultclock`` then sits unused;
+    its C++ arrays keep their names and ours get a ``_1``, the same in every process.)
     """
 
-    def __init__(self, prefix: str) -> None:
+    def __init__(self, prefix: str, integration_dt: b2.Quantity | None = None) -> None:
         self.prefix = prefix
+        self.integration_ns = (None if integration_dt is None
+                               else int(round(float(integration_dt) * 1e9)))
         self._by_step: dict[int, NamedClock] = {}
 
     def __call__(self, dt: b2.Quantity) -> NamedClock:
         ns = int(round(float(dt) * 1e9))
         if ns not in self._by_step:
-            self._by_step[ns] = NamedClock(dt=dt, name=f"{self.prefix}_clock_{ns}ns")
+            name = ("defaultclock" if ns == self.integration_ns
+                    else f"{self.prefix}_clock_{ns}ns")
+            self._by_step[ns] = NamedClock(dt=dt, name=name)
         return self._by_step[ns]
 
 
@@ -452,7 +460,7 @@ class BrianNetwork:
         drives = values.drives
         self.timed_arrays = make_timed_arrays(drives)
         region_names = list(structure.anatomy.regions)
-        clocks = Clocks("neuroemo")
+        clocks = Clocks("neuroemo", integration_dt=opts.dt)
         self.modulators = make_modulator_group(len(region_names), self.timed_arrays,
                                                clocks=clocks, dt=opts.dt)
         region_index = np.concatenate([np.full(structure.anatomy.regions[r].size, k)
