@@ -275,9 +275,7 @@ class StandaloneBuild:
             except BaseException:
                 # a failed build must not leave Brian2 on the standalone device: later
                 # runtime simulations in this process would fail in Brian2's internals
-                self.network = None
-                b2.devices.reinit_devices()
-                b2.set_device("runtime")
+                self._release()
                 raise
             backend.builds += 1
             self.build_s = time.perf_counter() - t0
@@ -314,13 +312,17 @@ class StandaloneBuild:
         """Forget the build (the compiled project stays in the cache) and reset Brian2."""
         if StandaloneBuild._active is self:
             StandaloneBuild._active = None
-            b2.devices.reinit_devices()
-            b2.set_device("runtime")
-            # Let its Brian2 objects go now: while they live, their names are taken, and the
-            # next build of this structure in this process would get names with a suffix
-            # (``..._codeobject_1``): other code, recompiled from scratch (≈ 30 s)
-            self.network = None
-            gc.collect()
+            self._release()
+
+    def _release(self) -> None:
+        """Put Brian2 back on the runtime device and let this build's Brian2 objects go now:
+        while they live, their names are taken, and the next build of this structure in this
+        process would get names with a suffix (``..._codeobject_1``): other code, recompiled
+        from scratch (≈ 30 s)."""
+        b2.devices.reinit_devices()
+        b2.set_device("runtime")
+        self.network = None
+        gc.collect()
 
 
 class CudaStandaloneBackend(CppStandaloneBackend):
