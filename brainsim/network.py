@@ -79,17 +79,27 @@ class Clocks:
 
     def __init__(self, prefix: str, integration_dt: b2.Quantity | None = None) -> None:
         self.prefix = prefix
-        self.integration_ns = (None if integration_dt is None
-                               else int(round(float(integration_dt) * 1e9)))
+        self.integration_dt = integration_dt
         self._by_step: dict[int, NamedClock] = {}
 
     def __call__(self, dt: b2.Quantity) -> NamedClock:
-        ns = int(round(float(dt) * 1e9))
+        ns = _nanoseconds(dt)
         if ns not in self._by_step:
-            name = ("defaultclock" if ns == self.integration_ns
-                    else f"{self.prefix}_clock_{ns}ns")
+            integration = (self.integration_dt is not None
+                           and ns == _nanoseconds(self.integration_dt))
+            name = "defaultclock" if integration else f"{self.prefix}_clock_{ns}ns"
             self._by_step[ns] = NamedClock(dt=dt, name=name)
         return self._by_step[ns]
+
+    @property
+    def integration(self) -> NamedClock:
+        """The integration step's clock (Brian2's ``defaultclock.dt`` if none was given)."""
+        return self(self.integration_dt if self.integration_dt is not None
+                    else b2.defaultclock.dt)
+
+
+def _nanoseconds(dt: b2.Quantity) -> int:
+    return int(round(float(dt) * 1e9))
 
 
 @dataclass(frozen=True)
@@ -462,7 +472,7 @@ class BrianNetwork:
         region_names = list(structure.anatomy.regions)
         clocks = Clocks("neuroemo", integration_dt=opts.dt)
         self.modulators = make_modulator_group(len(region_names), self.timed_arrays,
-                                               clocks=clocks, dt=opts.dt)
+                                               clocks=clocks)
         region_index = np.concatenate([np.full(structure.anatomy.regions[r].size, k)
                                        for k, r in enumerate(region_names)])
         self.neurons = make_neuron_group(structure.n_neurons, opts, self.timed_arrays,
@@ -579,19 +589,19 @@ def make_timed_arrays(drives: Drives) -> dict[str, b2.TimedArray]:
 
 
 def make_modulator_group(n_regions: int, timed_arrays: dict[str, b2.TimedArray],
-                         clocks: Clocks | None = None,
-                         dt: b2.Quantity | None = None) -> b2.NeuronGroup:
+                         clocks: Clocks | None = None) -> b2.NeuronGroup:
     """The neuromodulator table: one row per region, phasic dopamine driven by rewards.
 
-    Integrated with ``dt`` (default: Brian2's ``defaultclock``), rewards every
-    :data:`INPUT_DT`; ``clocks`` shares the clocks with the rest of the network.
+    Integrated on the integration clock of ``clocks`` (shared with the rest of the network;
+    default: clocks of its own at Brian2's ``defaultclock.dt``), rewards every
+    :data:`INPUT_DT`.
     """
     clocks = clocks if clocks is not None else Clocks("modulators")
     modulators = b2.NeuronGroup(
         n_regions, eq.MODULATOR_EQUATIONS, method="euler", name="modulators",
         namespace={"reward_signal": timed_arrays["reward_signal"],
                    "tau_eligibility": eq.TAU_ELIGIBILITY_S * b2.second},
-        clock=clocks(dt if dt is not None else b2.defaultclock.dt),
+        clock=clocks.integration,
     )
     modulators.run_regularly(eq.REWARD_UPDATE, clock=clocks(INPUT_DT), when="start",
                              name="modulators_reward")
