@@ -116,27 +116,82 @@ def test_modulators_do_nothing_with_zero_coefficients():
     np.testing.assert_array_equal(counts[0], counts[1])
 
 
-@pytest.mark.parametrize(
-    ("coefficient", "value", "levels", "direction"),
-    [
-        ("k_gain_ne", 1.0, (0.5, 0.5, 0.9), +1),  # NE raises gain -> more spikes
-        ("k_theta_ne", -4 * mV, (0.5, 0.5, 0.9), +1),  # NE lowers the threshold
-        ("k_theta_5ht", 6 * mV, (0.9, 0.5, 0.5), -1),  # 5-HT raises the threshold
-        ("k_gain_da", 0.5, (0.5, 0.9, 0.5), +1),  # DA raises gain
-        ("k_gain_5ht", 0.4, (0.1, 0.5, 0.5), -1),  # low 5-HT lowers PFC-like gain
-    ],
-)
-def test_each_modulator_acts_in_documented_direction(coefficient, value, levels, direction):
+#: Each modulation coefficient, the modulator it reads, the value used here (the sign of the
+#: region defaults in brainsim.anatomy) and the quantity it enters.
+COEFFICIENTS = [
+    ("k_gain_5ht", 0, 0.4, "gain"),  # PFC: low 5-HT lowers the gain
+    ("k_gain_da", 1, 0.5, "gain"),  # DA raises the gain
+    ("k_gain_ne", 2, 1.0, "gain"),  # NE raises the gain (amygdala)
+    ("k_theta_5ht", 0, 6 * mV, "threshold_shift"),  # 5-HT raises the threshold
+    ("k_theta_da", 1, -8 * mV, "threshold_shift"),  # DA lowers it (joy channel)
+    ("k_theta_ne", 2, -4 * mV, "threshold_shift"),  # NE lowers it (amygdala)
+]
+NEUTRAL = {"gain": 1.0, "threshold_shift": 0.0, "noise_scale": 1.0}
+
+
+@pytest.mark.parametrize(("coefficient", "modulator", "value", "quantity"), COEFFICIENTS)
+def test_each_modulator_acts_in_documented_direction(coefficient, modulator, value, quantity):
+    """Levels 0.1, 0.5, 0.9 of one modulator: the quantity it enters is the documented
+    closed form (``1 + k*(level - 0.5)`` or ``k*(level - 0.5)``), the other two stay neutral,
+    and the spike count moves strictly monotonically in the documented direction on both
+    sides of the neutral level."""
     currents = np.array([250, 300]) * pA
-    net0, g0, mon0 = textbook_group(currents, dt=0.1 * ms, duration_ms=300, via="sensory")
-    setattr(g0, coefficient, value)
-    net0.run(300 * ms)
-    net1, g1, mon1 = textbook_group(currents, dt=0.1 * ms, duration_ms=300, levels=levels,
-                                    via="sensory")
-    setattr(g1, coefficient, value)
-    net1.run(300 * ms)
-    diff = np.sum(mon1.count) - np.sum(mon0.count)
-    assert np.sign(diff) == direction, (coefficient, mon0.count[:], mon1.count[:])
+    counts = []
+    for level in (0.1, 0.5, 0.9):
+        levels = [0.5, 0.5, 0.5]
+        levels[modulator] = level
+        net, group, mon = textbook_group(currents, dt=0.1 * ms, duration_ms=300,
+                                         levels=tuple(levels), via="sensory")
+        setattr(group, coefficient, value)
+        net.run(300 * ms)
+        counts.append(int(np.sum(mon.count)))
+        deviation = float(value) * (level - eq.LEVEL_REF)
+        expected = dict(NEUTRAL, **{quantity: NEUTRAL[quantity] + deviation})
+        for name, want in expected.items():
+            np.testing.assert_allclose(np.asarray(getattr(group, name)), want, rtol=1e-12,
+                                       atol=1e-15, err_msg=f"{coefficient}: {name}")
+    # more gain or a lower threshold -> more spikes
+    raises_rate = (float(value) > 0) == (quantity == "gain")
+    ordered = counts if raises_rate else counts[::-1]
+    assert ordered[0] < ordered[1] < ordered[2], (coefficient, counts)
+
+
+def test_norepinephrine_scales_the_membrane_noise():
+    """``noise_scale = 1 + k_noise_ne*(NE - 0.5)`` multiplies the kick noise: with no input
+    and no spikes the membrane is an Ornstein-Uhlenbeck process whose standard deviation is
+    ``sigma_v*noise_scale`` right after each kick and relaxes by exp(-1 ms/tau_m) until the
+    next, so its time average is ``sigma_v*noise_scale`` times a factor of 0.95-1."""
+    n, sigma_v, k_noise = 200, 3 * mV, 0.5
+    stds = {}
+    for level in (0.1, 0.9):
+        b2.set_device("runtime")
+        b2.prefs.codegen.target = "numpy"
+        b2.seed(11)
+        ta = make_timed_arrays(constant_drives(2000))
+        mods = make_modulator_group(1, ta)
+        mods.serotonin, mods.dopamine_tonic, mods.dopamine = 0.5, 0.5, 0.5
+        mods.norepinephrine = level
+        mods.tau_dopamine = 200 * ms
+        group = make_neuron_group(n, NetworkOptions(dt=0.1 * ms, noise="kick"), ta, mods,
+                                  np.zeros(n))
+        group.E_L = group.v_reset = group.v = 0 * mV
+        group.v_th0 = group.v_th = 1 * b2.volt  # never reached
+        group.tau_m, group.R, group.tau_ref = TAU_M, R, T_REF
+        group.tau_e, group.tau_i, group.tau_adapt, group.tau_th = 5 * ms, 10 * ms, 100 * ms, 50 * ms
+        group.I_bias = 0 * pA
+        group.q_sensory = 0 * b2.coulomb
+        group.channel = len(EMOTIONS)
+        group.sigma_v = sigma_v
+        group.noise_kick = eq.noise_kick_size(sigma_v, TAU_M, 1 * ms)
+        group.k_noise_ne = k_noise
+        mon = b2.StateMonitor(group, "v", record=True, dt=1 * ms)
+        b2.Network(mods, group, mon).run(2 * second)
+        np.testing.assert_allclose(np.asarray(group.noise_scale), 1 + k_noise * (level - 0.5))
+        stds[level] = float(np.std(np.asarray(mon.v)[:, 200:]))  # after 10 tau_m
+    for level, std in stds.items():
+        expected = float(sigma_v) * (1 + k_noise * (level - 0.5))
+        assert 0.93 * expected < std < 1.03 * expected, (level, std, expected)
+    assert stds[0.9] / stds[0.1] == pytest.approx(1.2 / 0.8, rel=0.04)
 
 
 def test_refractory_rule_is_brians_own():
