@@ -1,6 +1,6 @@
 """Run every benchmark (by hand): ``python benchmarks/run_all.py [--quick] [--skip-cython]``.
 
-Writes ``benchmarks/results/{rtf,overhead,sweep}.csv`` and ``benchmarks/results/summary.md``
+Writes ``benchmarks/results/{rtf,overhead,sweep,analysis}.csv`` and ``benchmarks/results/summary.md``
 (hardware, versions, the tables). Each case runs in its own process with a fresh build
 folder, so compile times are cold. About 17 minutes on 2 cores without a GPU. Each
 standalone case also compiles a 0.01 s twin of its network, which splits the run time into
@@ -117,6 +117,11 @@ def main() -> int:
         points = 5 if args.quick else 20
         sweep = [run_case("sweep", "--points", str(points), "--naive", "2", "--workers", "1",
                           "--scale", "1", "--duration", "1", build_root=work / "sweep")]
+        # the analysis side (loading, live publishing, viewer frames) writes analysis.csv
+        analysis = subprocess.run([sys.executable, str(HERE / "analysis_bench.py")],
+                                  capture_output=True, text=True)
+        if analysis.returncode != 0:
+            notes.append(f"analysis_bench.py failed: {analysis.stderr.strip()[-500:]}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     hw = hardware()
@@ -161,6 +166,10 @@ def summary_markdown(hw: dict, tables: dict, notes: list[str]) -> str:
                                      "compile_once_points_per_min", "naive_points_measured",
                                      "naive_s_per_point", "naive_points_per_min", "speedup",
                                      "error"])]
+    analysis = RESULTS / "analysis.csv"
+    if analysis.is_file():
+        lines += ["## Analysis side (`analysis_bench.py`)", "",
+                  _fmt(pd.read_csv(analysis), ["measure", "unit", "best", "median", "runs"])]
     lines += [f"- {n}" for n in notes]
     return "\n".join(lines) + "\n"
 

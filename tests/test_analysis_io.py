@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import numpy as np
 import pandas as pd
@@ -153,7 +152,8 @@ def test_empty_run_loads(tmp_path):
                                                              "channel"]
 
 
-def test_one_million_spikes_load_under_a_second(tmp_path):
+def test_one_million_spikes_load(tmp_path):
+    """A large run loads whole and in order (its speed: benchmarks/analysis_bench.py)."""
     rng = np.random.default_rng(0)
     n = 1_000_000
     regions = np.array(["pfc", "amygdala", "hippocampus", "thalamus", "striatum"])
@@ -162,12 +162,11 @@ def test_one_million_spikes_load_under_a_second(tmp_path):
                            "t_ms": np.sort(rng.uniform(0, 5000, n))})
     path = write_synthetic_run(tmp_path / "big", spikes=spikes, duration_ms=5000.0,
                                sizes=dict.fromkeys(regions.tolist(), 100))
-    start = time.perf_counter()
     run = load_run(path)
-    count = len(run.spikes)
-    elapsed = time.perf_counter() - start
-    assert count == n
-    assert elapsed < 1.0, f"loading 1e6 spikes took {elapsed:.2f} s"
+    assert len(run.spikes) == n
+    assert run.spikes["t_ms"].is_monotonic_increasing
+    np.testing.assert_array_equal(run.spikes["region"].value_counts().sort_index().to_numpy(),
+                                  spikes["region"].value_counts().sort_index().to_numpy())
 
 
 def test_analysis_never_imports_brian2_or_torch():

@@ -5,7 +5,6 @@ Skipped, with the reason, until the simulator's runner and protocols exist in th
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
@@ -32,13 +31,7 @@ from analysis.io import TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
 PROTOCOL = ROOT / "protocols" / "healthy.py"
-HAVE_RUNNER = importlib.util.find_spec("brainsim.runner") is not None and PROTOCOL.exists()
-
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not HAVE_RUNNER, reason="brainsim.runner or protocols/healthy.py not "
-                       "in this checkout yet"),
-]
+pytestmark = pytest.mark.slow
 
 
 def _neuroemo(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
@@ -83,9 +76,19 @@ def test_statistics_on_a_real_run(real_runs):
     rates = st.mean_rates(run)
     whole = rates[rates["channel"] == ""].set_index("region")["rate_hz"]
     summary = run.meta["summary"]["mean_rate_hz"]
+    exc = st.mean_rates(run, kind="E")
+    exc_whole = exc[exc["channel"] == ""].set_index("region")["rate_hz"]
+    assert set(summary) == set(whole.index)
     for region, value in summary.items():
-        # the runner's summary and ours agree (E-only or all neurons: within a factor 2)
-        assert whole[region] == pytest.approx(value, rel=1.0, abs=0.5), region
+        # the runner's summary (from the monitors) and ours (from spikes.parquet) agree
+        assert whole[region] == pytest.approx(value, rel=1e-9), region
+        assert exc_whole[region] == pytest.approx(run.meta["summary"]["mean_rate_exc_hz"][region],
+                                                  rel=1e-9), region
+    # every striatal channel neuron is excitatory: the channels' spikes add up to them
+    channels = exc[(exc["region"] == "striatum") & (exc["channel"] != "")]
+    assert len(channels) == len(run.meta["emotions"])
+    assert channels["n_spikes"].sum() == exc.set_index(["region", "channel"]).loc[
+        ("striatum", ""), "n_spikes"]
     # the 10 ms population rates of E neurons recomputed from the spikes match rates.parquet
     ours = st.rate_timecourse(run, bin_ms=10.0)
     merged = ours.merge(run.rates, on=["region", "channel", "t_ms"], suffixes=("", "_file"))
@@ -121,15 +124,9 @@ def test_comparison_report_and_viewer_on_real_runs(real_runs, tmp_path):
     assert (tmp_path / "v.html").stat().st_size > 10_000
 
 
-def _run_help() -> str:
-    return _neuroemo("run", "--help", timeout=120).stdout
-
-
 @pytest.mark.browser
 def test_live_view_end_to_end(tmp_path):
     """``neuroemo run --live``: a browser sees the raster update twice; the process exits."""
-    if "--live" not in _run_help():
-        pytest.skip("`neuroemo run` has no --live option yet")
     from tests.test_analysis_browser import CHROMIUM, Browser
 
     if CHROMIUM is None:

@@ -8,16 +8,13 @@ from __future__ import annotations
 import os
 import time
 
+import brian2 as b2
 import pytest
+from brian2 import ms
 
-pytest.importorskip("brian2cuda")
-
-import brian2 as b2  # noqa: E402
-from brian2 import ms  # noqa: E402
-
-from brainsim import Protocol, standard_phases  # noqa: E402
-from brainsim.backends import get_backend  # noqa: E402
-from brainsim.cuda import (  # noqa: E402
+from brainsim import Protocol, standard_phases
+from brainsim.backends import get_backend
+from brainsim.cuda import (
     CUDA_SEED_CODE,
     DEFAULT_COMPUTE_CAPABILITY,
     configure_cuda_prefs,
@@ -25,9 +22,9 @@ from brainsim.cuda import (  # noqa: E402
     find_nvcc,
     resolve_compute_capability,
 )
-from brainsim.errors import ConfigError, NeuroEmoError  # noqa: E402
-from brainsim.network import BrianNetwork  # noqa: E402
-from brainsim.runner import structure_for, values_for  # noqa: E402
+from brainsim.errors import ConfigError, NeuroEmoError
+from brainsim.network import BrianNetwork
+from brainsim.runner import structure_for, values_for
 
 D = 300 * ms
 PROTOCOL = Protocol(name="cuda", profile="healthy", duration=D, scale=0.25,
@@ -85,9 +82,7 @@ def test_cuda_code_generation_without_gpu(cuda_device):
     structure = structure_for(PROTOCOL)
     bn = BrianNetwork(structure, values_for(PROTOCOL, structure, None))
     bn.network.run(structure.duration, report=None)
-    t0 = time.perf_counter()
     b2.device.build(directory=str(cuda_device), compile=False, run=False, with_output=False)
-    assert time.perf_counter() - t0 < 120
     main_cu = (cuda_device / "main.cu").read_text()
     assert "random_number_buffer.set_seed(_base" in main_cu  # per-run cuRAND seed
     assert "_random_generators" not in main_cu  # not the C++ generators' seed code

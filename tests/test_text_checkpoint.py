@@ -4,19 +4,18 @@ import json
 import shutil
 
 import pytest
+import torch
 
-torch = pytest.importorskip("torch")
-
-from brainsim.errors import NeuroEmoError  # noqa: E402
-from textbranch.checkpoint import (  # noqa: E402
+from brainsim.errors import NeuroEmoError
+from textbranch.checkpoint import (
     DEFAULT_CHECKPOINT,
     get_checkpoint,
     load_checkpoint,
     save_checkpoint,
 )
-from textbranch.inference import predict  # noqa: E402
-from textbranch.model import ModelConfig, TextEmotionModel  # noqa: E402
-from textbranch.tokenizer import Vocabulary  # noqa: E402
+from textbranch.inference import predict
+from textbranch.model import ModelConfig, TextEmotionModel
+from textbranch.tokenizer import Vocabulary
 
 LEVELS = {"serotonin": 0.3, "dopamine": 0.4, "norepinephrine": 0.6}
 

@@ -5,12 +5,10 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("torch")
-
-from brainsim.channels import EMOTIONS  # noqa: E402
-from brainsim.cli import main  # noqa: E402
-from textbranch.checkpoint import DEFAULT_CHECKPOINT, load_checkpoint  # noqa: E402
-from textbranch.data import default_data_source  # noqa: E402
+from brainsim.channels import EMOTIONS
+from brainsim.cli import main
+from textbranch.checkpoint import DEFAULT_CHECKPOINT, load_checkpoint
+from textbranch.data import default_data_source
 
 DATA = Path(default_data_source())
 needs_data = pytest.mark.skipif(

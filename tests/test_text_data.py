@@ -4,10 +4,8 @@ import json
 
 import pytest
 
-pytest.importorskip("datasets")
-
-from brainsim.errors import NeuroEmoError  # noqa: E402
-from textbranch.data import SPLITS, default_data_source, load_emotion  # noqa: E402
+from brainsim.errors import NeuroEmoError
+from textbranch.data import SPLITS, default_data_source, load_emotion
 
 
 def _write(folder, rows_per_split):

@@ -3,13 +3,11 @@
 import numpy as np
 import pytest
 
-pytest.importorskip("torch")
-
-from brainsim.channels import EMOTIONS  # noqa: E402
-from brainsim.errors import ConfigError, NeuroEmoError  # noqa: E402
-from textbranch.gating import gating_arrays  # noqa: E402
-from textbranch.inference import predict  # noqa: E402
-from textbranch.priors import load_priors  # noqa: E402
+from brainsim.channels import EMOTIONS
+from brainsim.errors import ConfigError, NeuroEmoError
+from textbranch.gating import gating_arrays
+from textbranch.inference import predict
+from textbranch.priors import load_priors
 
 DEPRESSED = {"serotonin": 0.3, "dopamine": 0.4, "norepinephrine": 0.6}
 ANXIOUS = {"serotonin": 0.6, "dopamine": 0.5, "norepinephrine": 0.8}

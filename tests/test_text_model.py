@@ -2,11 +2,10 @@
 
 import numpy as np
 import pytest
+import torch
 
-torch = pytest.importorskip("torch")
-
-from textbranch.batching import pad_batch  # noqa: E402
-from textbranch.model import ModelConfig, TextEmotionModel  # noqa: E402
+from textbranch.batching import pad_batch
+from textbranch.model import ModelConfig, TextEmotionModel
 
 
 @pytest.fixture(scope="module")
