@@ -8,7 +8,14 @@ They are loaded on first use, so ``import brainsim.errors`` (as :mod:`analysis` 
 not import Brian2.
 """
 
+from __future__ import annotations
+
 import warnings
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # loaded lazily at run time (see __getattr__)
+    from brainsim.protocol import Protocol
 
 # Importing brian2 pulls in setuptools' MSVC helper, which warns on every import; it is noise
 # on Linux and macOS.
@@ -34,10 +41,18 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'brainsim' has no attribute {name!r}")
 
 
-def run_cli(protocol, argv=None) -> None:
+def run_cli(protocol: Protocol | Sequence[Protocol],
+            argv: Sequence[str] | None = None) -> None:
     """Run a protocol file directly (``python protocols/x.py [options]``).
 
     Same options as ``neuroemo run``; see :func:`brainsim.cli.run_cli`.
+
+    Parameters
+    ----------
+    protocol : Protocol or sequence of Protocol
+        What the file defines; several protocols share one compiled build where they can.
+    argv : sequence of str, optional
+        Command-line options (default: ``sys.argv[1:]``).
     """
     from brainsim.cli import run_cli as _run_cli
 

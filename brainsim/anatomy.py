@@ -188,7 +188,7 @@ class Projection:
     delay : Quantity
         Axonal delay of the projection (one value: every synapse set then has a single,
         homogeneous delay, which Brian2's C++ spike queue and brian2cuda handle far faster
-        than per-synapse delays; see docs/model.md).
+        than per-synapse delays; see "One delay per synapse set" in docs/architecture.md).
     channel_weights : dict, optional
         For projections into the striatum: weight multiplier per emotion channel.
     pre_sensory_weights : dict, optional

@@ -1,8 +1,10 @@
 """The ``neuroemo`` command line.
 
-Sub-commands: ``run`` (simulate a protocol), ``profiles`` (list profiles), ``cache``
-(show/clear compiled builds); ``train-text``, ``eval-text``, ``classify`` come from
-:mod:`textbranch.cli`; ``report`` and ``view`` from :mod:`analysis.cli`.
+Sub-commands: ``run`` (simulate a protocol, or one point of a sweep with ``--point``),
+``sweep`` (a sweep on Dask, :mod:`brainsim.sweep_cli`), ``profiles`` (list profiles),
+``cache`` (show/clear compiled builds); ``train-text``, ``eval-text``, ``classify``,
+``measure-priors`` come from :mod:`textbranch.cli`; ``report`` and ``view`` from
+:mod:`analysis.cli`.
 """
 
 from __future__ import annotations
@@ -11,9 +13,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from brainsim.errors import NeuroEmoError
 from brainsim.hashseed import ensure_fixed_hash_seed
+
+if TYPE_CHECKING:
+    from brainsim.protocol import Protocol
 
 RUN_EPILOG = """
 examples:
@@ -58,8 +64,10 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
                         help="port of the live view (default: a free one)")
 
 
-def execute_run(args: argparse.Namespace, protocols, source: str | None) -> int:
-    """Apply the command-line options to the protocols and run them."""
+def execute_run(args: argparse.Namespace, protocols, source: str | None,
+                name: str | None = None) -> int:
+    """Apply the command-line options to the protocols and run them (``name``: the protocol
+    file's name, for the default results folder of several protocols)."""
     from brainsim.protocol_files import apply_overrides, parse_sentence, parse_time
     from brainsim.runner import run_protocols
 
@@ -81,7 +89,7 @@ def execute_run(args: argparse.Namespace, protocols, source: str | None) -> int:
         run_protocols(protocols, backend=args.backend, out=args.out, force=args.force,
                       quiet=args.quiet, threads=args.threads,
                       runtime_target=args.runtime_target, source_text=source, live=live,
-                      figures=not args.no_figures)
+                      figures=not args.no_figures, name=name)
     finally:
         if live is not None:
             live.close()
@@ -97,7 +105,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return run_point_command(args)
 
     protocols, source = load_protocol_file(args.protocol)
-    return execute_run(args, protocols, source)
+    return execute_run(args, protocols, source, name=Path(args.protocol).stem)
 
 
 def _cmd_profiles(args: argparse.Namespace) -> int:
@@ -202,10 +210,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _guarded(args.func, args)
 
 
-def run_cli(protocol, argv: Sequence[str] | None = None) -> None:
+def run_cli(protocol: Protocol | Sequence[Protocol],
+            argv: Sequence[str] | None = None) -> None:
     """Run a protocol file directly: ``python protocols/x.py [options]``.
 
     Accepts the same options as ``neuroemo run`` and exits with its status code.
+
+    Parameters
+    ----------
+    protocol : Protocol or sequence of Protocol
+        The protocol(s) the file defines.
+    argv : sequence of str, optional
+        Command-line options (default: ``sys.argv[1:]``).
     """
     import __main__
 
@@ -219,7 +235,8 @@ def run_cli(protocol, argv: Sequence[str] | None = None) -> None:
     path = getattr(__main__, "__file__", None)
     source = Path(path).read_text() if path and Path(path).exists() else None
     protocols = protocol if isinstance(protocol, list | tuple) else [protocol]
-    sys.exit(_guarded(execute_run, args, protocols, source))
+    sys.exit(_guarded(execute_run, args, protocols, source,
+                      Path(path).stem if path else None))
 
 
 if __name__ == "__main__":

@@ -100,6 +100,7 @@ class Profile:
         return data
 
     def to_dict(self) -> dict:
+        """The profile as plain numbers (``neuroemo profiles --json``, ``meta.json``)."""
         return asdict(self)
 
 
@@ -143,6 +144,15 @@ PROFILES: dict[str, Profile] = {
 
 def get_profile(name: str | Profile) -> Profile:
     """Look up a built-in profile by name (a :class:`Profile` is returned unchanged).
+
+    Parameters
+    ----------
+    name : str or Profile
+        One of ``healthy``, ``depressed``, ``anxious``, ``impulsive``, ``resilient``.
+
+    Returns
+    -------
+    Profile
 
     Raises
     ------

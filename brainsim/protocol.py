@@ -77,6 +77,8 @@ class Phase:
     context_gain: float = 1.0
 
     def validate(self, duration: b2.Quantity) -> None:
+        """Check the phase's times and rates against the protocol's ``duration``; raise
+        :class:`ConfigError` on the first problem."""
         _check_time(self.start, f"Phase {self.name!r} start")
         _check_time(self.end, f"Phase {self.name!r} end")
         if float(self.end) <= float(self.start):
@@ -93,7 +95,17 @@ class Phase:
 
 @dataclass(frozen=True)
 class Sentence:
-    """A sentence the person reads at ``onset`` for ``duration``."""
+    """A sentence the person reads at ``onset`` for ``duration``.
+
+    Attributes
+    ----------
+    text : str
+        The sentence (the text branch lower-cases and tokenises it).
+    onset : Quantity
+        When it is shown.
+    duration : Quantity
+        How long it is shown (default 500 ms).
+    """
 
     text: str
     onset: b2.Quantity
@@ -193,8 +205,18 @@ class Protocol:
         if self.noise not in ("kick", "xi", "none"):
             raise ConfigError(f"noise must be 'kick', 'xi' or 'none', got {self.noise!r}.")
 
-    def with_changes(self, **changes) -> Protocol:
-        """A copy with some fields replaced (validated again)."""
+    def with_changes(self, **changes: object) -> Protocol:
+        """A copy with some fields replaced (validated again).
+
+        Parameters
+        ----------
+        **changes
+            Field names of :class:`Protocol` and their new values.
+
+        Returns
+        -------
+        Protocol
+        """
         return replace(self, **changes)
 
     def to_dict(self) -> dict:
@@ -236,7 +258,17 @@ def _as_sentence(item) -> Sentence:
 
 
 def standard_phases(duration: b2.Quantity) -> list[Phase]:
-    """The default schedule: baseline, threat cues, appetitive cues, rewards, in quarters."""
+    """The default schedule: baseline, threat cues, appetitive cues, rewards, in quarters.
+
+    Parameters
+    ----------
+    duration : Quantity
+        The protocol's duration; each phase is a quarter of it.
+
+    Returns
+    -------
+    list of Phase
+    """
     q = duration / 4
     return [
         Phase("baseline", 0 * second, q),

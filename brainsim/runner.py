@@ -100,9 +100,13 @@ def _label(protocols: Sequence[Protocol], k: int) -> str:
     return f"{protocols[k].name}-{k}"
 
 
-def default_out(protocol: Protocol, root: Path = Path("results")) -> Path:
-    """``results/<protocol>-<profile>-<timestamp>`` (unique per second)."""
+def default_out(protocol: Protocol, root: Path = Path("results"), *,
+                name: str | None = None) -> Path:
+    """``results/<protocol>-<profile>-<timestamp>`` (unique per second), or
+    ``results/<name>-<timestamp>`` when a name is given (a file of several protocols)."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    if name is not None:
+        return root / f"{name}-{stamp}"
     return root / f"{protocol.name}-{protocol.profile.name}-{stamp}"
 
 
@@ -110,7 +114,7 @@ def run_protocols(protocols: Sequence[Protocol], *, backend: str = "cpp_standalo
                   out: Path | None = None, force: bool = False, quiet: bool = False,
                   threads: int = 0, runtime_target: str = "auto",
                   source_text: str | None = None, live=None,
-                  figures: bool = True) -> list[RunResult]:
+                  figures: bool = True, name: str | None = None) -> list[RunResult]:
     """Simulate protocols and write one results folder each.
 
     Parameters
@@ -137,6 +141,9 @@ def run_protocols(protocols: Sequence[Protocol], *, backend: str = "cpp_standalo
         the runtime backend.
     figures : bool
         Write the raster and rate figures.
+    name : str, optional
+        Names the default results folder of several protocols (``results/<name>-<time>``;
+        the CLI passes the protocol file's name). Default: the first protocol's.
 
     Returns
     -------
@@ -148,7 +155,8 @@ def run_protocols(protocols: Sequence[Protocol], *, backend: str = "cpp_standalo
         raise ConfigError("--live needs the runtime backend (--backend runtime): the "
                           "standalone backends run as a separate program.")
     many = len(protocols) > 1
-    root = Path(out) if out is not None else default_out(protocols[0])
+    root = Path(out) if out is not None else default_out(
+        protocols[0], name=(name or protocols[0].name) if many else None)
     if many:
         check_output_folder(root, force)
         outs = [root / _label(protocols, k) for k in range(len(protocols))]

@@ -1,6 +1,8 @@
 """All five profiles under the same seed and schedule (one compiled build, five runs).
 
-Results go to ``<out>/<profile>/``; compare them with::
+Results go to ``<out>/<profile>/`` (``neuroemo run protocols/profile_comparison.py --out
+results/profile_comparison``; without ``--out``: ``results/profile_comparison-<time>/``);
+compare them with::
 
     from analysis import load_runs
     runs = load_runs("results/profile_comparison")

@@ -11,7 +11,8 @@ Six runs, same seed and schedule (3 s; the sentence is shown from 1.0 s to 2.0 s
 
 The sentences go through the text branch (textbranch/, shipped checkpoint): its emotion
 probabilities p and gate g become a drive g*p into the striatal channels and a (1 - g)
-damping of the profile's bias there (docs/architecture.md). Compare the runs with::
+damping of the profile's bias there (docs/architecture.md). Run it with ``--out
+results/text_override`` (without: ``results/text_override-<time>/``) and compare the runs with::
 
     from analysis import load_runs
     runs = load_runs("results/text_override")

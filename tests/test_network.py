@@ -172,8 +172,6 @@ def test_modulator_with_zero_coefficients_changes_nothing(build, modulator, shor
 
     a = simulate(build, protocol(_with_level(modulator, 0.2)), edit=zero)[0]
     b = simulate(build, protocol(_with_level(modulator, 0.9)), edit=zero)[0]
-    if modulator == "dopamine":  # phasic dopamine differs, but it acts through the same k's
-        pass
     assert _same(a, b)
 
 

@@ -115,3 +115,27 @@ def test_interrupted_run_leaves_nothing(tmp_path):
     assert proc.returncode == 130, err
     assert "interrupted" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_default_results_folder_names(monkeypatch, tmp_path):
+    """One protocol: ``results/<protocol>-<profile>-<time>``; a file of several protocols:
+    ``results/<file name>-<time>/<run>`` (not named after its first profile)."""
+    from brainsim import runner
+    from brainsim.protocol_files import load_protocol_file
+
+    one = runner.default_out(load_protocol_file(ROOT / "protocols" / "depressed.py")[0][0])
+    assert one.parent == Path("results") and one.name.startswith("depressed-depressed-")
+    seen = {}
+
+    def stop_after_naming(path, force):
+        seen.setdefault("root", path)
+        raise runner.ConfigError("stop here")
+
+    monkeypatch.setattr(runner, "check_output_folder", stop_after_naming)
+    monkeypatch.chdir(tmp_path)
+    from brainsim.cli import main
+
+    code = main(["run", str(ROOT / "protocols" / "profile_comparison.py")])
+    assert code == 2
+    assert seen["root"].parent == Path("results")
+    assert seen["root"].name.startswith("profile_comparison-2")

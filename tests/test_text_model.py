@@ -47,17 +47,34 @@ def test_padding_would_matter_without_the_mask(model):
     assert not torch.allclose(masked, unmasked, atol=1e-4)
 
 
-def test_gate_is_a_probability(model):
+def test_gate_is_text_evidence_minus_profile_resistance(model):
+    """``g = sigmoid(s(encoding, p_text) - r(levels))``, the gate the docs describe, computed
+    here from the submodules; the levels enter only through ``r``, and raising ``r`` (the
+    profile MLP's output bias) lowers every gate."""
     rng = np.random.default_rng(1)
     seqs = [list(rng.integers(2, 50, size=n)) for n in (1, 3, 7, 20)]
     ids, lengths = pad_batch(seqs)
+    gates = []
     for levels in ([0, 0, 0], [1, 1, 1], [0.3, 0.4, 0.6]):
         lv = torch.tensor([levels] * len(seqs), dtype=torch.float32)
         with torch.no_grad():
             logits, g = model(ids, lengths, lv)
-        assert logits.shape == (len(seqs), 6)
-        assert g.shape == (len(seqs),)
-        assert torch.all((g >= 0) & (g <= 1))
+            enc = model.encoder(ids, lengths)
+            s = model.gate.text(torch.cat([enc, torch.softmax(logits, dim=1)], dim=1))
+            r = torch.nn.functional.softplus(model.gate.profile(lv))
+        assert logits.shape == (len(seqs), 6) and g.shape == (len(seqs),)
+        torch.testing.assert_close(g, torch.sigmoid(s - r).squeeze(1))
+        gates.append(g)
+    assert not torch.allclose(gates[0], gates[1])  # the profile levels matter
+    bias = model.gate.profile[-1].bias
+    with torch.no_grad():
+        before = model(ids, lengths, lv)[1]
+        bias += 2.0
+        try:
+            after = model(ids, lengths, lv)[1]
+        finally:
+            bias -= 2.0
+    assert torch.all(after < before)
 
 
 @pytest.fixture(scope="module")
@@ -109,13 +126,6 @@ def test_ngram_buckets_are_stable():
     assert len(g) == 6 and all(1 <= b < 10000 for b in g)
     assert g == token_ngrams("sad", 10000)
     assert len(token_ngrams("internationalisation", 10000)) == MAX_NGRAMS
-
-
-def test_profile_resistance_is_non_negative(model):
-    lv = torch.tensor([[0.0, 0.0, 0.0], [1.0, 1.0, 1.0], [0.3, 0.4, 0.6]])
-    with torch.no_grad():
-        r = model.gate.resistance(lv)
-    assert r.shape == (3,) and torch.all(r >= 0)
 
 
 def test_batch_ngrams_hold_each_tokens_buckets_then_zeros():

@@ -19,11 +19,16 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from brainsim.channels import EMOTIONS
 from brainsim.errors import ConfigError
+
+if TYPE_CHECKING:  # torch is imported lazily
+    from textbranch.checkpoint import Checkpoint
 
 
 @dataclass
@@ -94,7 +99,7 @@ def gating_arrays(
     levels: dict[str, float],
     duration: float,
     dt: float,
-    checkpoint=None,
+    checkpoint: Checkpoint | str | Path | None = None,
 ) -> GatingArrays:
     """Compute the text drive and the profile-bias weight over a run.
 

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from brainsim.errors import ConfigError
+
+if TYPE_CHECKING:  # torch is imported lazily
+    from textbranch.checkpoint import Checkpoint
 
 
 def check_text(text: object) -> str:
@@ -101,7 +106,8 @@ def run_model(
 
 
 def predict(
-    texts: Sequence[str], levels: dict[str, float] | None = None, checkpoint=None
+    texts: Sequence[str], levels: dict[str, float] | None = None,
+    checkpoint: Checkpoint | str | Path | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Emotion probabilities and gates of ``texts`` for a profile.
 
