@@ -46,7 +46,7 @@ def test_templates_are_varied_and_never_the_held_out_sentences():
     assert any(" is wearing " in s for s in pool) and any(" for lunch" in s for s in pool)
 
 
-def test_shipped_priors_are_the_measured_readout():
+def test_shipped_priors_are_normalised_and_keep_the_profile_winners():
     pri = load_priors()
     assert list(pri) == ["healthy", "depressed", "anxious", "impulsive", "resilient"]
     for p in pri.values():
