@@ -25,6 +25,7 @@ import re
 from collections.abc import Mapping
 
 import brian2 as b2
+import numpy as np
 
 from brainsim.errors import ConfigError
 
@@ -65,7 +66,6 @@ def noise_kick_size(sigma_v, tau_m, noise_dt):
     ``k = sigma_v*sqrt(1 - exp(-2*noise_dt/tau_m))``. Computed once per run (not per step)
     and passed as the per-neuron parameter ``noise_kick``.
     """
-    import numpy as np
 
     return sigma_v * np.sqrt(1 - np.exp(-2 * np.asarray(noise_dt / tau_m, dtype=float)))
 
@@ -248,7 +248,8 @@ def slow_update_code(expressions: Mapping[str, str], *, noise_kick: bool) -> str
     """
     bias = "(1 - text_gated*(1 - text_bias_weight(t)))"
     lines = [f"{name} = {expressions[name].replace('profile_bias', bias)}"
-             for name in ("gain", "threshold_shift", "noise_scale")]
+             for name in ("gain", "threshold_shift", "noise_scale")
+             if not is_constant(expressions[name])]
     lines.append(INPUT_UPDATE)
     lines.append("da_integral = da_integral_region")
     if noise_kick:
@@ -257,6 +258,31 @@ def slow_update_code(expressions: Mapping[str, str], *, noise_kick: bool) -> str
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: Number literals (so that the exponent of 1e6 is not read as a name).
+_NUMBER = re.compile(r"\b\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?")
+#: Names in a modulation expression that differ from neuron to neuron.
+_PER_NEURON_NAMES = MODULATION_NAMESPACE_NAMES - {"level_ref", "mV", "volt", "t"}
+
+
+def _identifiers(expr: str) -> list[str]:
+    """The names an expression uses (number literals such as ``1e6`` left out)."""
+    return _IDENTIFIER.findall(_NUMBER.sub(" ", expr))
+
+
+def is_constant(expr: str) -> bool:
+    """Whether a modulation expression is the same for every neuron at every time (e.g.
+    ``"1"``: that modulation switched off). Such an expression is set once when the network
+    is built instead of in the 1 ms update: Brian2's numpy target turns the assignment of a
+    constant into a scalar and then fails to index it in the next line."""
+    return not set(_identifiers(expr)) & (_PER_NEURON_NAMES | {"t"})
+
+
+def constant_value(expr: str) -> b2.Quantity | float:
+    """The value of a constant modulation expression (see :func:`is_constant`)."""
+    namespace = {"level_ref": LEVEL_REF, "mV": b2.mV, "volt": b2.volt, "ms": b2.ms,
+                 "second": b2.second, "exp": b2.exp, "log": b2.log, "sqrt": b2.sqrt,
+                 "pi": np.pi, "e": np.e}
+    return eval(b2.Expression(expr).code, {"__builtins__": {}}, namespace)  # noqa: S307
 
 
 def check_modulation_expressions(overrides: Mapping[str, str]) -> dict[str, str]:
@@ -296,7 +322,7 @@ def check_modulation_expressions(overrides: Mapping[str, str]) -> dict[str, str]
                 f"Modulation expression {name!r} must be a non-empty Brian2 expression string, "
                 f"got {expr!r}."
             )
-        unknown = sorted(set(_IDENTIFIER.findall(expr)) - MODULATION_NAMESPACE_NAMES
+        unknown = sorted(set(_identifiers(expr)) - MODULATION_NAMESPACE_NAMES
                          - known_functions)
         if unknown:
             raise ConfigError(
@@ -326,11 +352,19 @@ def check_modulation_expressions(overrides: Mapping[str, str]) -> dict[str, str]
             ) from err
         expected = MODULATION_UNITS[name]
         if not b2.have_same_dimensions(result, expected):
+            dims = b2.get_dimensions(result)
+            got = "no units (dimensionless)" if dims.is_dimensionless else \
+                f"units of {b2.get_unit(dims)!r}"
             raise ConfigError(
-                f"Modulation expression {name!r} = {expr!r} has units of "
-                f"{b2.get_unit(b2.get_dimensions(result))!r} but must be "
-                f"{'dimensionless' if expected == b2.Unit(1) else expected!r}; "
+                f"Modulation expression {name!r} = {expr!r} has {got} but must be "
+                f"{'dimensionless' if expected == b2.Unit(1) else f'in {expected!r}'}; "
                 "multiply or divide by a unit (e.g. *mV)."
+            )
+        if not np.all(np.isfinite(np.asarray(result, dtype=float))):
+            raise ConfigError(
+                f"Modulation expression {name!r} = {expr!r} is not a finite number at "
+                f"ordinary levels (0.6 of each modulator, coefficients 0.1 or 1 mV): "
+                f"{result!r}. Check the formula (a log or sqrt of a negative number?)."
             )
         merged[name] = expr
     return merged

@@ -431,9 +431,18 @@ def check_parameter_overrides(overrides: dict[str, dict[str, object]]) -> None:
                     f"Parameter {region}.{name} = {value!r} has the wrong units; it must be "
                     f"in units of {unit!r} (e.g. {name}=3*{unit!r})."
                 )
-            if not np.all(np.isfinite(np.asarray(value))):
+            if np.ndim(value) != 0:
+                raise ConfigError(f"Parameter {region}.{name} must be one value (it applies to "
+                                  f"every neuron of {region!r}), got {value!r}.")
+            if not np.isfinite(float(value)):
                 raise ConfigError(f"Parameter {region}.{name} is NaN or infinite; give a "
                                   "finite value.")
+            must_be_positive = name == "R" or (name.startswith("tau_") and name != "tau_ref")
+            if must_be_positive and float(value) <= 0:
+                raise ConfigError(f"Parameter {region}.{name} = {value!r} must be > 0 (a time "
+                                  "constant or resistance); give a positive value.")
+            if name in ("tau_ref", "sigma_v") and float(value) < 0:
+                raise ConfigError(f"Parameter {region}.{name} = {value!r} must be >= 0.")
 
 
 class BrianNetwork:
@@ -650,6 +659,9 @@ def make_neuron_group(n: int, options: NetworkOptions, timed_arrays: dict[str, b
     group.da_integral_region = b2.linked_var(modulators, "da_integral", index=index)
     if options.noise == "kick" and options.noise_dt != options.modulation_dt:
         raise ConfigError("noise_dt must equal modulation_dt (both run in one update).")
+    for quantity, expr in options.modulation.items():
+        if eq.is_constant(expr):  # the same for every neuron at every time: set once
+            setattr(group, quantity, eq.constant_value(expr))
     group.run_regularly(
         eq.slow_update_code(options.modulation, noise_kick=options.noise == "kick"),
         clock=clocks(options.modulation_dt), when="start", name=f"{name}_slow_update")

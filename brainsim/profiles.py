@@ -104,6 +104,12 @@ class Profile:
         return asdict(self)
 
 
+#: Upper limits, far beyond any profile, that catch a slip of the decimal point: levels are
+#: relative (0.5 neutral, phasic dopamine is clipped at 10), rewards are events in 1 ms bins,
+#: and sensory_scale multiplies afferent rates of 2-30 Hz.
+LIMITS = {"level": 10.0, "sensory_scale": 100.0, "reward_rate_hz": 500.0, "reward_std": 100.0}
+
+
 def _check_level(profile: str, key: str, value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise ConfigError(
@@ -113,6 +119,13 @@ def _check_level(profile: str, key: str, value: object) -> None:
         raise ConfigError(
             f"Profile {profile!r}: {key} must be >= 0 (levels are relative, 0.5 = neutral), "
             f"got {value!r}."
+        )
+    limit = LIMITS.get(key, LIMITS["level"])
+    if value > limit:
+        raise ConfigError(
+            f"Profile {profile!r}: {key} = {value!r} is above {limit:g}, the most this model "
+            f"takes ({'levels are relative, 0.5 = neutral' if key not in LIMITS else key}); "
+            "check the value."
         )
 
 

@@ -16,6 +16,7 @@ Example
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field, replace
 
 import brian2 as b2
@@ -23,8 +24,21 @@ from brian2 import Hz, ms, second
 
 from brainsim.equations import check_modulation_expressions
 from brainsim.errors import ConfigError
-from brainsim.network import check_parameter_overrides
+from brainsim.network import INPUT_DT, check_parameter_overrides
 from brainsim.profiles import Profile, get_profile
+
+_FOLDER_NAME = re.compile(r"[A-Za-z0-9_+=][A-Za-z0-9 _.,+=-]*")
+
+
+def check_folder_name(name: str, what: str) -> str:
+    """``name`` becomes a folder name: letters, digits, spaces and ``_ . , + = -`` only (no
+    ``/``, no leading dot or dash), so results stay inside their output folder."""
+    if not isinstance(name, str) or not _FOLDER_NAME.fullmatch(name) or len(name) > 200:
+        raise ConfigError(
+            f"{what} {name!r} is used as a folder name: use letters, digits, spaces and "
+            "_ . , + = - (no '/', no leading '.' or '-', at most 200 characters)."
+        )
+    return name
 
 
 def _check_time(value: object, what: str, *, allow_zero: bool = True) -> b2.Quantity:
@@ -160,6 +174,14 @@ class Protocol:
     description: str = ""
 
     def __post_init__(self) -> None:
+        for name in ("phases", "rewards", "sentences"):
+            if not isinstance(getattr(self, name), list | tuple):
+                raise ConfigError(f"Protocol {name} must be a list, got "
+                                  f"{getattr(self, name)!r} (use [] for none).")
+        for name in ("modulation", "parameters"):
+            if not isinstance(getattr(self, name), dict):
+                raise ConfigError(f"Protocol {name} must be a dict, got "
+                                  f"{getattr(self, name)!r} (use {{}} for none).")
         object.__setattr__(self, "profile", get_profile(self.profile))
         object.__setattr__(self, "sentences", [_as_sentence(s) for s in self.sentences])
         self.validate()
@@ -168,12 +190,23 @@ class Protocol:
         """Check names, units and times; raise :class:`ConfigError` on the first problem."""
         if not isinstance(self.name, str) or not self.name:
             raise ConfigError("A protocol needs a non-empty name.")
+        check_folder_name(self.name, "Protocol name")
         _check_time(self.duration, "Protocol duration", allow_zero=False)
+        if float(self.duration) < float(INPUT_DT) - 1e-12:
+            raise ConfigError(f"Protocol duration {self.duration} is shorter than the 1 ms step "
+                              "of the inputs; give at least 1*ms.")
         _check_time(self.dt, "Protocol dt", allow_zero=False)
-        if float(self.dt) > 1e-3:
+        if float(self.dt) > float(INPUT_DT):
             raise ConfigError(f"dt = {self.dt} is too coarse for the neuron model; use <= 1*ms.")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
-            raise ConfigError(f"seed must be a non-negative integer, got {self.seed!r}.")
+        steps = float(INPUT_DT / self.dt)
+        if abs(steps - round(steps)) > 1e-6:
+            raise ConfigError(f"dt = {self.dt} does not divide the 1 ms step of the inputs and "
+                              "the neuromodulation; use 1*ms/k, e.g. 0.1*ms, 0.2*ms, 0.25*ms "
+                              "or 0.5*ms.")
+        if (isinstance(self.seed, bool) or not isinstance(self.seed, int)
+                or not 0 <= self.seed < 2**32):
+            raise ConfigError(f"seed must be an integer from 0 to 2**32 - 1 (Brian2's and "
+                              f"numpy's seed range), got {self.seed!r}.")
         for phase in self.phases:
             if not isinstance(phase, Phase):
                 raise ConfigError(f"phases must be Phase objects, got {phase!r}.")

@@ -64,7 +64,7 @@ from brainsim.anatomy import NETWORK_CONSTANTS, NEURON_PARAMETER_UNITS
 from brainsim.channels import MODULATORS, REGIONS
 from brainsim.errors import ConfigError, NeuroEmoError, ResultsError
 from brainsim.profiles import Profile, get_profile
-from brainsim.protocol import Protocol, Sentence
+from brainsim.protocol import Protocol, Sentence, check_folder_name
 
 MANIFEST_FORMAT = "neuroemo-sweep"
 MANIFEST_VERSION = 1
@@ -228,6 +228,7 @@ class Sweep:
             raise ConfigError(f"Sweep base must be a brainsim.Protocol, got {self.base!r}.")
         if self.name is None:
             self.name = self.base.name
+        check_folder_name(self.name, "Sweep name")
         self._points = self._expand()
         self._protocols = [self._make_protocol(k) for k in range(len(self._points))]
         seen: dict[object, int] = {}

@@ -218,3 +218,22 @@ def test_refractory_rule_is_brians_own():
     assert len(spikes["brian2"][0]) > 1000
     np.testing.assert_array_equal(spikes["ours"][0], spikes["brian2"][0])
     np.testing.assert_allclose(spikes["ours"][1], spikes["brian2"][1], atol=1e-9)
+
+
+def test_constant_modulation_expression_runs_on_numpy():
+    """A modulation switched off by a constant expression ("1.5", "0*mV") is set once at
+    build time; Brian2's numpy target cannot run a constant assignment in the 1 ms update."""
+    b2.set_device("runtime")
+    b2.prefs.codegen.target = "numpy"
+    ta = make_timed_arrays(constant_drives(20))
+    mods = make_modulator_group(1, ta)
+    modulation = dict(eq.MODULATION_EXPRESSIONS, noise_scale="1.5", threshold_shift="2*mV")
+    group = make_neuron_group(4, NetworkOptions(noise="kick", modulation=modulation), ta, mods,
+                              np.zeros(4))
+    group.k_gain_ne = 1.0
+    mods.norepinephrine = 0.9
+    mods.tau_dopamine = 200 * ms
+    b2.Network(mods, group).run(20 * ms)
+    np.testing.assert_allclose(np.asarray(group.noise_scale), 1.5)
+    np.testing.assert_allclose(np.asarray(group.threshold_shift), 0.002)
+    np.testing.assert_allclose(np.asarray(group.gain), 1.4)  # still the default expression

@@ -70,9 +70,10 @@ def alone(cache, sweep_path, tmp_path_factory):
 def swept(cache, sweep_path, alone, tmp_path_factory):
     sweep = load_sweep_file(sweep_path)
     out = tmp_path_factory.mktemp("swept") / "sweep"
-    t0 = time.perf_counter()
+    t0, outcome_start = time.perf_counter(), time.time()
     outcome = run_sweep(sweep, out, workers=2, progress=False)
     outcome.wall_s = time.perf_counter() - t0
+    outcome.mtime_at_start = outcome_start
     return sweep, outcome
 
 
@@ -85,7 +86,7 @@ def same_run(a: Path, b: Path) -> None:
     assert ma["seed"] == mb["seed"]
 
 
-def test_each_worker_compiles_once(swept):
+def test_each_worker_compiles_once(swept, cache):
     sweep, outcome = swept
     assert outcome.ok, outcome.failed
     assert sorted(outcome.ran) == list(range(6))
@@ -97,6 +98,15 @@ def test_each_worker_compiles_once(swept):
     assert manifest["counts"] == {"done": 6, "failed": 0, "pending": 0}
     new_builds = [p for p in manifest["points"] if p["timings_s"]["build_and_compile_s"] > 0]
     assert len(new_builds) == 2
+    # seen from the file system, not the code's own counters: each worker's build folder
+    # holds the program compiled by the `alone` runs (copied with its file times), and
+    # nothing was compiled or linked while the sweep ran
+    programs = sorted((cache / "builds").glob("sweep-slot*/*/main"))
+    assert len(programs) == 2, programs
+    for program in programs:
+        for built in (program, *program.parent.glob("**/*.o")):
+            assert built.stat().st_mtime < outcome.mtime_at_start, (
+                built, built.stat().st_mtime - outcome.mtime_at_start)
 
 
 def test_points_match_runs_alone(swept, alone):

@@ -242,3 +242,40 @@ def test_failed_standalone_build_leaves_brian2_on_the_runtime_device(monkeypatch
     group.v = 1
     b2.Network(group).run(1 * ms)
     assert 0 < float(group.v[0]) < 1
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"duration": 0.5 * ms}, "shorter than the 1 ms step"),
+    ({"dt": 0.3 * ms}, "does not divide the 1 ms step"),
+    ({"dt": 0.07 * ms}, "does not divide the 1 ms step"),
+    ({"seed": 2**40}, "2\\*\\*32 - 1"),
+    ({"name": "../elsewhere"}, "folder name"),
+    ({"name": ".hidden"}, "folder name"),
+    ({"parameters": {"amygdala": {"tau_m": -10 * ms}}}, "must be > 0"),
+    ({"parameters": {"network": {"tau_e": 0 * ms}}}, "must be > 0"),
+    ({"parameters": {"amygdala": {"sigma_v": [1, 2] * mV}}}, "one value"),
+    ({"modulation": "gain"}, "modulation must be a dict"),
+    ({"sentences": None}, "sentences must be a list"),
+    ({"modulation": {"gain": "log(serotonin - 10)"}}, "not a finite number"),
+])
+def test_bad_protocols_fail_before_any_build(changes, message):
+    with pytest.raises(ConfigError, match=message):
+        make(**changes)
+
+
+def test_modulation_messages_name_the_real_problem():
+    # a number with an exponent is not an unknown name; a missing unit is "dimensionless"
+    assert check_modulation_expressions({"threshold_shift": "1e-3*mV + 0*mV*serotonin"})
+    with pytest.raises(ConfigError, match="dimensionless"):
+        check_modulation_expressions({"threshold_shift": "profile_bias*(serotonin - level_ref)"})
+
+
+@pytest.mark.parametrize(("args", "kwargs", "message"), [
+    ((50.0, 0.5, 0.5), {}, "serotonin = 50.0 is above 10"),
+    ((0.5, 0.5, 0.5), {"sensory_scale": 1e9}, "sensory_scale"),
+    ((0.5, 0.5, 0.5), {"reward_rate_hz": 1e6}, "reward_rate_hz"),
+    ((0.5, 0.5, 0.5), {"region_levels": {"pfc": {"dopamine": 11.0}}}, "pfc.dopamine"),
+])
+def test_profile_values_far_out_of_range(args, kwargs, message):
+    with pytest.raises(ConfigError, match=message):
+        Profile("p", *args, **kwargs)
