@@ -128,6 +128,9 @@ def write_report(
     if len(runs) == 0:
         raise ResultsError("No runs to report on.")
     out = Path(out) if out is not None else default_report_dir(runs)
+    if (out / "meta.json").is_file() or (out.exists() and not out.is_dir()):
+        raise ResultsError(f"{out} is a results folder or a file; the report needs a folder of "
+                           "its own (e.g. --out report). Nothing was written.")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as err:

@@ -240,6 +240,18 @@ def viewer_data(run: Run, *, max_neurons: int = 200, max_synapses: int = 4000) -
     }
 
 
+#: Marks a file as written by :func:`write_viewer` (so that it may be replaced).
+VIEWER_MARK = b'<meta name="generator" content="neuroemo-viewer">'
+
+
+def _is_viewer_file(path: Path) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return path.is_file() and VIEWER_MARK in f.read(2048)
+    except OSError:
+        return False
+
+
 def write_viewer(run: Run, out: str | Path, *, max_neurons: int = 200,
                  max_synapses: int = 4000) -> Path:
     """Write the interactive viewer of ``run`` as one self-contained HTML file.
@@ -256,13 +268,22 @@ def write_viewer(run: Run, out: str | Path, *, max_neurons: int = 200,
     -------
     pathlib.Path
         ``out``.
+
+    Raises
+    ------
+    ResultsError
+        If ``out`` exists and is not an earlier viewer file (results are never overwritten).
     """
+    out = Path(out)
+    if out.exists() and not _is_viewer_file(out):
+        raise ResultsError(f"{out} exists and is not a viewer written by neuroemo view; "
+                           "nothing was written. Choose another file with --out "
+                           "(e.g. viewer.html).")
     data = viewer_data(run, max_neurons=max_neurons, max_synapses=max_synapses)
     template = resources.files("analysis").joinpath("templates/viewer.html").read_text("utf-8")
     payload = json.dumps(data, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
     title = f"NeuroEmoDynamics viewer: {run.name}"
     page = template.replace("__TITLE__", html.escape(title)).replace("__DATA__", payload)
-    out = Path(out)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(page, encoding="utf-8")

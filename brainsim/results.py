@@ -31,9 +31,14 @@ RATE_BIN_MS = 10.0
 MAX_SYNAPSES_WRITTEN = 1_000_000
 
 
-def check_output_folder(out: Path, force: bool) -> None:
-    """Fail early (before simulating) if ``out`` exists without ``force`` or is unwritable."""
-    out = Path(out)
+def check_output_folder(out: Path, force: bool, *, collection: bool = False) -> None:
+    """Fail early (before simulating) if ``out`` exists without ``force`` or is unwritable.
+
+    ``force`` replaces only a results folder (one holding ``meta.json``) or an empty one, never
+    a folder of other files. ``collection``: ``out`` holds the runs of several protocols in
+    sub-folders (each checked on its own); it is never replaced itself.
+    """
+    out = Path(os.path.abspath(out))
     if out.exists() and not force:
         raise ResultsError(
             f"The results folder {out} already exists; nothing was written. Choose another "
@@ -41,6 +46,13 @@ def check_output_folder(out: Path, force: bool) -> None:
         )
     if out.exists() and not out.is_dir():
         raise ResultsError(f"{out} exists and is not a folder; choose another --out.")
+    if out.exists() and not collection and not (out / "meta.json").is_file():
+        others = sorted(p.name for p in out.iterdir())
+        if others:
+            raise ResultsError(
+                f"{out} is not a results folder (no meta.json) but holds "
+                f"{', '.join(others[:5])}{', ...' if len(others) > 5 else ''}; --force "
+                "replaces only earlier results. Choose another --out.")
     parent = out.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
@@ -211,7 +223,8 @@ def write_run(out: Path, *, force: bool, tables: dict[str, pd.DataFrame], meta: 
     figures : callable, optional
         Called with the temporary folder once the tables exist; writes ``figures/``.
     """
-    out = Path(out)
+    given = Path(out)
+    out = Path(os.path.abspath(given))  # "." or ".." have no name to rename by
     check_output_folder(out, force)
     tmp = out.parent / f"{out.name}.tmp-{os.getpid()}"
     if tmp.exists():
@@ -236,7 +249,7 @@ def write_run(out: Path, *, force: bool, tables: dict[str, pd.DataFrame], meta: 
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return out
+    return given if given.name not in ("", "..") else out
 
 
 def _json_default(value):

@@ -158,7 +158,7 @@ def run_protocols(protocols: Sequence[Protocol], *, backend: str = "cpp_standalo
     root = Path(out) if out is not None else default_out(
         protocols[0], name=(name or protocols[0].name) if many else None)
     if many:
-        check_output_folder(root, force)
+        check_output_folder(root, force, collection=True)
         outs = [root / _label(protocols, k) for k in range(len(protocols))]
     else:
         outs = [root]

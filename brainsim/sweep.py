@@ -647,6 +647,7 @@ def run_point(sweep: Sweep, k: int, out: Path | None = None, *, backend: str = "
     can fill the same folder.
     """
     out = Path(out) if out is not None else Path("results") / sweep.name
+    _check_not_a_run(out)
     task = point_task(sweep, k, out, backend=backend, threads=threads, figures=figures,
                       force=force)
     final = out / "points" / task.folder
@@ -767,8 +768,24 @@ def write_dataset(sweep: Sweep, out: Path, statuses: dict[int, dict]) -> Path:
     return final
 
 
+def _check_not_a_run(out: Path) -> None:
+    if (out / "meta.json").is_file():
+        raise ResultsError(f"{out} is the results folder of a single run (it has meta.json), "
+                           "not a sweep folder; nothing was run. Choose another --out.")
+
+
+def _clear(out: Path) -> None:
+    """Delete a sweep folder's previous results (``--force``, once the sweep can start)."""
+    for name in ("points", ".staging", DATASET, "manifest.json"):
+        p = out / name
+        if p.is_dir():
+            shutil.rmtree(p)
+        elif p.exists():
+            p.unlink()
+
+
 def _prepare_out(sweep: Sweep, out: Path, *, resume: bool, force: bool) -> dict:
-    """Check or clear ``out``; return the previous manifest (resume) or {}."""
+    """Check ``out`` (nothing is deleted here); return the previous manifest (resume) or {}."""
     manifest_path = out / "manifest.json"
     if out.exists() and not out.is_dir():
         raise ResultsError(f"{out} exists and is not a folder; choose another --out.")
@@ -777,12 +794,6 @@ def _prepare_out(sweep: Sweep, out: Path, *, resume: bool, force: bool) -> dict:
             raise ResultsError(f"{out} exists and is not a sweep folder (no manifest.json); "
                                "nothing was run. Choose another --out.")
         if force:
-            for name in ("points", ".staging", DATASET, "manifest.json"):
-                p = out / name
-                if p.is_dir():
-                    shutil.rmtree(p)
-                elif p.exists():
-                    p.unlink()
             return {}
         if not resume:
             raise ResultsError(f"The sweep folder {out} already exists. Pass --resume to run "
@@ -792,14 +803,15 @@ def _prepare_out(sweep: Sweep, out: Path, *, resume: bool, force: bool) -> dict:
             try:
                 old = json.loads(manifest_path.read_text())
             except (OSError, json.JSONDecodeError) as err:
-                raise ResultsError(f"Cannot read {manifest_path} ({err}); use --force to "
-                                   "start over.") from err
+                raise ResultsError(
+                    f"Cannot read {manifest_path} ({err}). The finished points are in "
+                    f"{out / 'points'}: delete manifest.json and --resume again to keep them "
+                    "(it is rebuilt), or use --force to start over.") from err
             if old.get("fingerprint") != sweep.fingerprint():
                 raise ResultsError(f"The sweep in {out} was started from a different sweep file "
                                    "(its points differ); --resume would mix two sweeps. Use "
                                    "another --out, or --force to start over.")
             return old
-    out.mkdir(parents=True, exist_ok=True)
     return {}
 
 
@@ -874,21 +886,41 @@ def run_sweep(sweep: Sweep, out: Path | None = None, *, scheduler: str | None = 
 
     if backend not in BACKENDS:
         raise ConfigError(f"Unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}.")
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 0:
+        raise ConfigError(f"--threads must be an integer >= 0 (0: no OpenMP), got {threads!r}.")
+    if not isinstance(timeout_s, int | float) or not timeout_s > 0:
+        raise ConfigError(f"--timeout must be a number of seconds > 0, got {timeout_s!r}.")
+    if resume and force:
+        raise ConfigError("--resume and --force contradict each other; choose one.")
     out = Path(out) if out is not None else Path("results") / sweep.name
+    _check_not_a_run(out)
     previous = _prepare_out(sweep, out, resume=resume, force=force)
     started = previous.get("started") or datetime.now().isoformat(timespec="seconds")
     statuses: dict[int, dict] = {}
     for k in range(len(sweep)):
-        if (out / "points" / sweep.folder_name(k)).exists():
+        if not force and (out / "points" / sweep.folder_name(k)).exists():
             statuses[k] = {"status": "done"}
     skipped = sorted(statuses)
     pending = [k for k in range(len(sweep)) if k not in statuses]
     worker_info: dict = dict(previous.get("workers", {}))
     manifest_path = out / "manifest.json"
-    _write_json_atomic(manifest_path, _manifest(sweep, out, backend, statuses, worker_info,
-                                                started))
     failed: dict[int, str] = {}
     ran: list[int] = []
+    # connect before anything is written or deleted: a sweep that cannot start (scheduler
+    # unreachable, bad --workers) leaves the folder as it was
+    client, cluster = _connect(scheduler, workers, timeout_s) if pending else (None, None)
+    try:
+        if force:
+            _clear(out)
+        out.mkdir(parents=True, exist_ok=True)
+        _write_json_atomic(manifest_path, _manifest(sweep, out, backend, statuses,
+                                                    worker_info, started))
+    except BaseException:
+        if client is not None:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+        raise
     if not pending:
         write_dataset(sweep, out, statuses)
         return SweepOutcome(out, _manifest(sweep, out, backend, statuses, worker_info, started),
@@ -896,7 +928,6 @@ def run_sweep(sweep: Sweep, out: Path | None = None, *, scheduler: str | None = 
 
     # group the points by structure so that workers switch builds as rarely as possible
     order = sorted(pending, key=lambda k: (_structure_signature(sweep.protocol_for(k)), k))
-    client, cluster = _connect(scheduler, workers, timeout_s)
     bar = None
     try:
         from distributed import as_completed

@@ -51,11 +51,8 @@ def add_subcommands(subparsers) -> None:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from brainsim.errors import ConfigError
     from brainsim.sweep import load_sweep_file, run_sweep
 
-    if args.resume and args.force:
-        raise ConfigError("--resume and --force contradict each other; choose one.")
     sweep = load_sweep_file(args.sweep_file)
     outcome = run_sweep(sweep, args.out, scheduler=args.scheduler, workers=args.workers,
                         backend=args.backend, threads=args.threads, resume=args.resume,

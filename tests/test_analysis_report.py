@@ -93,3 +93,18 @@ def test_viewer_data_limits(comparison):
     channels = {c for r, c in zip(data["neurons"]["region"], data["neurons"]["channel"],
                                   strict=True) if data["regions"][r]["name"] == "striatum"}
     assert set(range(6)) <= channels
+
+
+def test_view_and_report_never_overwrite_results(tmp_path, capsys):
+    run = write_synthetic_run(tmp_path / "run", duration_ms=500.0)
+    meta = (run / "meta.json").read_bytes()
+    assert main(["view", str(run), "--out", str(run / "meta.json")]) == 2
+    assert "not a viewer" in capsys.readouterr().err
+    assert (run / "meta.json").read_bytes() == meta
+    # an earlier viewer file is replaced
+    assert main(["view", str(run), "--out", str(tmp_path / "v.html")]) == 0
+    assert main(["view", str(run), "--out", str(tmp_path / "v.html")]) == 0
+    capsys.readouterr()
+    assert main(["report", str(run), "--out", str(run)]) == 2
+    assert "needs a folder of its own" in capsys.readouterr().err
+    assert not (run / "summary.csv").exists()

@@ -181,3 +181,53 @@ def test_resume_with_every_point_done_runs_nothing(tmp_path):
 
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__, "-q"]))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_force_deletes_nothing_when_the_sweep_cannot_start(tmp_path):
+    """--force clears the old points only once the scheduler is reached."""
+    s = Sweep(BASE, grid={"seed": [1, 2]})
+    out = tmp_path / "out"
+    (out / "points" / s.folder_name(0)).mkdir(parents=True)
+    (out / "points" / s.folder_name(0) / "meta.json").write_text("{}")
+    (out / "manifest.json").write_text('{"old": true}')
+    with pytest.raises(NeuroEmoError, match="Cannot reach the Dask scheduler"):
+        run_sweep(s, out, scheduler=f"tcp://127.0.0.1:{_free_port()}", timeout_s=2,
+                  force=True, progress=False)
+    assert (out / "points" / s.folder_name(0) / "meta.json").read_text() == "{}"
+    assert (out / "manifest.json").read_text() == '{"old": true}'
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"threads": -2}, "--threads must be an integer >= 0"),
+    ({"timeout_s": -5}, "--timeout must be a number of seconds > 0"),
+    ({"resume": True, "force": True}, "contradict"),
+])
+def test_bad_sweep_options_fail_before_anything_is_written(kwargs, message, tmp_path):
+    with pytest.raises(ConfigError, match=message):
+        run_sweep(Sweep(BASE, grid={"seed": [1, 2]}), tmp_path / "out", progress=False,
+                  **kwargs)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_single_run_folder_is_not_a_sweep_folder(tmp_path):
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "meta.json").write_text("{}")
+    with pytest.raises(ResultsError, match="single run"):
+        run_sweep(Sweep(BASE, grid={"seed": [1, 2]}), run, progress=False)
+    assert sorted(p.name for p in run.iterdir()) == ["meta.json"]
+
+
+def test_unreadable_manifest_says_how_to_keep_the_points(tmp_path):
+    s = Sweep(BASE, grid={"seed": [1, 2]})
+    out = tmp_path / "out"
+    (out / "points" / s.folder_name(0)).mkdir(parents=True)
+    (out / "manifest.json").write_text("{not json")
+    with pytest.raises(ResultsError, match="delete manifest.json and --resume"):
+        run_sweep(s, out, resume=True, progress=False)

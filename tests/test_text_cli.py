@@ -101,3 +101,30 @@ def test_train_text_writes_a_loadable_checkpoint(tmp_path, capsys):
                  "--checkpoint", str(out), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["accuracy"] == metrics["validation"]["accuracy"]
+    # a second training replaces it only with --force, and then completely
+    assert main(["train-text", "--data", str(data), "--out", str(out), "--epochs", "1",
+                 "--subset", "400", "--seed", "4", "--quiet"]) == 2
+    assert main(["train-text", "--data", str(data), "--out", str(out), "--epochs", "1",
+                 "--subset", "400", "--seed", "4", "--quiet", "--force"]) == 0
+    assert load_checkpoint(out).metrics["seed"] == 4
+    assert sorted(p.name for p in out.parent.iterdir()) == ["ck", "data"]  # no leftovers
+
+
+def test_train_text_refuses_to_overwrite_before_training(tmp_path, capsys):
+    """Checked before any data is read: the shipped checkpoint (the default --out), another
+    checkpoint without --force, a folder of other files even with --force, and a file."""
+    shipped = {p.name: p.stat().st_mtime for p in DEFAULT_CHECKPOINT.iterdir()}
+    missing = str(tmp_path / "no-data")  # training would fail on it: the refusal comes first
+    assert main(["train-text", "--data", missing, "--quiet"]) == 2
+    assert "shipped checkpoint" in capsys.readouterr().err
+    assert {p.name: p.stat().st_mtime for p in DEFAULT_CHECKPOINT.iterdir()} == shipped
+    other = tmp_path / "notes"
+    other.mkdir()
+    (other / "todo.txt").write_text("keep")
+    assert main(["train-text", "--data", missing, "--out", str(other), "--force"]) == 2
+    assert "not a checkpoint folder" in capsys.readouterr().err
+    a_file = tmp_path / "model.txt"
+    a_file.write_text("keep")
+    assert main(["train-text", "--data", missing, "--out", str(a_file)]) == 2
+    assert "is a file" in capsys.readouterr().err
+    assert (other / "todo.txt").read_text() == "keep" and a_file.read_text() == "keep"

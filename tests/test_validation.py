@@ -279,3 +279,12 @@ def test_modulation_messages_name_the_real_problem():
 def test_profile_values_far_out_of_range(args, kwargs, message):
     with pytest.raises(ConfigError, match=message):
         Profile("p", *args, **kwargs)
+
+
+def test_force_never_replaces_a_folder_of_other_files(capsys, tmp_path):
+    other = tmp_path / "thesis"
+    other.mkdir()
+    (other / "chapter1.tex").write_text("months of work")
+    code, err = run_cli(["run", "protocols/healthy.py", "--out", str(other), "--force"], capsys)
+    assert code == 2 and "not a results folder" in err and "chapter1.tex" in err
+    assert (other / "chapter1.tex").read_text() == "months of work"

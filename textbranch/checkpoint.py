@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import functools
 import json
+import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,8 +43,29 @@ class Checkpoint:
     metrics: dict
 
 
+def check_checkpoint_out(path: str | Path, force: bool) -> Path:
+    """Refuse, before any training, to write over something that is not ours to replace.
+
+    A folder that holds files is replaced only with ``force``; a file never.
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise NeuroEmoError(f"{path} is a file, not a checkpoint folder; choose another --out.")
+    if path.is_dir() and any(path.iterdir()) and not force:
+        shipped = " (the shipped checkpoint)" if path.resolve() == DEFAULT_CHECKPOINT.resolve() \
+            else ""
+        raise NeuroEmoError(f"{path}{shipped} already holds files; nothing was trained. Choose "
+                            "another --out, or pass --force to replace it.")
+    if path.is_dir() and any(path.iterdir()) and not (path / "config.json").is_file():
+        raise NeuroEmoError(f"{path} holds files but is not a checkpoint folder (no "
+                            "config.json); --force replaces only checkpoints. Choose another "
+                            "--out.")
+    return path
+
+
 def save_checkpoint(path: str | Path, model, vocab, config: dict, metrics: dict) -> Path:
-    """Write a checkpoint folder (created if needed; existing files are replaced).
+    """Write a checkpoint folder atomically: into a sibling folder first, which then replaces
+    ``path`` (so an interrupted save never leaves a mixed checkpoint).
 
     Parameters
     ----------
@@ -65,14 +88,29 @@ def save_checkpoint(path: str | Path, model, vocab, config: dict, metrics: dict)
     import torch
 
     path = Path(path)
-    path.mkdir(parents=True, exist_ok=True)
-    state = {k: (v.half() if v.is_floating_point() else v) for k, v in model.state_dict().items()}
-    torch.save(state, path / "model.pt")
-    (path / "vocab.json").write_text(
-        json.dumps({"tokenizer": TOKENIZER_ID, "tokens": vocab.to_list()}, ensure_ascii=False) + "\n"
-    )
-    (path / "config.json").write_text(json.dumps(config, indent=2) + "\n")
-    (path / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.parent / f".{path.name}.tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        state = {k: (v.half() if v.is_floating_point() else v)
+                 for k, v in model.state_dict().items()}
+        torch.save(state, tmp / "model.pt")
+        (tmp / "vocab.json").write_text(json.dumps(
+            {"tokenizer": TOKENIZER_ID, "tokens": vocab.to_list()}, ensure_ascii=False) + "\n")
+        (tmp / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+        (tmp / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+        if path.exists():
+            old = path.parent / f".{path.name}.old-{os.getpid()}"
+            path.rename(old)
+            tmp.rename(path)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _cached.cache_clear()  # a process that loaded the old one gets the new one
     return path
 
 

@@ -45,6 +45,8 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
                    "shipped checkpoint was made with 1; results may differ in the last bits "
                    "with another count)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.add_argument("--force", action="store_true",
+                   help="replace an existing checkpoint folder (e.g. the shipped one)")
     p.set_defaults(func=_train_text)
 
     p = subparsers.add_parser(
@@ -61,7 +63,7 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
         "measure-priors", help="re-measure the profile priors the gate is trained against",
         description="Simulate every profile without text (default network, the standard 3 s "
         "schedule, cpp_standalone) for seeds 1..N and write the mean striatal readout per "
-        "profile as the prior table. Retrain the gate afterwards (neuroemo train-text).",
+        "profile as the prior table. Retrain the gate afterwards (neuroemo train-text --force).",
     )
     p.add_argument("--seeds", type=int, default=8, metavar="N",
                    help="average over seeds 1..N (default 8)")
@@ -108,7 +110,8 @@ def _train_text(args: argparse.Namespace) -> int:
         if args.subset < 100:
             raise NeuroEmoError(f"--subset must be >= 100, got {args.subset}")
         cfg.train_subset = args.subset
-    train(args.data, args.out, cfg, command=_command_line(args), progress_bar=not args.quiet)
+    train(args.data, args.out, cfg, command=_command_line(args), progress_bar=not args.quiet,
+          force=args.force)
     return 0
 
 
@@ -134,7 +137,7 @@ def _measure_priors(args: argparse.Namespace) -> int:
     path = write_priors(priors, source, args.out)
     for name, prior in priors.items():
         print(f"{name:10s} " + " ".join(f"{p:.4f}" for p in prior))
-    print(f"wrote {path}; retrain the gate (neuroemo train-text) to use it")
+    print(f"wrote {path}; retrain the gate (neuroemo train-text --force) to use it")
     return 0
 
 

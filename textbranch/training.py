@@ -249,6 +249,7 @@ def train(
     command: str = "",
     log: Callable[[str], None] = print,
     progress_bar: bool = True,
+    force: bool = False,
 ) -> dict:
     """Train a model from scratch and write a checkpoint folder.
 
@@ -266,6 +267,8 @@ def train(
         Receives one line per event (epoch results, ...).
     progress_bar : bool, optional
         Show a tqdm bar per epoch.
+    force : bool, optional
+        Replace an existing checkpoint folder at ``out`` (checked before training).
 
     Returns
     -------
@@ -275,7 +278,7 @@ def train(
     import torch
     import tqdm
 
-    from textbranch.checkpoint import DEFAULT_CHECKPOINT, save_checkpoint
+    from textbranch.checkpoint import DEFAULT_CHECKPOINT, check_checkpoint_out, save_checkpoint
     from textbranch.data import load_emotion
     from textbranch.inference import encode_texts
     from textbranch.model import ModelConfig, TextEmotionModel
@@ -284,7 +287,7 @@ def train(
     from textbranch.tokenizer import Vocabulary
 
     cfg = cfg or TrainConfig()
-    out = Path(out) if out is not None else DEFAULT_CHECKPOINT
+    out = check_checkpoint_out(out if out is not None else DEFAULT_CHECKPOINT, force)
     t_start = time.perf_counter()
     torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed)
