@@ -41,7 +41,7 @@ from matplotlib.patches import Patch
 from analysis.colors import EMOTION_COLORS, MODULATOR_COLORS, REGION_COLORS, color_of
 from analysis.io import Run, Runs
 from brainsim.channels import EMOTIONS, MODULATORS, REGIONS
-from brainsim.errors import ResultsError
+from brainsim.errors import ConfigError, ResultsError
 
 __all__ = [
     "plot_raster", "plot_rates", "plot_modulators", "plot_readout",
@@ -87,6 +87,11 @@ def _mark_protocol(ax: Axes, run: Run, *, labels: bool) -> None:
 
 def _sample_neurons(neurons: pd.DataFrame, max_neurons: int | None) -> np.ndarray:
     """Neuron indices to show, evenly spread over the population (channel-grouped order)."""
+    if max_neurons is not None and (isinstance(max_neurons, bool)
+                                    or not isinstance(max_neurons, int | np.integer)
+                                    or max_neurons < 1):
+        raise ConfigError(f"max_neurons must be a positive integer or None (all), got "
+                          f"{max_neurons!r}.")
     ids = neurons["neuron"].to_numpy()
     if max_neurons is not None and len(ids) > max_neurons:
         ids = ids[np.linspace(0, len(ids) - 1, max_neurons).round().astype(int)]

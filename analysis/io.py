@@ -382,6 +382,10 @@ def _expand(paths: str | Path | Iterable[str | Path]) -> list[Path]:
             continue
         path = Path(text).expanduser()
         if path.is_dir() and not (path / "meta.json").exists():
+            if (path / "manifest.json").is_file() and not (path / "points").is_dir():
+                raise ResultsError(f"The sweep folder {path} has no finished point yet (see "
+                                   f"{path / 'manifest.json'}); run or resume the sweep "
+                                   "(`neuroemo sweep ... --resume`).")
             if is_sweep_dir(path):  # a sweep folder: its runs are in points/
                 path = path / "points"
             inner = sorted(p.parent for p in path.glob("*/meta.json"))

@@ -57,6 +57,7 @@ from scipy.signal import welch
 
 from analysis.io import RUN_COLUMNS, Run, Runs
 from brainsim.channels import EMOTIONS
+from brainsim.errors import ConfigError
 
 __all__ = [
     "mean_rates", "rate_timecourse", "isi_intervals", "isi_cv", "fano_factor", "synchrony",
@@ -164,6 +165,7 @@ def rate_timecourse(run: Run, bin_ms: float = 10.0, *, kind: str | None = "E") -
         ``region``, ``channel``, ``t_ms`` (bin start), ``rate_hz`` (spikes per neuron per s).
     """
     spikes = _kind_filter(run, kind)
+    bin_ms = _check_window(bin_ms, "bin_ms", run.duration_ms)
     edges = np.arange(0.0, run.duration_ms + bin_ms * 0.5, bin_ms)
     if edges[-1] < run.duration_ms:
         edges = np.append(edges, edges[-1] + bin_ms)
@@ -234,8 +236,20 @@ def _count_matrix(spikes: pd.DataFrame, cells: pd.DataFrame, edges: np.ndarray) 
     return flat.reshape(len(ids), n_bins).astype(float)
 
 
+def _check_window(value: float, name: str, duration_ms: float) -> float:
+    """A bin or window in ms must be a finite number > 0 that fits into the run."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.number) \
+            or not np.isfinite(value) or value <= 0:
+        raise ConfigError(f"{name} must be a number of milliseconds > 0, got {value!r}.")
+    if value > duration_ms:
+        raise ConfigError(f"{name} = {value} ms is longer than the run ({duration_ms} ms); "
+                          "choose a shorter one.")
+    return float(value)
+
+
 def _edges(duration_ms: float, bin_ms: float) -> np.ndarray:
     """Bin edges covering whole bins only (a partial last bin would bias counts)."""
+    bin_ms = _check_window(bin_ms, "bin_ms", duration_ms)
     n = int(np.floor(duration_ms / bin_ms + 1e-9))
     return np.arange(n + 1) * bin_ms
 
@@ -261,9 +275,9 @@ def fano_factor(run: Run, window_ms: float = 100.0, *, min_spikes: int = 1) -> p
     pandas.DataFrame
         ``region``, ``channel``, ``neuron``, ``mean_count``, ``fano``.
     """
-    edges = _edges(run.duration_ms, window_ms)
+    edges = _edges(run.duration_ms, _check_window(window_ms, "window_ms", run.duration_ms))
     if len(edges) < 3:
-        raise ValueError(f"window_ms={window_ms} leaves fewer than 2 windows in "
+        raise ConfigError(f"window_ms={window_ms} leaves fewer than 2 windows in "
                          f"{run.duration_ms} ms; use a shorter window.")
     frames = []
     spikes = run.spikes

@@ -83,7 +83,11 @@ def make_jobs() -> list[str]:
 def cache_dir() -> Path:
     """Root of the build cache (``$NEUROEMO_CACHE`` or ``~/.cache/neuroemo``)."""
     root = os.environ.get("NEUROEMO_CACHE")
-    return Path(root) if root else Path.home() / ".cache" / "neuroemo"
+    path = Path(root) if root else Path.home() / ".cache" / "neuroemo"
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"The build cache {path} is a file, not a folder; point "
+                          "NEUROEMO_CACHE at a folder (or unset it for ~/.cache/neuroemo).")
+    return path
 
 
 def clear_cache() -> Path:

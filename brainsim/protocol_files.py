@@ -63,9 +63,15 @@ def run_user_file(path: str | Path, what: str, run_name: str) -> tuple[dict, str
         raise ConfigError(f"{what} file {path} does not exist. {what} files live in "
                           "protocols/, e.g. protocols/depressed.py or "
                           "protocols/sweep_serotonin.py.")
-    if path.suffix != ".py":
+    if path.suffix != ".py" or not path.is_file():
         raise ConfigError(f"{what} file {path} must be a Python file (.py).")
-    source = path.read_text()
+    try:
+        source = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise ConfigError(f"{what} file {path} is not UTF-8 text (byte {err.start}: "
+                          f"{err.reason}); save it as UTF-8.") from None
+    except OSError as err:
+        raise ConfigError(f"Cannot read {what.lower()} file {path}: {err.strerror}.") from None
     try:
         compile(source, str(path), "exec")
     except SyntaxError as err:

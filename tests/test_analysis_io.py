@@ -189,3 +189,11 @@ def test_null_channels_read_as_empty_string(run_dir):
     run = load_run(run_dir)
     assert run.spikes["channel"].notna().all()
     assert (run.spikes.loc[run.spikes["region"] == "pfc", "channel"] == "").all()
+
+
+def test_sweep_without_finished_points(tmp_path):
+    sweep = tmp_path / "sweep"
+    sweep.mkdir()
+    (sweep / "manifest.json").write_text("{}")
+    with pytest.raises(ResultsError, match="no finished point yet"):
+        load_runs(sweep)

@@ -202,3 +202,22 @@ def test_synchrony_identical_trains_is_one(tmp_path):
     run = _run_with(tmp_path, "same", per_region, duration=2000.0)
     sync = st.synchrony(run, spike_contrast=False)
     np.testing.assert_allclose(sync["chi"], 1.0)
+
+
+@pytest.mark.parametrize("bad", [0, -5, float("nan"), float("inf"), "10"])
+def test_bins_and_windows_must_be_positive_and_fit(known, bad):
+    from brainsim.errors import ConfigError
+
+    for call in (lambda: st.rate_timecourse(known, bad), lambda: st.fano_factor(known, bad),
+                 lambda: st.synchrony(known, bad)):
+        with pytest.raises(ConfigError, match="milliseconds > 0"):
+            call()
+    with pytest.raises(ConfigError, match="longer than the run"):
+        st.rate_timecourse(known, 10 * DURATION)
+
+
+def test_raster_max_neurons_must_be_positive(known):
+    from brainsim.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="max_neurons"):
+        known.plot.raster(max_neurons=-1)

@@ -288,3 +288,23 @@ def test_force_never_replaces_a_folder_of_other_files(capsys, tmp_path):
     code, err = run_cli(["run", "protocols/healthy.py", "--out", str(other), "--force"], capsys)
     assert code == 2 and "not a results folder" in err and "chapter1.tex" in err
     assert (other / "chapter1.tex").read_text() == "months of work"
+
+
+def test_unreadable_protocol_files(tmp_path):
+    latin1 = tmp_path / "latin1.py"
+    latin1.write_bytes("# caf\xe9\nprotocol = None\n".encode("latin-1"))
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        load_protocol_file(latin1)
+    folder = tmp_path / "folder.py"
+    folder.mkdir()
+    with pytest.raises(ConfigError, match="must be a Python file"):
+        load_protocol_file(folder)
+
+
+def test_build_cache_that_is_a_file(tmp_path, monkeypatch):
+    from brainsim.backends import cache_dir
+
+    (tmp_path / "cache").write_text("")
+    monkeypatch.setenv("NEUROEMO_CACHE", str(tmp_path / "cache"))
+    with pytest.raises(ConfigError, match="NEUROEMO_CACHE"):
+        cache_dir()
