@@ -212,6 +212,20 @@ def configure_cuda_prefs(compute_capability: float | None = None) -> dict:
             "curand": None if curand is None else [str(p) for p in curand]}
 
 
+def check_gpu_before_build() -> None:
+    """Raise :class:`NeuroEmoError` before minutes of nvcc when no GPU could run the result.
+
+    ``neuroemo run`` and local sweeps call this; compiling without a GPU (as CI does) goes
+    through the Python API: ``get_backend("cuda_standalone").prepare(...)``.
+    """
+    if not detected_gpus():
+        raise NeuroEmoError(
+            "--backend cuda_standalone needs an NVIDIA GPU, and nvidia-smi finds none on this "
+            "machine; nothing was compiled. Use --backend cpp_standalone here, or run on a GPU "
+            "machine (a sweep can use one through --scheduler). To only compile the CUDA "
+            "project, use get_backend('cuda_standalone').prepare(...) from Python.")
+
+
 def check_gpu_for_run() -> None:
     """Raise :class:`NeuroEmoError` when no CUDA GPU can run a compiled project."""
     if not detected_gpus():

@@ -164,6 +164,10 @@ def run_protocols(protocols: Sequence[Protocol], *, backend: str = "cpp_standalo
         outs = [root]
     for path in outs:
         check_output_folder(path, force)
+    if backend == "cuda_standalone":
+        from brainsim.cuda import check_gpu_before_build
+
+        check_gpu_before_build()
     options = {"threads": threads} if backend != "runtime" else {"target": runtime_target}
     engine = get_backend(backend, **options)
     # group by structure so that a standalone build is compiled once per structure

@@ -648,6 +648,10 @@ def run_point(sweep: Sweep, k: int, out: Path | None = None, *, backend: str = "
     """
     out = Path(out) if out is not None else Path("results") / sweep.name
     _check_not_a_run(out)
+    if backend == "cuda_standalone":
+        from brainsim.cuda import check_gpu_before_build
+
+        check_gpu_before_build()
     task = point_task(sweep, k, out, backend=backend, threads=threads, figures=figures,
                       force=force)
     final = out / "points" / task.folder
@@ -892,6 +896,10 @@ def run_sweep(sweep: Sweep, out: Path | None = None, *, scheduler: str | None = 
         raise ConfigError(f"--timeout must be a number of seconds > 0, got {timeout_s!r}.")
     if resume and force:
         raise ConfigError("--resume and --force contradict each other; choose one.")
+    if backend == "cuda_standalone" and scheduler is None:  # local workers: need a GPU here
+        from brainsim.cuda import check_gpu_before_build
+
+        check_gpu_before_build()
     out = Path(out) if out is not None else Path("results") / sweep.name
     _check_not_a_run(out)
     previous = _prepare_out(sweep, out, resume=resume, force=force)

@@ -126,3 +126,20 @@ def test_cuda_compiles_without_gpu_and_says_why_it_cannot_run(tmp_path):
                 build.run(values)
     finally:
         build.close()
+
+
+def test_run_without_gpu_stops_before_compiling(monkeypatch, tmp_path, capsys):
+    """``neuroemo run``/``sweep``/``--point`` with cuda_standalone check for a GPU first."""
+    import brainsim.cuda
+    from brainsim.cli import main
+
+    monkeypatch.setattr(brainsim.cuda, "detected_gpus", lambda: [])
+    monkeypatch.setenv("NEUROEMO_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "out"
+    assert main(["run", "protocols/healthy.py", "--backend", "cuda_standalone",
+                 "--out", str(out)]) == 2
+    assert "needs an NVIDIA GPU" in capsys.readouterr().err
+    assert main(["sweep", "protocols/sweep_serotonin.py", "--backend", "cuda_standalone",
+                 "--out", str(out)]) == 2
+    assert "needs an NVIDIA GPU" in capsys.readouterr().err
+    assert not out.exists() and not (tmp_path / "cache").exists()
