@@ -1,6 +1,6 @@
 """Write a run's results folder (format in docs/architecture.md), atomically.
 
-The folder is written to ``<out>.tmp-<pid>`` next to its final place and renamed at the end:
+The folder is written to ``.<out>.tmp-<pid>`` next to its final place and renamed at the end:
 a failed or interrupted run leaves nothing behind, and an existing folder is only replaced
 with ``force=True`` (and only after the new one is complete).
 """
@@ -11,7 +11,6 @@ import functools
 import json
 import os
 import platform
-import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +21,7 @@ import pandas as pd
 from brainsim.backends import RawOutput
 from brainsim.channels import EMOTIONS, MODULATORS
 from brainsim.errors import ResultsError
+from brainsim.folders import staged_folder
 from brainsim.network import NetworkStructure
 from brainsim.readout import readout
 
@@ -226,29 +226,15 @@ def write_run(out: Path, *, force: bool, tables: dict[str, pd.DataFrame], meta: 
     given = Path(out)
     out = Path(os.path.abspath(given))  # "." or ".." have no name to rename by
     check_output_folder(out, force)
-    tmp = out.parent / f"{out.name}.tmp-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    try:
-        tmp.mkdir(parents=True)
+    appeared = lambda: ResultsError(  # noqa: E731
+        f"{out} appeared while the run was being written; the new results were discarded. "
+        "Use --force or another --out.")
+    with staged_folder(out, replace=force, exists_error=appeared) as tmp:
         for name, df in tables.items():
             df.to_parquet(tmp / f"{name}.parquet", index=False)
         (tmp / "meta.json").write_text(json.dumps(meta, indent=2, default=_json_default))
         if figures is not None:
             figures(tmp)
-        if out.exists():
-            if not force:
-                raise ResultsError(f"{out} appeared while the run was being written; the new "
-                                   f"results were discarded. Use --force or another --out.")
-            old = out.parent / f"{out.name}.old-{os.getpid()}"
-            out.rename(old)
-            tmp.rename(out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return given if given.name not in ("", "..") else out
 
 

@@ -127,7 +127,7 @@ def test_default_results_folder_names(monkeypatch, tmp_path):
     assert one.parent == Path("results") and one.name.startswith("depressed-depressed-")
     seen = {}
 
-    def stop_after_naming(path, force):
+    def stop_after_naming(path, force, **_):
         seen.setdefault("root", path)
         raise runner.ConfigError("stop here")
 

@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import functools
 import json
-import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from brainsim.errors import NeuroEmoError
+from brainsim.folders import staged_folder
 
 DEFAULT_CHECKPOINT = Path(__file__).resolve().parent / "checkpoints" / "emotion-bilstm"
 TOKENIZER_ID = "textbranch.tokenizer v1"
@@ -88,11 +87,7 @@ def save_checkpoint(path: str | Path, model, vocab, config: dict, metrics: dict)
     import torch
 
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.parent / f".{path.name}.tmp-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    try:
+    with staged_folder(path, replace=True) as tmp:
         state = {k: (v.half() if v.is_floating_point() else v)
                  for k, v in model.state_dict().items()}
         torch.save(state, tmp / "model.pt")
@@ -100,16 +95,6 @@ def save_checkpoint(path: str | Path, model, vocab, config: dict, metrics: dict)
             {"tokenizer": TOKENIZER_ID, "tokens": vocab.to_list()}, ensure_ascii=False) + "\n")
         (tmp / "config.json").write_text(json.dumps(config, indent=2) + "\n")
         (tmp / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
-        if path.exists():
-            old = path.parent / f".{path.name}.old-{os.getpid()}"
-            path.rename(old)
-            tmp.rename(path)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(path)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     _cached.cache_clear()  # a process that loaded the old one gets the new one
     return path
 
