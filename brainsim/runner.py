@@ -338,6 +338,36 @@ def summarize(raw: RawOutput, structure: NetworkStructure, duration_ms: float,
     }
 
 
+#: Mean rates above this (Hz) mean a saturated network, not a result: cortical and limbic
+#: populations fire at 0.5-50 Hz, and 1/tau_ref is 500 Hz.
+SATURATED_HZ = 100.0
+
+
+def rate_warnings(mean_rate_hz: dict[str, float]) -> list[str]:
+    """Warnings for silent or saturated regions (a run that exits 0 may still be nonsense).
+
+    Parameters
+    ----------
+    mean_rate_hz : dict
+        Mean rate per region, as in a run's summary.
+
+    Returns
+    -------
+    list of str
+        One line per region that is silent or fires above :data:`SATURATED_HZ`.
+    """
+    lines = []
+    for region, rate in mean_rate_hz.items():
+        if rate == 0:
+            lines.append(f"warning: {region} is silent (no spike); its input or excitability "
+                         "is too low for the run to mean much.")
+        elif rate > SATURATED_HZ:
+            lines.append(f"warning: {region} fires at {rate:.0f} Hz, a saturated network "
+                         f"(biological range 0.5-50 Hz); check the profile's levels and the "
+                         "parameter overrides.")
+    return lines
+
+
 def print_summary(result: RunResult) -> None:
     """One screen: rate per region, the readout, where the results went."""
     s = result.summary
@@ -345,6 +375,8 @@ def print_summary(result: RunResult) -> None:
     print(f"\n{p.name} · profile {p.profile.name} · seed {p.seed}")
     print("  mean rate (Hz):  " + "  ".join(f"{r} {v:.2f}"
                                            for r, v in s["mean_rate_hz"].items()))
+    for line in rate_warnings(s["mean_rate_hz"]):
+        print(f"  {line}")
     ro = s["readout"]
     print("  striatal readout: " + "  ".join(f"{e} {ro['probabilities'][e]:.2f}"
                                              f" ({ro['rates_hz'][e]:.1f} Hz)" for e in EMOTIONS))

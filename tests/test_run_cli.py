@@ -139,3 +139,12 @@ def test_default_results_folder_names(monkeypatch, tmp_path):
     assert code == 2
     assert seen["root"].parent == Path("results")
     assert seen["root"].name.startswith("profile_comparison-2")
+
+
+def test_silent_or_saturated_regions_are_flagged():
+    from brainsim.runner import rate_warnings
+
+    assert rate_warnings({"pfc": 14.8, "amygdala": 3.5, "striatum": 0.4}) == []
+    lines = rate_warnings({"pfc": 480.0, "amygdala": 0.0, "striatum": 2.0})
+    assert len(lines) == 2
+    assert "pfc fires at 480 Hz" in lines[0] and "amygdala is silent" in lines[1]
