@@ -30,10 +30,16 @@ from brainsim.profiles import Profile, get_profile
 _FOLDER_NAME = re.compile(r"[A-Za-z0-9_+=][A-Za-z0-9 _.,+=-]*")
 
 
+def is_folder_name(name: object) -> bool:
+    """Whether ``name`` is safe as a folder name: letters, digits, spaces and ``_ . , + = -``
+    only (no ``/``, no leading dot or dash), at most 200 characters."""
+    return isinstance(name, str) and len(name) <= 200 and bool(_FOLDER_NAME.fullmatch(name))
+
+
 def check_folder_name(name: str, what: str) -> str:
-    """``name`` becomes a folder name: letters, digits, spaces and ``_ . , + = -`` only (no
-    ``/``, no leading dot or dash), so results stay inside their output folder."""
-    if not isinstance(name, str) or not _FOLDER_NAME.fullmatch(name) or len(name) > 200:
+    """Raise :class:`ConfigError` unless ``name`` :func:`is_folder_name` (``name`` becomes a
+    folder, so results stay inside their output folder)."""
+    if not is_folder_name(name):
         raise ConfigError(
             f"{what} {name!r} is used as a folder name: use letters, digits, spaces and "
             "_ . , + = - (no '/', no leading '.' or '-', at most 200 characters)."

@@ -32,7 +32,7 @@ from brainsim.network import (
     make_structure,
     make_values,
 )
-from brainsim.protocol import Protocol
+from brainsim.protocol import Protocol, is_folder_name
 from brainsim.readout import summary_readout
 from brainsim.results import (
     FORMAT_VERSION,
@@ -95,9 +95,9 @@ def values_for(protocol: Protocol, structure: NetworkStructure,
 def _label(protocols: Sequence[Protocol], k: int) -> str:
     """Subfolder of protocol k: its name, else its profile's name, whichever is unique."""
     for names in ([p.name for p in protocols], [p.profile.name for p in protocols]):
-        if len(set(names)) == len(names):
+        if len(set(names)) == len(names) and all(map(is_folder_name, names)):
             return names[k]
-    return f"{protocols[k].name}-{k}"
+    return f"{protocols[k].name}-{k}"  # protocol names are checked folder names
 
 
 def default_out(protocol: Protocol, root: Path = Path("results"), *,

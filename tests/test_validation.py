@@ -308,3 +308,17 @@ def test_build_cache_that_is_a_file(tmp_path, monkeypatch):
     monkeypatch.setenv("NEUROEMO_CACHE", str(tmp_path / "cache"))
     with pytest.raises(ConfigError, match="NEUROEMO_CACHE"):
         cache_dir()
+
+
+def test_run_folders_are_never_named_after_unsafe_profile_names():
+    import dataclasses
+
+    from brainsim.profiles import PROFILES
+    from brainsim.runner import _label
+
+    def protocols(*names):
+        return [make(name="x", profile=dataclasses.replace(PROFILES["healthy"], name=n))
+                for n in names]
+
+    assert [_label(protocols("a", "b"), k) for k in range(2)] == ["a", "b"]
+    assert [_label(protocols("../a", "b"), k) for k in range(2)] == ["x-0", "x-1"]
