@@ -283,12 +283,16 @@ class StandaloneBuild:
                 raise
             backend.builds += 1
             self.build_s = time.perf_counter() - t0
+        self._device = b2.get_device()
         StandaloneBuild._active = self
 
     def run(self, values: NetworkValues, with_output: bool = False) -> RawOutput:
         """Run the compiled binary with ``values`` (seed included) and read its output."""
         if StandaloneBuild._active is not self:
             raise NeuroEmoError("This standalone build was closed; prepare it again.")
+        if b2.get_device() is not self._device:
+            # a runtime simulation in this process switched Brian2 to the runtime device
+            b2.set_device(self._device, build_on_run=False)
         results = f"results_{os.getpid()}_{self.runs}"
         self.runs += 1
         b2.device.run_environment_variables["NEUROEMO_SEED"] = str(values.seed)

@@ -203,20 +203,33 @@ def test_rewards_drive_phasic_dopamine(build):
 
 
 def test_runtime_and_cpp_agree(build, profile_runs):
+    """Statistically: over seeds 1-3 (the backends draw their noise from different
+    generators), each region's mean rate agrees within 10 % and the striatal channel with
+    the highest mean rate is the same."""
     structure, _ = build
-    proto = protocol("anxious")
+    seeds = (1, 2, 3)
     runtime = get_backend("runtime", target="numpy")
-    raw = next(runtime.simulate(structure, [values_for(proto, structure, None)], report=None))
-    summary = summarize(raw, structure, DURATION_MS)
-    reference = profile_runs["anxious"][1]
-    assert summary["readout"]["winner"] == reference["readout"]["winner"]
+    values = [values_for(protocol("anxious", s), structure, None) for s in seeds]
+    raws = list(runtime.simulate(structure, values, report=None))
+    ours = [summarize(raw, structure, DURATION_MS) for raw in raws]
+    # these cpp runs come after a runtime simulation in the same process, which switches
+    # Brian2 to the runtime device: the compiled build must still run
+    cpp = [profile_runs["anxious"][1]] + [simulate(build, protocol("anxious", s))[1]
+                                          for s in seeds[1:]]
+
+    def mean(summaries, key, name):
+        return float(np.mean([s[key][name] if key == "mean_rate_hz"
+                              else s["readout"]["rates_hz"][name] for s in summaries]))
+
     for region in REGIONS:
-        a, b = summary["mean_rate_hz"][region], reference["mean_rate_hz"][region]
+        a, b = mean(ours, "mean_rate_hz", region), mean(cpp, "mean_rate_hz", region)
         assert abs(a - b) <= 0.1 * b, (region, a, b)
+    winners = [max(EMOTIONS, key=lambda e, runs=runs: mean(runs, "readout", e))
+               for runs in (ours, cpp)]
+    assert winners[0] == winners[1] == "fear", winners
     # same seed on the runtime backend reproduces exactly
-    again = next(runtime.simulate(structure, [values_for(proto, structure, None)],
-                                  report=None))
-    assert _same(raw, again)
+    again = next(runtime.simulate(structure, values[:1], report=None))
+    assert _same(raws[0], again)
 
 
 def test_channels_cover_the_striatum(build):
