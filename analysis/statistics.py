@@ -247,9 +247,10 @@ def _check_window(value: float, name: str, duration_ms: float) -> float:
     return float(value)
 
 
-def _edges(duration_ms: float, bin_ms: float) -> np.ndarray:
-    """Bin edges covering whole bins only (a partial last bin would bias counts)."""
-    bin_ms = _check_window(bin_ms, "bin_ms", duration_ms)
+def _edges(duration_ms: float, bin_ms: float, name: str = "bin_ms") -> np.ndarray:
+    """Bin edges covering whole bins only (a partial last bin would bias counts); ``name``
+    is the argument the bin width came from, for the error message."""
+    bin_ms = _check_window(bin_ms, name, duration_ms)
     n = int(np.floor(duration_ms / bin_ms + 1e-9))
     return np.arange(n + 1) * bin_ms
 
@@ -275,7 +276,7 @@ def fano_factor(run: Run, window_ms: float = 100.0, *, min_spikes: int = 1) -> p
     pandas.DataFrame
         ``region``, ``channel``, ``neuron``, ``mean_count``, ``fano``.
     """
-    edges = _edges(run.duration_ms, _check_window(window_ms, "window_ms", run.duration_ms))
+    edges = _edges(run.duration_ms, window_ms, "window_ms")
     if len(edges) < 3:
         raise ConfigError(f"window_ms={window_ms} leaves fewer than 2 windows in "
                          f"{run.duration_ms} ms; use a shorter window.")

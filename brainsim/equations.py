@@ -260,8 +260,8 @@ def slow_update_code(expressions: Mapping[str, str], *, noise_kick: bool) -> str
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 #: Number literals (so that the exponent of 1e6 is not read as a name).
 _NUMBER = re.compile(r"\b\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?")
-#: Names in a modulation expression that differ from neuron to neuron.
-_PER_NEURON_NAMES = MODULATION_NAMESPACE_NAMES - {"level_ref", "mV", "volt", "t"}
+#: Names in a modulation expression that change from neuron to neuron or over time.
+_VARYING_NAMES = MODULATION_NAMESPACE_NAMES - {"level_ref", "mV", "volt"}
 
 
 def _identifiers(expr: str) -> list[str]:
@@ -274,15 +274,31 @@ def is_constant(expr: str) -> bool:
     ``"1"``: that modulation switched off). Such an expression is set once when the network
     is built instead of in the 1 ms update: Brian2's numpy target turns the assignment of a
     constant into a scalar and then fails to index it in the next line."""
-    return not set(_identifiers(expr)) & (_PER_NEURON_NAMES | {"t"})
+    return not set(_identifiers(expr)) & _VARYING_NAMES
+
+
+#: Ordinary values of every name a modulation expression may use, and the functions it may
+#: call: :func:`check_modulation_expressions` evaluates an expression here to check its
+#: units, and a constant one (:func:`is_constant`) evaluates to its value.
+_TEST_NAMESPACE = {
+    "serotonin": 0.6, "dopamine": 0.6, "norepinephrine": 0.6, "level_ref": LEVEL_REF,
+    "profile_bias": 1.0, "k_gain_5ht": 0.1, "k_gain_da": 0.1, "k_gain_ne": 0.1,
+    "k_theta_5ht": 1 * b2.mV, "k_theta_da": 1 * b2.mV, "k_theta_ne": 1 * b2.mV,
+    "k_noise_ne": 0.1, "mV": b2.mV, "volt": b2.volt, "t": 0.1 * b2.second,
+    "ms": b2.ms, "second": b2.second,
+    "exp": b2.exp, "log": b2.log, "sqrt": b2.sqrt, "abs": abs, "clip": b2.clip,
+    "tanh": b2.tanh, "sin": b2.sin, "cos": b2.cos, "int": int, "minimum": min, "maximum": max,
+    "pi": np.pi, "e": np.e,
+}
+
+
+def _evaluate(expr: str) -> b2.Quantity | float:
+    return eval(b2.Expression(expr).code, {"__builtins__": {}}, dict(_TEST_NAMESPACE))  # noqa: S307
 
 
 def constant_value(expr: str) -> b2.Quantity | float:
     """The value of a constant modulation expression (see :func:`is_constant`)."""
-    namespace = {"level_ref": LEVEL_REF, "mV": b2.mV, "volt": b2.volt, "ms": b2.ms,
-                 "second": b2.second, "exp": b2.exp, "log": b2.log, "sqrt": b2.sqrt,
-                 "pi": np.pi, "e": np.e}
-    return eval(b2.Expression(expr).code, {"__builtins__": {}}, namespace)  # noqa: S307
+    return _evaluate(expr)
 
 
 def check_modulation_expressions(overrides: Mapping[str, str]) -> dict[str, str]:
@@ -330,21 +346,8 @@ def check_modulation_expressions(overrides: Mapping[str, str]) -> dict[str, str]
                 f"Available: {sorted(MODULATION_NAMESPACE_NAMES - {'mV', 'volt', 't'})} "
                 "(and mV, ms for units)."
             )
-        test_values = {
-            "serotonin": 0.6, "dopamine": 0.6, "norepinephrine": 0.6, "level_ref": LEVEL_REF,
-            "profile_bias": 1.0, "k_gain_5ht": 0.1, "k_gain_da": 0.1, "k_gain_ne": 0.1,
-            "k_theta_5ht": 1 * b2.mV, "k_theta_da": 1 * b2.mV, "k_theta_ne": 1 * b2.mV,
-            "k_noise_ne": 0.1, "mV": b2.mV, "volt": b2.volt, "t": 0.1 * b2.second,
-            "ms": b2.ms, "second": b2.second,
-        }
         try:
-            value = b2.Expression(expr)
-            namespace = dict(test_values)
-            namespace.update({"exp": b2.exp, "log": b2.log, "sqrt": b2.sqrt, "abs": abs,
-                              "clip": b2.clip, "tanh": b2.tanh, "sin": b2.sin, "cos": b2.cos,
-                              "int": int, "minimum": min, "maximum": max, "pi": 3.141592653589793,
-                              "e": 2.718281828459045})
-            result = eval(value.code, {"__builtins__": {}}, namespace)  # noqa: S307
+            result = _evaluate(expr)
         except Exception as err:  # Brian2 or Python parse/unit errors
             raise ConfigError(
                 f"Modulation expression {name!r} = {expr!r} cannot be evaluated: {err}. "

@@ -275,10 +275,13 @@ def train(
     dict
         The metrics written to ``metrics.json``.
     """
+    from textbranch.checkpoint import DEFAULT_CHECKPOINT, check_checkpoint_out, save_checkpoint
+
+    # before torch is imported or any data read: a refusal costs nothing
+    out = check_checkpoint_out(out if out is not None else DEFAULT_CHECKPOINT, force)
     import torch
     import tqdm
 
-    from textbranch.checkpoint import DEFAULT_CHECKPOINT, check_checkpoint_out, save_checkpoint
     from textbranch.data import load_emotion
     from textbranch.inference import encode_texts
     from textbranch.model import ModelConfig, TextEmotionModel
@@ -287,7 +290,6 @@ def train(
     from textbranch.tokenizer import Vocabulary
 
     cfg = cfg or TrainConfig()
-    out = check_checkpoint_out(out if out is not None else DEFAULT_CHECKPOINT, force)
     t_start = time.perf_counter()
     torch.set_num_threads(cfg.threads)
     torch.manual_seed(cfg.seed)
