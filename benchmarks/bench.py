@@ -4,6 +4,7 @@
     python benchmarks/bench.py bare --scale 1 --duration 1
     python benchmarks/bench.py sweep --points 20 --naive 2
     python benchmarks/bench.py normal
+    python benchmarks/bench.py tradeoffs --duration 3 --runs 9
 
 ``benchmarks/run_all.py`` runs them all and writes the tables.
 """
@@ -22,6 +23,7 @@ from pathlib import Path
 
 import brian2 as b2
 import numpy as np
+import pandas as pd
 
 from brainsim import Protocol, standard_phases
 from brainsim.backends import get_backend
@@ -285,9 +287,88 @@ def case_normal(args) -> dict:
             "last_step_mean": float(x.mean()), "last_step_std": float(x.std())}
 
 
+#: The cheaper configurations the trade-off case compares with the default (dt in ms, noise).
+TRADEOFF_VARIANTS = (("default", 0.1, "kick"), ("dt 0.2 ms", 0.2, "kick"),
+                     ("dt 0.5 ms", 0.5, "kick"), ("no noise", 0.1, "none"),
+                     ("dt 0.5 ms, no noise", 0.5, "none"), ("white noise (xi)", 0.1, "xi"))
+
+
+def case_tradeoffs(args) -> dict:
+    """What a cheaper configuration buys and what it changes, measured side by side.
+
+    Each variant of the default network (time step, noise formulation) is compiled once and
+    runs every built-in profile for seeds 1..``--seeds`` through ``run_args``: region rates
+    and the winning emotion, compared with the default's for the same profile and seed. Then
+    the variants' binaries run alternately ``--runs`` times (this VM's speed drifts within
+    minutes, so only runs in the same minutes compare): wall time per simulated second,
+    best and median, and the median of the per-round ratios to the default.
+    """
+    from brainsim.profiles import PROFILES
+
+    root = Path(args.build_root)
+    rows, directories = [], {}
+    for label, dt_ms, noise in TRADEOFF_VARIANTS:
+        stage(f"trade-offs: {label}: generating and compiling")
+        structure = structure_for(protocol(args.scale, args.duration, dt_ms=dt_ms, noise=noise))
+        engine = get_backend("cpp_standalone", build_root=root / label.replace(" ", "_"))
+        build = None
+        try:
+            for profile in PROFILES:
+                for seed in range(1, args.seeds + 1):
+                    p = protocol(args.scale, args.duration, seed=seed, dt_ms=dt_ms, noise=noise,
+                                 profile=profile)
+                    values = values_for(p, structure, None)
+                    if build is None:
+                        build = engine.prepare(structure, values, report=None)
+                    raw = build.run(values)
+                    readout = summarize(raw, structure, 1000 * args.duration)["readout"]
+                    rows.append({"variant": label, "dt_ms": dt_ms, "noise": noise,
+                                 "profile": profile, "seed": seed,
+                                 **region_rates(structure, raw, args.duration),
+                                 "winner": readout["winner"],
+                                 "p_winner": readout["probabilities"][readout["winner"]]})
+        finally:
+            if build is not None:
+                build.close()
+        directories[label] = (build.directory, build.build_s)
+    # the binaries as built (healthy, seed 1), alternately, in the same minutes
+    wall: dict[str, list[float]] = {label: [] for label in directories}
+    for k in range(args.runs):
+        stage(f"trade-offs: timing round {k + 1} of {args.runs}")
+        for label, (directory, _) in directories.items():
+            t0 = time.perf_counter()
+            subprocess.run(["./main"], cwd=directory, check=True, capture_output=True)
+            wall[label].append((time.perf_counter() - t0) / args.duration)
+    table = pd.DataFrame(rows)
+    rate_cols = [c for c in table.columns if c.startswith("rate_")]
+    reference = table[table.variant == "default"].set_index(["profile", "seed"])
+    default_wall = np.asarray(wall["default"])
+    variants = []
+    for label, dt_ms, noise in TRADEOFF_VARIANTS:
+        mine = table[table.variant == label].set_index(["profile", "seed"])
+        # mean rate per profile and region over the seeds, relative to the default's
+        rel = (mine[rate_cols].groupby("profile").mean()
+               / reference[rate_cols].groupby("profile").mean() - 1)
+        same = (mine["winner"] == reference.loc[mine.index, "winner"])
+        variants.append({
+            "variant": label, "dt_ms": dt_ms, "noise": noise,
+            "compile_s": directories[label][1],
+            "s_per_sim_s_best": float(np.min(wall[label])),
+            "s_per_sim_s_median": float(np.median(wall[label])),
+            "ratio_to_default": float(np.median(np.asarray(wall[label]) / default_wall)),
+            "max_rate_change": float(rel.abs().to_numpy().max()),
+            "median_rate_change": float(np.median(rel.abs().to_numpy())),
+            "same_winner": f"{int(same.sum())}/{len(same)}",
+            "mean_abs_p_winner_change": float(
+                (mine["p_winner"] - reference.loc[mine.index, "p_winner"]).abs().mean())})
+    return {"case": "tradeoffs", "scale": args.scale, "duration_s": args.duration,
+            "runs": args.runs, "seeds": args.seeds, "variants": variants,
+            "runs_table": rows}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("case", choices=("rtf", "bare", "sweep", "normal"))
+    parser.add_argument("case", choices=("rtf", "bare", "sweep", "normal", "tradeoffs"))
     parser.add_argument("--backend", default="cpp_standalone")
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--duration", type=float, default=1.0)
@@ -300,6 +381,8 @@ def main() -> None:
     parser.add_argument("--fixed-duration", type=float, default=0.0, metavar="S",
                         help="rtf case, standalone: also build the network for S seconds to "
                              "split the run time into a fixed part and a per-second part")
+    parser.add_argument("--seeds", type=int, default=3,
+                        help="tradeoffs case: seeds per profile and variant")
     parser.add_argument("--points", type=int, default=20)
     parser.add_argument("--naive", type=int, default=2)
     parser.add_argument("--workers", type=int, default=1)
@@ -308,7 +391,7 @@ def main() -> None:
     parser.add_argument("--build-root", default=tempfile.mkdtemp(prefix="neuroemo-bench-"))
     args = parser.parse_args()
     result = {"rtf": case_rtf, "bare": case_bare, "sweep": case_sweep,
-              "normal": case_normal}[args.case](args)
+              "normal": case_normal, "tradeoffs": case_tradeoffs}[args.case](args)
     print(json.dumps(result))
 
 

@@ -1,8 +1,9 @@
 """Run every benchmark (by hand): ``python benchmarks/run_all.py [--quick] [--skip-cython]``.
 
-Writes ``benchmarks/results/{rtf,overhead,sweep,analysis}.csv`` and ``benchmarks/results/summary.md``
-(hardware, versions, the tables). Each case runs in its own process with a fresh build
-folder, so compile times are cold. About 17 minutes on 2 cores without a GPU. Each
+Writes ``benchmarks/results/{rtf,overhead,sweep,tradeoffs,tradeoff_runs,analysis}.csv``
+and ``benchmarks/results/summary.md`` (hardware, versions, the tables). Each case runs in
+its own process with a fresh build folder, so compile times are cold. About 23 minutes on
+2 cores without a GPU (6 of them the trade-off case, which compiles six variants). Each
 standalone case also compiles a 0.01 s twin of its network, which splits the run time into
 a fixed part (``fixed_s``) and what each further simulated second costs (``marginal_rtf``).
 """
@@ -117,6 +118,10 @@ def main() -> int:
         points = 5 if args.quick else 20
         sweep = [run_case("sweep", "--points", str(points), "--naive", "2", "--workers", "1",
                           "--scale", "1", "--duration", "1", build_root=work / "sweep")]
+        # cheaper configurations (time step, noise) against the default, side by side
+        quick = ["--duration", "1", "--runs", "3", "--seeds", "1"] if args.quick else \
+            ["--duration", "3", "--runs", "9", "--seeds", "3"]
+        tradeoffs = run_case("tradeoffs", *quick, build_root=work / "tradeoffs")
         # the analysis side (loading, live publishing, viewer frames) writes analysis.csv
         analysis = subprocess.run([sys.executable, str(HERE / "analysis_bench.py")],
                                   capture_output=True, text=True)
@@ -126,7 +131,9 @@ def main() -> int:
         shutil.rmtree(work, ignore_errors=True)
     hw = hardware()
     tables = {"rtf": pd.DataFrame(rtf), "overhead": pd.DataFrame(overhead),
-              "sweep": pd.DataFrame(sweep)}
+              "sweep": pd.DataFrame(sweep),
+              "tradeoffs": pd.DataFrame(tradeoffs.get("variants", [tradeoffs])),
+              "tradeoff_runs": pd.DataFrame(tradeoffs.get("runs_table", []))}
     for name, df in tables.items():
         df.to_csv(RESULTS / f"{name}.csv", index=False)
     (RESULTS / "summary.md").write_text(summary_markdown(hw, tables, notes))
@@ -166,6 +173,13 @@ def summary_markdown(hw: dict, tables: dict, notes: list[str]) -> str:
                                      "compile_once_points_per_min", "naive_points_measured",
                                      "naive_s_per_point", "naive_points_per_min", "speedup",
                                      "error"])]
+    lines += ["## Trade-offs: cheaper time step or noise against the default "
+              "(`bench.py tradeoffs`)", "",
+              _fmt(tables["tradeoffs"], ["variant", "dt_ms", "noise", "s_per_sim_s_best",
+                                         "s_per_sim_s_median", "ratio_to_default",
+                                         "max_rate_change", "median_rate_change",
+                                         "same_winner", "mean_abs_p_winner_change",
+                                         "error"])]
     analysis = RESULTS / "analysis.csv"
     if analysis.is_file():
         lines += ["## Analysis side (`analysis_bench.py`)", "",
