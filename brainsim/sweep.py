@@ -48,6 +48,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import json
+import logging
 import math
 import os
 import shutil
@@ -65,6 +66,8 @@ from brainsim.channels import MODULATORS, REGIONS
 from brainsim.errors import ConfigError, NeuroEmoError, ResultsError
 from brainsim.profiles import Profile, get_profile
 from brainsim.protocol import Protocol, Sentence, check_folder_name
+
+logger = logging.getLogger(__name__)
 
 MANIFEST_FORMAT = "neuroemo-sweep"
 MANIFEST_VERSION = 1
@@ -803,20 +806,49 @@ def _prepare_out(sweep: Sweep, out: Path, *, resume: bool, force: bool) -> dict:
             raise ResultsError(f"The sweep folder {out} already exists. Pass --resume to run "
                                "its unfinished points, --force to start over, or choose "
                                "another --out.")
-        if manifest_path.exists():
-            try:
-                old = json.loads(manifest_path.read_text())
-            except (OSError, json.JSONDecodeError) as err:
-                raise ResultsError(
-                    f"Cannot read {manifest_path} ({err}). The finished points are in "
-                    f"{out / 'points'}: delete manifest.json and --resume again to keep them "
-                    "(it is rebuilt), or use --force to start over.") from err
-            if old.get("fingerprint") != sweep.fingerprint():
-                raise ResultsError(f"The sweep in {out} was started from a different sweep file "
-                                   "(its points differ); --resume would mix two sweeps. Use "
-                                   "another --out, or --force to start over.")
-            return old
+        try:
+            old = json.loads(manifest_path.read_text()) if manifest_path.exists() else None
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+            logger.warning("Cannot read %s (%s): checking every finished point against the "
+                           "sweep file instead; the manifest is rewritten.", manifest_path, err)
+            old = None
+        if not isinstance(old, dict):
+            # no manifest to compare fingerprints with: each finished point's own record says
+            # which protocol it ran, so --resume still never mixes two sweeps
+            _check_finished_points(sweep, out)
+            return {}
+        if old.get("fingerprint") != sweep.fingerprint():
+            raise ResultsError(f"The sweep in {out} was started from a different sweep file "
+                               "(its points differ); --resume would mix two sweeps. Use "
+                               "another --out, or --force to start over.")
+        return old
     return {}
+
+
+def _check_finished_points(sweep: Sweep, out: Path) -> None:
+    """Raise unless every finished point folder under ``out`` ran this sweep's point."""
+    from brainsim.results import _json_default
+
+    for k in range(len(sweep)):
+        folder = out / "points" / sweep.folder_name(k)
+        if not folder.exists():
+            continue
+        try:
+            stored = json.loads((folder / "meta.json").read_text())["protocol"]
+        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as err:
+            raise ResultsError(
+                f"{folder} has no readable meta.json ({type(err).__name__}: {err}), and "
+                f"without a readable {out / 'manifest.json'} it cannot be checked against "
+                "this sweep file. Move that folder away (--resume then runs the point again), "
+                "or use --force to start over.") from None
+        expected = json.loads(json.dumps(sweep.protocol_for(k).to_dict(),
+                                         default=_json_default))
+        if stored != expected:
+            raise ResultsError(
+                f"{folder} ran another protocol than point {k} of this sweep "
+                f"({sweep.describe(k)}): the folder {out} was started from a different sweep "
+                "file, and --resume would mix two sweeps. Use another --out, or --force to "
+                "start over.")
 
 
 def _connect(scheduler: str | None, workers: int, timeout_s: float):

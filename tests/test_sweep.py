@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import sys
 import time
@@ -172,15 +173,13 @@ def test_existing_sweep_folder_needs_resume_or_force(tmp_path):
 def test_resume_with_every_point_done_runs_nothing(tmp_path):
     s = Sweep(BASE, grid={"seed": [1, 2]})
     out = tmp_path / "out"
-    for k in range(2):
+    for k in range(2):  # finished points as far as --resume looks (no manifest)
         (out / "points" / s.folder_name(k)).mkdir(parents=True)
+        (out / "points" / s.folder_name(k) / "meta.json").write_text(
+            json.dumps({"protocol": s.protocol_for(k).to_dict()}))
     outcome = run_sweep(s, out, resume=True, progress=False)
     assert outcome.ran == [] and outcome.skipped == [0, 1]
     assert outcome.manifest["counts"]["done"] == 2
-
-
-if __name__ == "__main__":
-    sys.exit(pytest.main([__file__, "-q"]))
 
 
 def _free_port() -> int:
@@ -224,10 +223,20 @@ def test_a_single_run_folder_is_not_a_sweep_folder(tmp_path):
     assert sorted(p.name for p in run.iterdir()) == ["meta.json"]
 
 
-def test_unreadable_manifest_says_how_to_keep_the_points(tmp_path):
+@pytest.mark.parametrize("manifest", ["{not json", None])
+def test_resume_without_manifest_refuses_a_point_it_cannot_check(tmp_path, manifest):
     s = Sweep(BASE, grid={"seed": [1, 2]})
     out = tmp_path / "out"
-    (out / "points" / s.folder_name(0)).mkdir(parents=True)
-    (out / "manifest.json").write_text("{not json")
-    with pytest.raises(ResultsError, match="delete manifest.json and --resume"):
+    point = out / "points" / s.folder_name(0)
+    point.mkdir(parents=True)
+    (point / "spikes.parquet").write_text("kept")
+    if manifest is not None:
+        (out / "manifest.json").write_text(manifest)
+    with pytest.raises(ResultsError, match=f"{s.folder_name(0)} has no readable meta.json"):
         run_sweep(s, out, resume=True, progress=False)
+    assert (point / "spikes.parquet").read_text() == "kept"
+    assert sorted(p.name for p in point.iterdir()) == ["spikes.parquet"]
+
+
+if __name__ == "__main__":
+    sys.exit(pytest.main([__file__, "-q"]))

@@ -16,6 +16,7 @@ import distributed  # noqa: F401  (loads its config defaults before dask.config.
 import pandas as pd
 import pytest
 
+from brainsim.errors import ResultsError
 from brainsim.runner import run_protocols
 from brainsim.sweep import load_sweep_file, release_worker_build, run_sweep
 
@@ -144,6 +145,35 @@ def test_partitioned_dataset(swept):
         part = whole[whole["point"].astype(int) == 4].drop(columns="point")
         pd.testing.assert_frame_equal(part.reset_index(drop=True), one, check_dtype=False,
                                       check_categorical=False)
+
+
+def test_resume_with_a_lost_manifest_checks_the_points(swept, tmp_path, caplog):
+    """Without a readable manifest, --resume checks every finished point's own protocol
+    against the sweep file: it goes on when they match and refuses a foreign point."""
+    import shutil
+
+    sweep, outcome = swept
+    out = tmp_path / "sweep"
+    shutil.copytree(outcome.out, out)
+    (out / "manifest.json").write_text('{"truncated')
+    with caplog.at_level("WARNING", logger="brainsim.sweep"):
+        again = run_sweep(sweep, out, resume=True, progress=False)
+    assert again.ok and again.ran == [] and again.skipped == list(range(6))
+    assert "checking every finished point" in caplog.text
+    manifest = json.loads((out / "manifest.json").read_text())  # rewritten
+    assert manifest["fingerprint"] == sweep.fingerprint()
+    assert manifest["counts"] == {"done": 6, "failed": 0, "pending": 0}
+    # a point that another sweep file made (here: its seed edited) is refused, by name
+    meta_path = out / "points" / sweep.folder_name(3) / "meta.json"
+    meta = json.loads(meta_path.read_text())
+    meta["protocol"]["seed"] += 100
+    meta_path.write_text(json.dumps(meta))
+    (out / "manifest.json").unlink()
+    with pytest.raises(ResultsError, match=f"{sweep.folder_name(3)} ran another protocol than "
+                                           "point 3"):
+        run_sweep(sweep, out, resume=True, progress=False)
+    assert json.loads(meta_path.read_text()) == meta
+    assert not (out / "manifest.json").exists()
 
 
 def test_run_point_cli_matches_sweep(swept, sweep_path, tmp_path):
