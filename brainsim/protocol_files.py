@@ -113,8 +113,8 @@ def load_protocol_file(path: str | Path) -> tuple[list[Protocol], str]:
 def apply_overrides(protocol: Protocol, *, profile: str | None = None,
                     seed: int | None = None, duration: b2.Quantity | None = None,
                     scale: float | None = None, sentences: list[Sentence] | None = None,
-                    noise: str | None = None) -> Protocol:
-    """Apply command-line changes to a protocol.
+                    noise: str | None = None, dt: b2.Quantity | None = None) -> Protocol:
+    """Apply command-line changes to a protocol (checked later by ``Protocol.validate``).
 
     A new ``duration`` stretches the whole schedule (phases, rewards, sentence onsets)
     proportionally, so a protocol can be shortened for a quick look.
@@ -128,6 +128,8 @@ def apply_overrides(protocol: Protocol, *, profile: str | None = None,
         changes["scale"] = scale
     if noise is not None:
         changes["noise"] = noise
+    if dt is not None:
+        changes["dt"] = dt
     if duration is not None:
         if not float(duration) > 0:
             raise ConfigError(f"--duration must be positive, got {duration}.")

@@ -681,7 +681,8 @@ def run_point_command(args) -> int:
     """``neuroemo run SWEEP.py --point K``."""
     overrides = [opt for opt, value in (("--profile", args.profile), ("--seed", args.seed),
                                         ("--duration", args.duration), ("--scale", args.scale),
-                                        ("--noise", args.noise), ("--text", args.text),
+                                        ("--noise", args.noise), ("--dt", args.dt),
+                                        ("--text", args.text),
                                         ("--live", args.live)) if value]
     if overrides:
         raise ConfigError(f"--point runs the point exactly as the sweep would, so it cannot be "

@@ -95,6 +95,19 @@ def test_text_option_adds_a_sentence(tmp_path):
                                            "surprise"}
 
 
+def test_dt_option_sets_the_time_step(tmp_path):
+    out = tmp_path / "coarse"
+    result = neuroemo("run", "protocols/healthy.py", *QUICK, "--dt", "0.5ms", "--backend",
+                      "runtime", "--runtime-target", "numpy", "--no-figures", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    meta = json.loads((out / "meta.json").read_text())
+    assert meta["dt_ms"] == 0.5 and meta["protocol"]["dt_ms"] == 0.5
+    spikes = load_run(out).spikes
+    assert len(spikes) > 0
+    steps = spikes["t_ms"].to_numpy() / 0.5  # every spike on the 0.5 ms grid
+    assert abs(steps - steps.round()).max() < 1e-6
+
+
 def test_interrupted_run_leaves_nothing(tmp_path):
     out = tmp_path / "interrupted"
     proc = subprocess.Popen([sys.executable, "-m", "brainsim", "run", "protocols/healthy.py",

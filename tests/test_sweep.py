@@ -129,6 +129,8 @@ def test_run_point_rejects_overrides(tmp_path, capsys):
     path = write_sweep(tmp_path)
     assert main(["run", str(path), "--point", "1", "--seed", "3"]) == 2
     assert "cannot be combined with --seed" in capsys.readouterr().err
+    assert main(["run", str(path), "--point", "1", "--dt", "0.5ms"]) == 2
+    assert "cannot be combined with --dt" in capsys.readouterr().err
     assert main(["run", str(path), "--point", "9"]) == 2
     assert "there is no point 9" in capsys.readouterr().err
 

@@ -166,6 +166,9 @@ def run_cli(args, capsys):
     (["protocols/healthy.py", "--scale", "0"], "scale"),
     (["protocols/healthy.py", "--duration=-1s"], "positive"),
     (["protocols/healthy.py", "--duration", "soon"], "number with a unit"),
+    (["protocols/healthy.py", "--dt", "0.3ms"], "does not divide the 1 ms step"),
+    (["protocols/healthy.py", "--dt", "2ms"], "too coarse"),
+    (["protocols/healthy.py", "--dt", "0.5"], "number with a unit"),
 ])
 def test_cli_errors_write_nothing(args, message, capsys, tmp_path):
     out = tmp_path / "out"
