@@ -75,6 +75,8 @@ dopamine : 1 (linked)
 norepinephrine : 1 (linked)
 da_integral_region : second (linked)
 da_integral : second
+da_integral_prev_region : second (linked)
+da_integral_prev : second
 """
 
 SLOW_UPDATE = """
@@ -83,12 +85,15 @@ threshold_shift = (1 - text_gated*(1 - text_bias_weight(t)))*(k_theta_5ht*(serot
 noise_scale = 1 + k_noise_ne*(norepinephrine - 0.5)
 I_input = q_sensory*sensory_rate(t, sensory_channel) + text_current*text_drive(t, channel)
 da_integral = da_integral_region
+da_integral_prev = da_integral_prev_region
 v += int(not_refractory)*noise_scale*noise_kick*standard_normal()
 """
 
 MODULATORS = """
 ddopamine/dt = (dopamine_tonic - dopamine) / tau_dopamine : 1
-dda_integral/dt = exp(-t/tau_eligibility)*(dopamine - dopamine_tonic) : second
+dda_integral/dt = exp(-(t - epoch*eligibility_epoch)/tau_eligibility)*(dopamine - dopamine_tonic) : second
+da_integral_prev : second
+epoch : 1
 dopamine_tonic : 1 (constant)
 serotonin : 1 (constant)
 norepinephrine : 1 (constant)
@@ -105,11 +110,27 @@ dapre/dt = -apre / tau_plus : 1 (event-driven)
 dapost/dt = -apost / tau_minus : 1 (event-driven)
 dc/dt = -c / tau_eligibility : 1 (event-driven)
 """
+# the dopamine integral restarts every 10 s (epoch), so late rewards keep their precision
+EPOCH = """
+epoch_now = floor(t/eligibility_epoch + 1e-9)
+new_epoch = int(epoch_now > epoch)
+da_integral_prev = new_epoch*da_integral + (1 - new_epoch)*da_integral_prev
+da_integral = (1 - new_epoch)*da_integral
+epoch = epoch_now
+"""
 LEARN = """
-w = clip(w + eta*c*exp(t/tau_eligibility)*(da_integral_post - da_last), 0*amp, w_max)
+epoch_now = floor(t/eligibility_epoch + 1e-9)
+epoch_last = floor(lastupdate/eligibility_epoch + 1e-9)
+same_epoch = int(epoch_last == epoch_now)
+last_epoch = int(epoch_last == epoch_now - 1)
+growth = exp((t - epoch_now*eligibility_epoch)/tau_eligibility)
+growth_last = exp((t - (epoch_now - 1)*eligibility_epoch)/tau_eligibility)
+dopamine_seen = growth*(da_integral_post - same_epoch*da_last) + last_epoch*growth_last*(da_integral_prev_post - da_last)
+w = clip(w + eta*c*dopamine_seen, 0*amp, w_max)
 da_last = da_integral_post
 """
 tau_eligibility = 1 * b2.second
+eligibility_epoch = 10 * b2.second
 # Izhikevich (2007)-style three-factor rule, the values brainsim uses by default
 eta, A_plus, A_minus = 20 * b2.pA / b2.second, 1.0, -1.5
 tau_plus = tau_minus = 20 * ms
@@ -137,6 +158,7 @@ def main():
 
     mods = b2.NeuronGroup(len(d["mod_serotonin"]), MODULATORS, method="euler",
                           name="modulators")
+    mods.run_regularly(EPOCH, dt=input_dt, when="start", order=-1)
     mods.run_regularly("dopamine = clip(dopamine + reward_sensitivity*dopamine_projection"
                        "*reward_signal(t), 0, 10)", dt=input_dt, when="start")
     for name in ("serotonin", "dopamine", "norepinephrine", "dopamine_tonic",
@@ -154,6 +176,8 @@ def main():
         setattr(neurons, m, b2.linked_var(mods, m, index=d["region_index"].astype(np.int64)))
     neurons.da_integral_region = b2.linked_var(mods, "da_integral",
                                                index=d["region_index"].astype(np.int64))
+    neurons.da_integral_prev_region = b2.linked_var(mods, "da_integral_prev",
+                                                    index=d["region_index"].astype(np.int64))
     neurons.run_regularly(SLOW_UPDATE, dt=1 * ms, when="start")
     neurons.channel = d["channel"]
     neurons.sensory_channel = d["sensory_channel"]
@@ -167,7 +191,7 @@ def main():
         delay = float(d[f"{kind}_delay_ms"]) * ms
         if plastic == "1":
             syn = b2.Synapses(neurons, neurons, PLASTIC, name=kind, dt=dt, delay=delay,
-                              on_pre="I_e_post += w" + LEARN + "apre += A_plus\nc += apost",
+                              on_pre="I_e_post += w\n" + LEARN + "apre += A_plus\nc += apost",
                               on_post=LEARN + "apost += A_minus\nc += apre")
         else:
             syn = b2.Synapses(neurons, neurons, "w : amp (constant)",

@@ -25,9 +25,10 @@ import brian2 as b2
 import numpy as np
 from filelock import FileLock
 
+from brainsim import equations as eq
 from brainsim import wall_clock
 from brainsim.errors import ConfigError, NeuroEmoError
-from brainsim.network import BrianNetwork, NetworkStructure, NetworkValues
+from brainsim.network import BrianNetwork, NetworkStructure, NetworkValues, last_step
 
 BACKENDS = ("runtime", "cpp_standalone", "cuda_standalone")
 
@@ -134,9 +135,22 @@ def collect(bn: BrianNetwork) -> RawOutput:
     mm = bn.modulator_monitor
     mods = {m: np.asarray(getattr(mm, m)[:], dtype=np.float64) for m in
             ("serotonin", "dopamine", "norepinephrine")}
-    weights = {name: np.asarray(syn.w[:] / b2.pA) for name, syn in bn.synapses.items()
-               if name == "plastic"}
+    weights = {name: final_plastic_weights(bn, syn) / 1e-12
+               for name, syn in bn.synapses.items() if name == "plastic"}
     return RawOutput(spikes, np.asarray(mm.t[:] / b2.ms), mods, final_weights_pA=weights)
+
+
+def final_plastic_weights(bn: BrianNetwork, syn: b2.Synapses) -> np.ndarray:
+    """Plastic weights (A) at the last step of the run, including the dopamine that came
+    after each synapse's last spike (:func:`brainsim.equations.weights_brought_up_to_date`)."""
+    post = np.asarray(syn.j[:])
+    return eq.weights_brought_up_to_date(
+        float(last_step(bn.structure.duration, bn.structure.options.dt)),
+        np.asarray(syn.w_[:]), np.asarray(syn.c[:]), np.asarray(syn.lastupdate_[:]),
+        np.asarray(syn.da_last_[:]),
+        np.asarray(bn.neurons.da_integral_[:])[post],
+        np.asarray(bn.neurons.da_integral_prev_[:])[post],
+        float(np.asarray(syn.eta_[:]).ravel()[0]), float(np.asarray(syn.w_max_[:]).ravel()[0]))
 
 
 class Backend:

@@ -51,20 +51,25 @@ INPUT_UPDATE = (
 NOISE_XI = "+ sigma_v*noise_scale*sqrt(2/tau_m)*xi"
 
 #: The cheap noise formulation: every ``noise_dt`` the membrane gets a Gaussian kick of size
-#: ``noise_kick`` (see :func:`noise_kick_size`) that gives the same stationary voltage
-#: variance (``sigma_v**2``) as the white-noise term. Ten times fewer random numbers at
+#: ``noise_kick`` (see :func:`noise_kick_size`) that gives the white-noise term's voltage
+#: variance (``sigma_v**2``) just after each kick, and 95 % of it averaged over the interval
+#: between kicks (tau_m = 20 ms, noise_dt = 1 ms). Ten times fewer random numbers at
 #: dt = 0.1 ms. ``standard_normal()`` is ``randn()`` drawn with a faster method in C++
 #: standalone (:mod:`brainsim.gaussian`).
 NOISE_KICK = "v += int(not_refractory)*noise_scale*noise_kick*standard_normal()"
 
 
 def noise_kick_size(sigma_v, tau_m, noise_dt):
-    """Kick size with the stationary variance of the white-noise term.
+    """Kick size that matches the white-noise term's variance just after each kick.
 
-    Kicks of size ``k`` every ``noise_dt`` decay with ``tau_m`` in between, so their sum has
-    variance ``k**2 / (1 - exp(-2*noise_dt/tau_m))``; setting it to ``sigma_v**2`` gives
-    ``k = sigma_v*sqrt(1 - exp(-2*noise_dt/tau_m))``. Computed once per run (not per step)
-    and passed as the per-neuron parameter ``noise_kick``.
+    Kicks of size ``k`` every ``noise_dt`` decay with ``tau_m`` in between, so just after a
+    kick their sum has variance ``k**2 / (1 - exp(-2*noise_dt/tau_m))``; setting it to
+    ``sigma_v**2`` gives ``k = sigma_v*sqrt(1 - exp(-2*noise_dt/tau_m))``. Between kicks the
+    variance decays, and its average over the interval is
+    ``sigma_v**2 * tau_m*(1 - exp(-2*noise_dt/tau_m))/(2*noise_dt)``: 0.952 sigma_v**2 at
+    tau_m = 20 ms, 0.936 at 15 ms (``k = sigma_v*sqrt(2*noise_dt/tau_m)`` would match the
+    average instead; docs/model.md). Computed once per run (not per step) and passed as the
+    per-neuron parameter ``noise_kick``.
     """
 
     return sigma_v * np.sqrt(1 - np.exp(-2 * np.asarray(noise_dt / tau_m, dtype=float)))
@@ -108,7 +113,9 @@ serotonin : 1 (linked)
 dopamine : 1 (linked)
 norepinephrine : 1 (linked)
 da_integral_region : second (linked)
-da_integral : second  # copy of the region's da_integral for synapses (refreshed every 1 ms)
+da_integral : second  # copy of the region's da_integral for synapses (DOPAMINE_COPY)
+da_integral_prev_region : second (linked)
+da_integral_prev : second  # copy of the region's da_integral_prev, likewise
 """
 
 THRESHOLD = "v > v_th + threshold_shift"
@@ -155,16 +162,22 @@ MODULATION_UNITS: dict[str, b2.Unit] = {
 }
 
 #: One row per region: tonic levels from the profile and phasic dopamine from rewards.
-#: ``da_integral`` accumulates the phasic dopamine weighted by exp(-t/tau_eligibility), which
-#: lets every plastic synapse integrate eligibility x dopamine exactly at its own events
-#: (see :data:`PLASTIC_SYNAPSE`).
+#: ``da_integral`` accumulates the phasic dopamine weighted by exp(-(t - T)/tau_eligibility)
+#: since the start ``T = epoch*ELIGIBILITY_EPOCH`` of the current epoch, which lets every
+#: plastic synapse integrate eligibility x dopamine exactly at its own events (see
+#: :data:`PLASTIC_SYNAPSE`). The integral restarts every epoch (:data:`EPOCH_UPDATE`; the
+#: last epoch's final value is kept in ``da_integral_prev``): a single integral from t = 0
+#: would add terms ~exp(-t/tau_eligibility) to a sum of order 1 and lose every reward after
+#: ~30 s to float64 rounding.
 #: ``reward_signal(t)`` holds each reward's magnitude in the time bin of the event (0 else);
 #: a reward adds ``reward_sensitivity*dopamine_projection*magnitude`` to dopamine (a dip for a
 #: negative reward, never below 0), which then relaxes to its tonic level with
 #: ``tau_dopamine``.
 MODULATOR_EQUATIONS = """
 ddopamine/dt = (dopamine_tonic - dopamine) / tau_dopamine : 1
-dda_integral/dt = exp(-t/tau_eligibility)*(dopamine - dopamine_tonic) : second
+dda_integral/dt = exp(-(t - epoch*eligibility_epoch)/tau_eligibility)*(dopamine - dopamine_tonic) : second
+da_integral_prev : second  # da_integral at the end of the previous epoch
+epoch : 1  # index of the current epoch, floor(t/eligibility_epoch)
 dopamine_tonic : 1 (constant)
 serotonin : 1 (constant)
 norepinephrine : 1 (constant)
@@ -177,10 +190,35 @@ REWARD_UPDATE = (
     " 0, 10)"
 )
 
-#: Time constant of the synaptic eligibility trace (Izhikevich 2007: ~1 s). A constant of the
-#: build (it enters exp(t/tau_eligibility)); runs are limited to MAX_PLASTIC_DURATION.
+#: The epoch that ``t`` falls in (the small offset makes t = k*epoch exactly, as computed
+#: in floating point from the time step, fall in epoch k). Scalar: Brian2 computes it once
+#: per time step.
+EPOCH_NOW = "epoch_now = floor(t/eligibility_epoch + 1e-9)"
+
+#: Run every 1 ms, before the neurons copy the integral: at the start of a new epoch the
+#: integral moves to ``da_integral_prev`` and starts again from 0.
+EPOCH_UPDATE = EPOCH_NOW + """
+new_epoch = int(epoch_now > epoch)
+da_integral_prev = new_epoch*da_integral + (1 - new_epoch)*da_integral_prev
+da_integral = (1 - new_epoch)*da_integral
+epoch = epoch_now
+"""
+
+#: Every 1 ms (in the slow update) the neurons copy their region's dopamine integrals:
+#: Brian2 synapses read the postsynaptic neuron's own variables, not its linked ones.
+#: (Only the striatum's are read; Brian2 cannot make a subgroup of a group with indexed
+#: links, so every neuron copies, ≈ 2 % of the run time.)
+DOPAMINE_COPY = """
+da_integral = da_integral_region
+da_integral_prev = da_integral_prev_region
+"""
+
+#: Time constant of the synaptic eligibility trace (Izhikevich 2007: ~1 s), and the length
+#: of an epoch of the dopamine integral (``exp`` of at most 2 epochs / tau_eligibility
+#: enters the weight update, far from overflow; increments within an epoch are no smaller
+#: than exp(-10) of the integral, far from float64 rounding). Constants of the build.
 TAU_ELIGIBILITY_S = 1.0
-MAX_PLASTIC_DURATION_S = 600.0
+ELIGIBILITY_EPOCH_S = 10.0
 
 #: Dopamine-gated three-factor plasticity on the inputs to the striatal channel neurons
 #: (Izhikevich 2007; the semantics of NEST's ``stdp_dopamine_synapse``): pre/post pairings
@@ -188,10 +226,16 @@ MAX_PLASTIC_DURATION_S = 600.0
 #: ``tau_eligibility``, and the weight follows ``dw/dt = eta*c*(dopamine - dopamine_tonic)``
 #: (phasic dopamine of the striatum), clipped to [0, w_max]. The weight is brought up to date
 #: at every pre- or postsynaptic spike, exactly: between events
-#: ``c(s) = c(t0)*exp(-(s - t0)/tau_eligibility)``, so
-#: ``w(t1) - w(t0) = eta*c(t1)*exp(t1/tau_eligibility)*(G(t1) - G(t0))`` with
+#: ``c(s) = c(t0)*exp(-(s - t0)/tau_eligibility)``, so within one epoch starting at ``T``
+#: ``w(t1) - w(t0) = eta*c(t1)*exp((t1 - T)/tau_eligibility)*(G(t1) - G(t0))`` with
 #: ``G = da_integral`` of the modulator table (read through the postsynaptic neuron's copy,
-#: refreshed every 1 ms: Brian2 synapses cannot read indexed links).
+#: refreshed every 1 ms: Brian2 synapses cannot read indexed links). The epoch of the
+#: synapse's last update is that of ``lastupdate`` (Brian2's time of its last event, when the
+#: weight was last brought up to date). If that was the previous epoch, the rest of that epoch is added from
+#: ``da_integral_prev``; an update older than that is dropped (the eligibility trace has then
+#: decayed by at least exp(-epoch/tau_eligibility) = 5e-5). At the end of a run
+#: :func:`weights_brought_up_to_date` gives the final weights, which include the dopamine
+#: that came after a synapse's last spike.
 PLASTIC_SYNAPSE = """
 w : amp
 da_last : second
@@ -205,11 +249,42 @@ tau_plus : second (shared, constant)
 tau_minus : second (shared, constant)
 w_max : amp (shared, constant)
 """
-WEIGHT_UPDATE = """
-w = clip(w + eta*c*exp(t/tau_eligibility)*(da_integral_post - da_last), 0*amp, w_max)
+_WEIGHT_UPDATE = EPOCH_NOW + """
+epoch_last = floor(lastupdate/eligibility_epoch + 1e-9)
+same_epoch = int(epoch_last == epoch_now)
+last_epoch = int(epoch_last == epoch_now - 1)
+growth = exp((t - epoch_now*eligibility_epoch)/tau_eligibility)
+growth_last = exp((t - (epoch_now - 1)*eligibility_epoch)/tau_eligibility)
+dopamine_seen = growth*(da_integral_post - same_epoch*da_last) + last_epoch*growth_last*(da_integral_prev_post - da_last)
+w = clip(w + eta*{c}*dopamine_seen, 0*amp, w_max)
 da_last = da_integral_post
 """
-PLASTIC_ON_PRE = "I_e_post += w" + WEIGHT_UPDATE + "apre += A_plus\nc += apost\n"
+WEIGHT_UPDATE = _WEIGHT_UPDATE.format(c="c")  # on spikes, c has just been decayed to t
+
+
+def weights_brought_up_to_date(t, w, c, lastupdate, da_last, da_integral_post,
+                               da_integral_prev_post, eta, w_max):
+    """:data:`WEIGHT_UPDATE` for every synapse at time ``t``, in numpy (plain SI floats).
+
+    A plastic weight is only updated at its synapse's spikes; at the end of a run this
+    applies the dopamine that came after each synapse's last spike (``c`` is then decayed
+    from its last update to ``t``), so that the reported final weights are those of the
+    rule at ``t``. It evaluates the same formula as :data:`WEIGHT_UPDATE` (the Brian2 string
+    that runs during the simulation); ``tests/test_plasticity.py`` checks it against an
+    Euler integration of the rule.
+    """
+    tau, epoch_length = TAU_ELIGIBILITY_S, ELIGIBILITY_EPOCH_S
+    epoch_now = np.floor(t / epoch_length + 1e-9)
+    epoch_last = np.floor(lastupdate / epoch_length + 1e-9)
+    same_epoch = (epoch_last == epoch_now).astype(float)
+    last_epoch = (epoch_last == epoch_now - 1).astype(float)
+    c_now = c * np.exp(-(t - lastupdate) / tau)
+    growth = np.exp((t - epoch_now * epoch_length) / tau)
+    growth_last = np.exp((t - (epoch_now - 1) * epoch_length) / tau)
+    seen = (growth * (da_integral_post - same_epoch * da_last)
+            + last_epoch * growth_last * (da_integral_prev_post - da_last))
+    return np.clip(w + eta * c_now * seen, 0.0, w_max)
+PLASTIC_ON_PRE = "I_e_post += w\n" + WEIGHT_UPDATE + "apre += A_plus\nc += apost\n"
 PLASTIC_ON_POST = WEIGHT_UPDATE + "apost += A_minus\nc += apre\n"
 
 #: Names the modulation expressions may use besides Brian2 functions and constants.
@@ -251,7 +326,7 @@ def slow_update_code(expressions: Mapping[str, str], *, noise_kick: bool) -> str
              for name in ("gain", "threshold_shift", "noise_scale")
              if not is_constant(expressions[name])]
     lines.append(INPUT_UPDATE)
-    lines.append("da_integral = da_integral_region")
+    lines.append(DOPAMINE_COPY.strip())
     if noise_kick:
         lines.append(NOISE_KICK)
     return "\n".join(lines)

@@ -9,7 +9,15 @@ from brian2 import ms, pA, second
 
 from brainsim import equations as eq
 from brainsim.channels import EMOTIONS, SENSORY_CHANNELS
-from brainsim.network import DEFAULT_PLASTICITY, Drives, make_modulator_group, make_timed_arrays
+from brainsim.network import (
+    DEFAULT_PLASTICITY,
+    Clocks,
+    Drives,
+    eligibility_namespace,
+    last_step,
+    make_modulator_group,
+    make_timed_arrays,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -19,8 +27,9 @@ SENSITIVITY = 0.5
 W0 = 20 * pA
 
 
-def spiking_group(times_ms, name, duration_ms, mods):
-    """A group that fires exactly at the given (whole-ms) times and carries da_integral."""
+def spiking_group(times_ms, name, duration_ms, mods, dt):
+    """A group that fires exactly at the given (whole-ms) times and carries the copies of
+    the dopamine integral that the network's neurons refresh in their slow update."""
     train = np.zeros(duration_ms)
     train[np.asarray(times_ms, int)] = 1
     fire = b2.TimedArray(train, dt=1 * ms, name=f"{name}_train")
@@ -29,42 +38,57 @@ def spiking_group(times_ms, name, duration_ms, mods):
         fired_at : second
         da_integral_region : second (linked)
         da_integral : second
+        da_integral_prev_region : second (linked)
+        da_integral_prev : second
         """, threshold="fire(t) > 0.5 and t - fired_at > 1.5*ms", reset="fired_at = t",
-        namespace={"fire": fire}, name=name)
+        namespace={"fire": fire}, name=name, dt=dt)
     group.fired_at = -1 * second
-    group.da_integral_region = b2.linked_var(mods, "da_integral", index=np.zeros(1, np.int64))
+    first_row = np.zeros(1, np.int64)
+    group.da_integral_region = b2.linked_var(mods, "da_integral", index=first_row)
+    group.da_integral_prev_region = b2.linked_var(mods, "da_integral_prev", index=first_row)
     return group
 
 
-def simulate_brian(pre_ms, post_ms, reward_ms, reward, duration_ms=1000):
+def simulate_brian(pre_ms, post_ms, reward_ms, reward, duration_ms=1000, dt=0.1 * ms,
+                   flush=False):
+    """One plastic synapse between two spike trains; ``reward_ms``/``reward`` may be lists.
+    With ``flush`` the weight is brought up to date at the last step, as the network reports
+    it (:func:`brainsim.equations.weights_brought_up_to_date`)."""
     b2.set_device("runtime")
     b2.prefs.codegen.target = "numpy"
     n = duration_ms
     rewards = np.zeros(n)
-    rewards[reward_ms] = reward
+    rewards[np.atleast_1d(reward_ms)] = np.atleast_1d(reward)
     drives = Drives(np.zeros((n, len(SENSORY_CHANNELS))), rewards,
                     np.zeros((n, len(EMOTIONS))), np.ones(n))
-    mods = make_modulator_group(1, make_timed_arrays(drives))
+    mods = make_modulator_group(1, make_timed_arrays(drives),
+                                clocks=Clocks("test_modulators", integration_dt=dt))
     mods.dopamine_tonic = TONIC
     mods.dopamine = TONIC
     mods.tau_dopamine = TAU_DA
     mods.reward_sensitivity = SENSITIVITY
     mods.dopamine_projection = 1.0
-    pre = spiking_group(pre_ms, "pre", n, mods)
-    post = spiking_group(post_ms, "post", n, mods)
-    # the copy every neuron of the network refreshes in its slow update
-    post.run_regularly("da_integral = da_integral_region", dt=0.1 * ms, when="start")
+    pre = spiking_group(pre_ms, "pre", n, mods, dt)
+    post = spiking_group(post_ms, "post", n, mods, dt)
+    # the copies every neuron of the network refreshes in its slow update
+    post.run_regularly(eq.DOPAMINE_COPY, dt=dt, when="start")
     syn = b2.Synapses(pre, post, eq.PLASTIC_SYNAPSE, on_pre=eq.PLASTIC_ON_PRE,
-                      on_post=eq.PLASTIC_ON_POST,
-                      namespace={"tau_eligibility": eq.TAU_ELIGIBILITY_S * second})
+                      on_post=eq.PLASTIC_ON_POST, namespace=eligibility_namespace(), dt=dt)
     syn.connect(i=0, j=0)
     syn.w = W0
     for key, value in DEFAULT_PLASTICITY.items():
         setattr(syn, key, value)
-    mon = b2.StateMonitor(mods, "dopamine", record=0)
+    mon = b2.StateMonitor(mods, "dopamine", record=0, dt=dt)
     net = b2.Network(mods, pre, post, syn, mon)
     net.run(duration_ms * ms)
-    return float(syn.w[0] / pA), float(syn.c[0]), mon
+    if flush:  # what the network reports as the final weight
+        w = eq.weights_brought_up_to_date(
+            float(last_step(duration_ms * ms, dt)), syn.w_[:], syn.c[:], syn.lastupdate_[:],
+            syn.da_last_[:], post.da_integral_[:], post.da_integral_prev_[:],
+            float(np.ravel(syn.eta_[:])[0]), float(np.ravel(syn.w_max_[:])[0]))[0] / 1e-12
+    else:  # the weight as last updated at a spike
+        w = float(syn.w[0] / pA)
+    return w, float(syn.c[0]), mon
 
 
 def reference(pre_ms, post_ms, reward_ms, reward, duration_ms=1000, dt_ms=0.01):
@@ -119,3 +143,31 @@ def test_weight_change_matches_numpy_reference(pre, post, reward, direction):
 def test_no_dopamine_no_learning():
     w, _, _ = simulate_brian([10, 30, 50, 998], [15, 35, 55, 999], 100, 0.0)
     assert w == pytest.approx(float(W0 / pA), abs=1e-9)
+
+
+def test_final_weight_includes_dopamine_after_the_last_spike():
+    """The reward comes after the last spike: only bringing the weight up to date at the
+    end applies it, and it gives the reference's weight."""
+    pre, post = [10, 30, 50], [15, 35, 55]
+    w_lazy, _, _ = simulate_brian(pre, post, 100, 1.0)
+    w, _, _ = simulate_brian(pre, post, 100, 1.0, flush=True)
+    w_ref, _ = reference(pre, post, 100, 1.0)
+    assert w_lazy == pytest.approx(float(W0 / pA), abs=1e-9)  # nothing happened at a spike
+    assert w - float(W0 / pA) > 0.1
+    assert w == pytest.approx(w_ref, rel=0.01, abs=0.01)
+
+
+@pytest.mark.parametrize("shift_ms", [30_000, 9_900])
+def test_learning_late_in_a_long_run_is_the_same(shift_ms):
+    """A pairing and a reward 30 s into a run, after an earlier reward has filled the
+    dopamine integral, change the weight as they do at the start (a single integral from
+    t = 0 lost them to rounding: Δw = 0), and so do a pairing and a reward on either side of
+    an epoch boundary (10 s). dt = 1 ms keeps the 31 s numpy run short."""
+    pre, post, kw = [10, 30, 50], [15, 35, 55], {"dt": 1 * ms, "flush": True}
+    w0, _, _ = simulate_brian(pre, post, [100, 500], [1.0, 0.0], duration_ms=1000, **kw)
+    w, _, _ = simulate_brian([shift_ms + t for t in pre], [shift_ms + t for t in post],
+                             [100, shift_ms + 100], [1.0, 1.0], duration_ms=shift_ms + 1000,
+                             **kw)
+    assert w0 - float(W0 / pA) > 0.1
+    assert w - float(W0 / pA) == pytest.approx(w0 - float(W0 / pA), rel=1e-6)
+
