@@ -26,6 +26,7 @@ Biological grounding (qualitative, for the signs and the routing, not fitted num
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass, field, replace
 
@@ -34,6 +35,8 @@ from brian2 import Hz, Mohm, ms, mV, nA, pA, pcoulomb  # noqa: F401
 
 from brainsim.channels import EMOTIONS, REGIONS, SENSORY_CHANNELS
 from brainsim.errors import ConfigError
+
+logger = logging.getLogger(__name__)
 
 #: Default number of neurons per region at ``scale = 1`` (the original project's sizes).
 DEFAULT_SIZES: dict[str, int] = {
@@ -237,7 +240,8 @@ _LONG = 5.5 * ms
 def default_projections() -> list[Projection]:
     """The default wiring (connection probabilities are for ``scale = 1``)."""
     projections: list[Projection] = []
-    # Within-region E/I loops keep each region in an asynchronous, low-rate regime.
+    # Within-region E/I loops keep each region's rate low (the regions share a ~19 Hz
+    # population rhythm: docs/model.md, "The network's regime").
     for region in REGIONS:
         if region == "striatum":
             continue
@@ -297,7 +301,9 @@ def build_anatomy(scale: float = 1.0, sizes: dict[str, int] | None = None,
 
     Region sizes are multiplied by ``scale``; connection probabilities are divided by it so
     that every neuron keeps the same expected number of inputs (the network's dynamics do
-    not change with its size, only the sampling noise does).
+    not change with its size, only the sampling noise does). Below the largest base
+    probability (0.2: scale < 0.2) some probabilities would exceed 1; they are capped and a
+    warning says so.
 
     Parameters
     ----------
@@ -357,5 +363,11 @@ def build_anatomy(scale: float = 1.0, sizes: dict[str, int] | None = None,
                     f"Projection {proj.name} names unknown channel(s) {sorted(unknown)}; "
                     f"channels are {list(EMOTIONS)}."
                 )
+    capped = sorted(p.name for p in projections if p.p / scale > 1.0)
+    if capped:
+        logger.warning("At scale %g the connection probability of %s would exceed 1 and is "
+                       "capped: those neurons get fewer inputs than at scale 1, so the dynamics "
+                       "change. Use scale >= %g to keep them.", scale, ", ".join(capped),
+                       max(p.p for p in projections))
     scaled_projections = [replace(p, p=min(1.0, p.p / scale)) for p in projections]
     return Anatomy(scaled, scaled_projections, float(scale))

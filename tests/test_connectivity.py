@@ -85,3 +85,16 @@ def test_synapse_table_names_every_synapse_by_projection_and_region(monkeypatch)
     monkeypatch.setattr(results, "MAX_SYNAPSES_WRITTEN", 10_000)
     small, sampled = results.synapses_frame(structure, values.weights_pA)
     assert sampled and 9_990 <= len(small) <= 10_000
+
+
+def test_scale_that_would_push_a_probability_above_one_warns(caplog):
+    """Scaling divides the connection probabilities; below scale 0.2 the inhibitory ones
+    (0.2) would exceed 1, are capped, and neurons lose inputs: the user is told."""
+    with caplog.at_level("WARNING", logger="brainsim.anatomy"):
+        kept = build_anatomy(0.25)
+    assert caplog.text == ""
+    assert max(p.p for p in kept.projections) == pytest.approx(0.8)
+    with caplog.at_level("WARNING", logger="brainsim.anatomy"):
+        capped = build_anatomy(0.1)
+    assert "pfc_I_to_pfc_E" in caplog.text and "scale >= 0.2" in caplog.text
+    assert max(p.p for p in capped.projections) == 1.0
