@@ -231,9 +231,12 @@ ELIGIBILITY_EPOCH_S = 10.0
 #: ``G = da_integral`` of the modulator table (read through the postsynaptic neuron's copy,
 #: refreshed every 1 ms: Brian2 synapses cannot read indexed links). The epoch of the
 #: synapse's last update is that of ``lastupdate`` (Brian2's time of its last event, when the
-#: weight was last brought up to date). If that was the previous epoch, the rest of that epoch is added from
-#: ``da_integral_prev``; an update older than that is dropped (the eligibility trace has then
-#: decayed by at least exp(-epoch/tau_eligibility) = 5e-5). At the end of a run
+#: weight was last brought up to date). If that was the previous epoch, the rest of that
+#: epoch is added from ``da_integral_prev``. If it was earlier still (neither neuron spiked
+#: across a whole epoch boundary), only the current epoch's dopamine is added: the dopamine
+#: of the epochs in between, weighted by an eligibility that may not yet have decayed, is
+#: lost (a limitation; bringing every weight up to date at each epoch boundary would remove
+#: it, and is not done). At the end of a run
 #: :func:`weights_brought_up_to_date` gives the final weights, which include the dopamine
 #: that came after a synapse's last spike.
 PLASTIC_SYNAPSE = """
