@@ -232,11 +232,8 @@ ELIGIBILITY_EPOCH_S = 10.0
 #: refreshed every 1 ms: Brian2 synapses cannot read indexed links). The epoch of the
 #: synapse's last update is that of ``lastupdate`` (Brian2's time of its last event, when the
 #: weight was last brought up to date). If that was the previous epoch, the rest of that
-#: epoch is added from ``da_integral_prev``. If it was earlier still (neither neuron spiked
-#: across a whole epoch boundary), only the current epoch's dopamine is added: the dopamine
-#: of the epochs in between, weighted by an eligibility that may not yet have decayed, is
-#: lost (a limitation; bringing every weight up to date at each epoch boundary would remove
-#: it, and is not done). At the end of a run
+#: epoch is added from ``da_integral_prev``. :data:`WEIGHT_FLUSH` updates every synapse at
+#: the start of each epoch, so a last update is never older than that. At the end of a run
 #: :func:`weights_brought_up_to_date` gives the final weights, which include the dopamine
 #: that came after a synapse's last spike.
 PLASTIC_SYNAPSE = """
@@ -263,6 +260,16 @@ w = clip(w + eta*{c}*dopamine_seen, 0*amp, w_max)
 da_last = da_integral_post
 """
 WEIGHT_UPDATE = _WEIGHT_UPDATE.format(c="c")  # on spikes, c has just been decayed to t
+
+#: Every plastic synapse brought up to date at the start of each epoch (after the integral's
+#: restart and the neurons' copy of it): the traces decayed to ``t`` as Brian2 does at an
+#: event, the weight updated, ``lastupdate`` set. So no synapse's last update is ever more
+#: than one epoch old, which :data:`WEIGHT_UPDATE` needs to be exact.
+WEIGHT_FLUSH = """
+apre = apre*exp(-(t - lastupdate)/tau_plus)
+apost = apost*exp(-(t - lastupdate)/tau_minus)
+c = c*exp(-(t - lastupdate)/tau_eligibility)
+""" + WEIGHT_UPDATE + "lastupdate = t\n"
 
 
 def weights_brought_up_to_date(t, w, c, lastupdate, da_last, da_integral_post,

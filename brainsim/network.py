@@ -495,6 +495,7 @@ class BrianNetwork:
                                   on_pre=eq.PLASTIC_ON_PRE, on_post=eq.PLASTIC_ON_POST,
                                   name=s.name, clock=clocks(opts.dt),
                                   delay=s.delay_ms * b2.ms, namespace=eligibility_namespace())
+                add_epoch_flush(syn, clocks)
             else:
                 # a scalar delay: Brian2's (and brian2cuda's) homogeneous-delay spike queue
                 syn = b2.Synapses(self.neurons, self.neurons, "w : amp (constant)",
@@ -619,6 +620,16 @@ def eligibility_namespace() -> dict[str, b2.Quantity]:
     """The build constants of the eligibility trace, for the modulators and the synapses."""
     return {"tau_eligibility": eq.TAU_ELIGIBILITY_S * b2.second,
             "eligibility_epoch": eq.ELIGIBILITY_EPOCH_S * b2.second}
+
+
+def add_epoch_flush(synapses: b2.Synapses, clocks: Clocks | None = None) -> None:
+    """Bring every plastic synapse up to date at the start of each eligibility epoch
+    (:data:`brainsim.equations.WEIGHT_FLUSH`), after the modulators restart the dopamine
+    integral (order -1) and the neurons copy it (order 0)."""
+    epoch = eq.ELIGIBILITY_EPOCH_S * b2.second
+    clock = clocks(epoch) if clocks is not None else b2.Clock(dt=epoch)
+    synapses.run_regularly(eq.WEIGHT_FLUSH, clock=clock, when="start", order=1,
+                           name=f"{synapses.name}_epoch_flush")
 
 
 def last_step(duration: b2.Quantity, dt: b2.Quantity) -> b2.Quantity:

@@ -13,6 +13,7 @@ from brainsim.network import (
     DEFAULT_PLASTICITY,
     Clocks,
     Drives,
+    add_epoch_flush,
     eligibility_namespace,
     last_step,
     make_modulator_group,
@@ -75,6 +76,7 @@ def simulate_brian(pre_ms, post_ms, reward_ms, reward, duration_ms=1000, dt=0.1 
     syn = b2.Synapses(pre, post, eq.PLASTIC_SYNAPSE, on_pre=eq.PLASTIC_ON_PRE,
                       on_post=eq.PLASTIC_ON_POST, namespace=eligibility_namespace(), dt=dt)
     syn.connect(i=0, j=0)
+    add_epoch_flush(syn)
     syn.w = W0
     for key, value in DEFAULT_PLASTICITY.items():
         setattr(syn, key, value)
@@ -157,17 +159,22 @@ def test_final_weight_includes_dopamine_after_the_last_spike():
     assert w == pytest.approx(w_ref, rel=0.01, abs=0.01)
 
 
-@pytest.mark.parametrize("shift_ms", [30_000, 9_900])
-def test_learning_late_in_a_long_run_is_the_same(shift_ms):
-    """A pairing and a reward 30 s into a run, after an earlier reward has filled the
-    dopamine integral, change the weight as they do at the start (a single integral from
-    t = 0 lost them to rounding: Δw = 0), and so do a pairing and a reward on either side of
-    an epoch boundary (10 s). dt = 1 ms keeps the 31 s numpy run short."""
+@pytest.mark.parametrize(("shift_ms", "reward_after_ms", "duration_ms"), [
+    (30_000, 100, 1000),   # 30 s in, after an earlier reward filled the integral
+    (9_900, 100, 1000),    # pairing and reward on either side of the 10 s boundary
+    (8_000, 2_500, 13_000),  # no spike from 8.06 s to the end: across two boundaries
+])
+def test_learning_late_in_a_long_run_is_the_same(shift_ms, reward_after_ms, duration_ms):
+    """A pairing and a reward late in a run change the weight as they do at the start (a
+    single integral from t = 0 lost them to rounding after ~30 s; without the update of
+    every synapse at each epoch boundary, a synapse silent across two boundaries lost the
+    reward). dt = 1 ms keeps the numpy runs short."""
     pre, post, kw = [10, 30, 50], [15, 35, 55], {"dt": 1 * ms, "flush": True}
-    w0, _, _ = simulate_brian(pre, post, [100, 500], [1.0, 0.0], duration_ms=1000, **kw)
+    w0, _, _ = simulate_brian(pre, post, [reward_after_ms], [1.0], duration_ms=duration_ms,
+                              **kw)
     w, _, _ = simulate_brian([shift_ms + t for t in pre], [shift_ms + t for t in post],
-                             [100, shift_ms + 100], [1.0, 1.0], duration_ms=shift_ms + 1000,
-                             **kw)
+                             [100, shift_ms + reward_after_ms], [1.0, 1.0],
+                             duration_ms=shift_ms + duration_ms, **kw)
     assert w0 - float(W0 / pA) > 0.1
     assert w - float(W0 / pA) == pytest.approx(w0 - float(W0 / pA), rel=1e-6)
 
