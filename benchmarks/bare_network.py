@@ -193,6 +193,11 @@ def main():
             syn = b2.Synapses(neurons, neurons, PLASTIC, name=kind, dt=dt, delay=delay,
                               on_pre="I_e_post += w\n" + LEARN + "apre += A_plus\nc += apost",
                               on_post=LEARN + "apost += A_minus\nc += apre")
+            # every synapse brought up to date at the start of each epoch
+            syn.run_regularly("apre = apre*exp(-(t - lastupdate)/tau_plus)\n"
+                              "apost = apost*exp(-(t - lastupdate)/tau_minus)\n"
+                              "c = c*exp(-(t - lastupdate)/tau_eligibility)\n" + LEARN
+                              + "lastupdate = t", dt=eligibility_epoch, when="start", order=1)
         else:
             syn = b2.Synapses(neurons, neurons, "w : amp (constant)",
                               on_pre=f"{target}_post += w", name=kind, dt=dt, delay=delay)
