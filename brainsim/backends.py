@@ -28,7 +28,7 @@ from filelock import FileLock
 from brainsim import equations as eq
 from brainsim import wall_clock
 from brainsim.errors import ConfigError, NeuroEmoError
-from brainsim.network import BrianNetwork, NetworkStructure, NetworkValues, last_step
+from brainsim.network import BrianNetwork, NetworkStructure, NetworkValues
 
 BACKENDS = ("runtime", "cpp_standalone", "cuda_standalone")
 
@@ -135,21 +135,22 @@ def collect(bn: BrianNetwork) -> RawOutput:
     mm = bn.modulator_monitor
     mods = {m: np.asarray(getattr(mm, m)[:], dtype=np.float64) for m in
             ("serotonin", "dopamine", "norepinephrine")}
-    weights = {name: final_plastic_weights(bn, syn) / 1e-12
+    weights = {name: final_plastic_weights(syn, bn.neurons) / 1e-12
                for name, syn in bn.synapses.items() if name == "plastic"}
     return RawOutput(spikes, np.asarray(mm.t[:] / b2.ms), mods, final_weights_pA=weights)
 
 
-def final_plastic_weights(bn: BrianNetwork, syn: b2.Synapses) -> np.ndarray:
-    """Plastic weights (A) at the last step of the run, including the dopamine that came
-    after each synapse's last spike (:func:`brainsim.equations.weights_brought_up_to_date`)."""
-    post = np.asarray(syn.j[:])
+def final_plastic_weights(syn: b2.Synapses, post: b2.NeuronGroup) -> np.ndarray:
+    """Weights (A) of plastic synapses onto ``post`` at the last step of the run that just
+    ended, including the dopamine that came after each synapse's last spike
+    (:func:`brainsim.equations.weights_brought_up_to_date`; the last step is where the
+    synapses' clock stopped, minus one step)."""
+    j = np.asarray(syn.j[:])
     return eq.weights_brought_up_to_date(
-        float(last_step(bn.structure.duration, bn.structure.options.dt)),
+        float(syn.clock.t[:]) - float(syn.clock.dt),
         np.asarray(syn.w_[:]), np.asarray(syn.c[:]), np.asarray(syn.lastupdate_[:]),
         np.asarray(syn.da_last_[:]),
-        np.asarray(bn.neurons.da_integral_[:])[post],
-        np.asarray(bn.neurons.da_integral_prev_[:])[post],
+        np.asarray(post.da_integral_[:])[j], np.asarray(post.da_integral_prev_[:])[j],
         float(np.asarray(syn.eta_[:]).ravel()[0]), float(np.asarray(syn.w_max_[:]).ravel()[0]))
 
 

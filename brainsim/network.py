@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import zlib
 from dataclasses import dataclass, field, replace
 
@@ -630,14 +629,6 @@ def add_epoch_flush(synapses: b2.Synapses, clocks: Clocks | None = None) -> None
     clock = clocks(epoch) if clocks is not None else b2.Clock(dt=epoch)
     synapses.run_regularly(eq.WEIGHT_FLUSH, clock=clock, when="start", order=1,
                            name=f"{synapses.name}_epoch_flush")
-
-
-def last_step(duration: b2.Quantity, dt: b2.Quantity) -> b2.Quantity:
-    """Time of the last step of a run of ``duration`` (Brian2 runs ``duration/dt`` steps,
-    rounded up unless within 1e-4 of a whole number: ``Clock.set_interval``)."""
-    steps = float(duration / dt)
-    n = round(steps) if abs(steps - round(steps)) <= 1e-4 else math.ceil(steps)
-    return (max(n, 1) - 1) * dt
 
 
 def make_neuron_group(n: int, options: NetworkOptions, timed_arrays: dict[str, b2.TimedArray],

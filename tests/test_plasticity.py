@@ -8,6 +8,7 @@ import pytest
 from brian2 import ms, pA, second
 
 from brainsim import equations as eq
+from brainsim.backends import final_plastic_weights
 from brainsim.channels import EMOTIONS, SENSORY_CHANNELS
 from brainsim.network import (
     DEFAULT_PLASTICITY,
@@ -15,7 +16,6 @@ from brainsim.network import (
     Drives,
     add_epoch_flush,
     eligibility_namespace,
-    last_step,
     make_modulator_group,
     make_timed_arrays,
 )
@@ -84,10 +84,7 @@ def simulate_brian(pre_ms, post_ms, reward_ms, reward, duration_ms=1000, dt=0.1 
     net = b2.Network(mods, pre, post, syn, mon)
     net.run(duration_ms * ms)
     if flush:  # what the network reports as the final weight
-        w = eq.weights_brought_up_to_date(
-            float(last_step(duration_ms * ms, dt)), syn.w_[:], syn.c[:], syn.lastupdate_[:],
-            syn.da_last_[:], post.da_integral_[:], post.da_integral_prev_[:],
-            float(np.ravel(syn.eta_[:])[0]), float(np.ravel(syn.w_max_[:])[0]))[0] / 1e-12
+        w = final_plastic_weights(syn, post)[0] / 1e-12
     else:  # the weight as last updated at a spike
         w = float(syn.w[0] / pA)
     return w, float(syn.c[0]), mon
