@@ -212,7 +212,7 @@ class NetworkStructure:
             "sizes": {r: (s.size, self.layouts[r].n_exc)
                       for r, s in self.anatomy.regions.items()},
             "equations": [eq.NEURON_EQUATIONS, eq.MODULATOR_EQUATIONS, eq.REWARD_UPDATE,
-                          eq.EPOCH_UPDATE, eq.ELIGIBILITY_EPOCH_S,
+                          eq.EPOCH_UPDATE, eq.ELIGIBILITY_EPOCH_S, eq.WEIGHT_FLUSH,
                           eq.PLASTIC_SYNAPSE, eq.PLASTIC_ON_PRE, eq.PLASTIC_ON_POST,
                           eq.NOISE_KICK, eq.NOISE_XI, eq.THRESHOLD, eq.RESET,
                           eq.REFRACTORY, gaussian.CPP_CODE],
