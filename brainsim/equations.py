@@ -326,9 +326,10 @@ def neuron_equations(*, noise: str) -> b2.Equations:
     return b2.Equations(eqs + NEURON_PARAMETERS)
 
 
-def slow_update_code(expressions: Mapping[str, str], *, noise_kick: bool) -> str:
-    """Brian2 code run every 1 ms: modulation (gain, threshold_shift, noise_scale), the
-    external input current, and — with ``noise="kick"`` — the noise kick.
+def slow_update_code(expressions: Mapping[str, str]) -> str:
+    """Brian2 code run every 1 ms: modulation (gain, threshold_shift, noise_scale) and the
+    external input current. (The noise kick, :data:`NOISE_KICK`, runs right after it as an
+    operation of its own: without the random-number call in it this loop is cheaper.)
 
     ``profile_bias`` becomes ``1 - text_gated*(1 - text_bias_weight(t))``: 1 outside the
     striatal channels, the text branch's ``1 - g`` inside them.
@@ -339,8 +340,6 @@ def slow_update_code(expressions: Mapping[str, str], *, noise_kick: bool) -> str
              if not is_constant(expressions[name])]
     lines.append(INPUT_UPDATE)
     lines.append(DOPAMINE_COPY.strip())
-    if noise_kick:
-        lines.append(NOISE_KICK)
     return "\n".join(lines)
 
 

@@ -209,6 +209,7 @@ class NetworkStructure:
             "modulation_dt": float(self.options.modulation_dt),
             "record_dt": float(self.options.modulator_record_dt),
             "modulation": self.options.modulation,
+            "slow_update": eq.slow_update_code(self.options.modulation),
             "sizes": {r: (s.size, self.layouts[r].n_exc)
                       for r, s in self.anatomy.regions.items()},
             "equations": [eq.NEURON_EQUATIONS, eq.MODULATOR_EQUATIONS, eq.REWARD_UPDATE,
@@ -673,13 +674,17 @@ def make_neuron_group(n: int, options: NetworkOptions, timed_arrays: dict[str, b
     group.da_integral_region = b2.linked_var(modulators, "da_integral", index=index)
     group.da_integral_prev_region = b2.linked_var(modulators, "da_integral_prev", index=index)
     if options.noise == "kick" and options.noise_dt != options.modulation_dt:
-        raise ConfigError("noise_dt must equal modulation_dt (both run in one update).")
+        raise ConfigError("noise_dt must equal modulation_dt (the kick reads the noise_scale "
+                          "that each modulation update has just computed).")
     for quantity, expr in options.modulation.items():
         if eq.is_constant(expr):  # the same for every neuron at every time: set once
             setattr(group, quantity, eq.constant_value(expr))
-    group.run_regularly(
-        eq.slow_update_code(options.modulation, noise_kick=options.noise == "kick"),
-        clock=clocks(options.modulation_dt), when="start", name=f"{name}_slow_update")
+    group.run_regularly(eq.slow_update_code(options.modulation),
+                        clock=clocks(options.modulation_dt), when="start",
+                        name=f"{name}_slow_update")
+    if options.noise == "kick":  # right after the modulation (it reads noise_scale)
+        group.run_regularly(eq.NOISE_KICK, clock=clocks(options.noise_dt), when="start",
+                            order=1, name=f"{name}_noise_kick")
     return group
 
 

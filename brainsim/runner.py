@@ -243,8 +243,8 @@ def _write(protocol: Protocol, structure: NetworkStructure, values: NetworkValue
         "equations": {
             "neuron": str(eq.neuron_equations(noise=structure.options.noise)),
             "threshold": eq.THRESHOLD, "reset": eq.RESET, "refractory": eq.REFRACTORY,
-            "slow_update": eq.slow_update_code(structure.options.modulation,
-                                               noise_kick=structure.options.noise == "kick"),
+            "slow_update": eq.slow_update_code(structure.options.modulation),
+            "noise_kick": eq.NOISE_KICK if structure.options.noise == "kick" else "",
             "modulation": structure.options.modulation,
             "modulators": eq.MODULATOR_EQUATIONS, "reward_update": eq.REWARD_UPDATE,
         },

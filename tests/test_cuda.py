@@ -88,10 +88,10 @@ def test_cuda_code_generation_without_gpu(cuda_device):
     assert "_random_generators" not in main_cu  # not the C++ generators' seed code
     assert CUDA_SEED_CODE.strip().splitlines()[1].strip() in main_cu
     # the noise kick's standard_normal() is brian2cuda's cuRAND randn on the GPU
-    slow = next(cuda_device.glob("code_objects/neurons_slow_update_codeobject*.cu")).read_text()
-    assert "_randn(_vectorisation_idx" in slow and "random_standard_normal" not in slow
+    kick = next(cuda_device.glob("code_objects/neurons_noise_kick_codeobject*.cu")).read_text()
+    assert "_randn(_vectorisation_idx" in kick and "random_standard_normal" not in kick
     rand_cu = (cuda_device / "rand.cu").read_text()
-    assert "neurons_slow_update_codeobject_randn" in rand_cu  # cuRAND fills its buffer
+    assert "neurons_noise_kick_codeobject_randn" in rand_cu  # cuRAND fills its buffer
     makefile = (cuda_device / "makefile").read_text()
     assert "-arch=sm_90" in makefile and "-std=c++17" in makefile
     if chosen["curand"]:

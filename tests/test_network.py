@@ -255,6 +255,22 @@ def test_state_update_is_vectorised(build):
     assert "loop vectorized" in result.stderr, result.stderr[-2000:]
 
 
+def test_noise_kick_follows_the_modulation_update(build):
+    """The noise kick is an operation of its own that runs right after the 1 ms modulation
+    update, on the same clock: it reads the ``noise_scale`` computed in that step, and the
+    update's loop has no random-number call in it (5 % of the run, docs/performance.md)."""
+    _, compiled = build
+    code = compiled.directory / "code_objects"
+    slow = (code / "neurons_slow_update_codeobject.cpp").read_text()
+    kick = (code / "neurons_noise_kick_codeobject.cpp").read_text()
+    assert "random_standard_normal(" not in slow and "random_standard_normal(" in kick
+    schedule = re.findall(r"\.add\(&(\w+), _run_(\w+)_codeobject\)",
+                          (compiled.directory / "main.cpp").read_text())
+    names = [name for _, name in schedule]
+    slow_at, kick_at = names.index("neurons_slow_update"), names.index("neurons_noise_kick")
+    assert kick_at == slow_at + 1 and schedule[kick_at][0] == schedule[slow_at][0]
+
+
 @pytest.mark.skipif(shutil.which("nm") is None, reason="needs nm (binutils)")
 def test_program_reads_brainsims_wall_clock(build):
     """The compiled program defines its own ``clock()`` (brainsim.wall_clock), so Brian2's
