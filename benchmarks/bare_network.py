@@ -15,8 +15,15 @@ overlap-check limit (``backends.add_vectorise_flag``), the noise kick's
 brainsim build). The comparison then measures brainsim's overhead, not a different
 computation.
 
-Usage: python benchmarks/bare_network.py NETWORK.npz BUILD_DIR [--runs 2]
+Usage: python benchmarks/bare_network.py NETWORK.npz BUILD_DIR [--runs 2] [--strip PART ...]
 Prints one JSON line: compile time, run times (wall and binary), spike counts.
+
+``--strip`` removes parts of the model, to measure what each costs (``bench.py floor``):
+``noise`` (the 1 ms kick), ``plasticity`` (the plastic set becomes static, its epoch flush
+goes), ``trace`` (the neuromodulator StateMonitor), ``extensions`` (needs ``plasticity``:
+the neuron becomes a plain LIF neuron with its synaptic currents and 1 ms input; no
+adaptation, adaptive threshold, modulators or neuromodulator table). A stripped network is
+not the model: its timings say what the model's parts cost, nothing else.
 """
 
 import argparse
@@ -86,8 +93,9 @@ noise_scale = 1 + k_noise_ne*(norepinephrine - 0.5)
 I_input = q_sensory*sensory_rate(t, sensory_channel) + text_current*text_drive(t, channel)
 da_integral = da_integral_region
 da_integral_prev = da_integral_prev_region
-v += int(not_refractory)*noise_scale*noise_kick*standard_normal()
 """
+# right after the slow update, as an operation of its own (as brainsim does)
+NOISE_KICK = "v += int(not_refractory)*noise_scale*noise_kick*standard_normal()"
 
 MODULATORS = """
 ddopamine/dt = (dopamine_tonic - dopamine) / tau_dopamine : 1
@@ -129,6 +137,30 @@ dopamine_seen = growth*(da_integral_post - same_epoch*da_last) + last_epoch*grow
 w = clip(w + eta*c*dopamine_seen, 0*amp, w_max)
 da_last = da_integral_post
 """
+# the plain LIF neuron of ``--strip extensions``: leak, synaptic currents, input, refractoriness
+PLAIN_EQUATIONS = """
+dv/dt = (E_L - v + R*(I_e - I_i + I_input + I_bias)) / tau_m : volt (unless refractory)
+dI_e/dt = -I_e / tau_e : amp
+dI_i/dt = -I_i / tau_i : amp
+I_input : amp
+tau_ref : second (shared, constant)
+tau_e : second (shared, constant)
+tau_i : second (shared, constant)
+E_L : volt (constant)
+v_reset : volt (constant)
+v_th0 : volt (constant)
+tau_m : second (constant)
+R : ohm (constant)
+I_bias : amp (constant)
+q_sensory : coulomb (constant)
+sensory_channel : integer (constant)
+channel : integer (constant)
+text_current : amp (constant)
+"""
+PLAIN_INPUT = ("I_input = q_sensory*sensory_rate(t, sensory_channel)"
+               " + text_current*text_drive(t, channel)")
+STRIPPABLE = ("noise", "plasticity", "trace", "extensions")
+
 tau_eligibility = 1 * b2.second
 eligibility_epoch = 10 * b2.second
 # Izhikevich (2007)-style three-factor rule, the values brainsim uses by default
@@ -142,7 +174,12 @@ def main():
     parser.add_argument("network")
     parser.add_argument("build_dir")
     parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--strip", nargs="*", default=[], choices=STRIPPABLE)
     args = parser.parse_args()
+    strip = set(args.strip)
+    if "extensions" in strip and "plasticity" not in strip:
+        parser.error("--strip extensions needs --strip plasticity (the rule reads the "
+                     "neuromodulator table)")
     d = np.load(args.network)
     t0 = time.perf_counter()
     b2.set_device("cpp_standalone", directory=args.build_dir, build_on_run=False)
@@ -156,40 +193,50 @@ def main():
     text_drive = b2.TimedArray(d["text_drive"], dt=input_dt)  # noqa: F841
     text_bias_weight = b2.TimedArray(d["text_bias_weight"], dt=input_dt)  # noqa: F841
 
-    mods = b2.NeuronGroup(len(d["mod_serotonin"]), MODULATORS, method="euler",
-                          name="modulators")
-    mods.run_regularly(EPOCH, dt=input_dt, when="start", order=-1)
-    mods.run_regularly("dopamine = clip(dopamine + reward_sensitivity*dopamine_projection"
-                       "*reward_signal(t), 0, 10)", dt=input_dt, when="start")
-    for name in ("serotonin", "dopamine", "norepinephrine", "dopamine_tonic",
-                 "dopamine_projection"):
-        setattr(mods, name, d[f"mod_{name}"])
-    mods.tau_dopamine = float(d["tau_dopamine"]) * b2.second
-    mods.reward_sensitivity = float(d["reward_sensitivity"])
-
     n = len(d["region_index"])
-    neurons = b2.NeuronGroup(n, EQUATIONS, threshold="v > v_th + threshold_shift",
-                             reset="v = v_reset\nv_th += delta_th\nI_adapt += b_adapt",
-                             refractory=REFRACTORY,
-                             method="euler", name="neurons", dt=dt)
-    for m in ("serotonin", "dopamine", "norepinephrine"):
-        setattr(neurons, m, b2.linked_var(mods, m, index=d["region_index"].astype(np.int64)))
-    neurons.da_integral_region = b2.linked_var(mods, "da_integral",
-                                               index=d["region_index"].astype(np.int64))
-    neurons.da_integral_prev_region = b2.linked_var(mods, "da_integral_prev",
-                                                    index=d["region_index"].astype(np.int64))
-    neurons.run_regularly(SLOW_UPDATE, dt=1 * ms, when="start")
+    if "extensions" in strip:
+        mods = None
+        neurons = b2.NeuronGroup(n, PLAIN_EQUATIONS, threshold="v > v_th0",
+                                 reset="v = v_reset", refractory=REFRACTORY,
+                                 method="euler", name="neurons", dt=dt)
+        neurons.run_regularly(PLAIN_INPUT, dt=1 * ms, when="start")
+    else:
+        mods = b2.NeuronGroup(len(d["mod_serotonin"]), MODULATORS, method="euler",
+                              name="modulators")
+        mods.run_regularly(EPOCH, dt=input_dt, when="start", order=-1)
+        mods.run_regularly("dopamine = clip(dopamine + reward_sensitivity*dopamine_projection"
+                           "*reward_signal(t), 0, 10)", dt=input_dt, when="start")
+        for name in ("serotonin", "dopamine", "norepinephrine", "dopamine_tonic",
+                     "dopamine_projection"):
+            setattr(mods, name, d[f"mod_{name}"])
+        mods.tau_dopamine = float(d["tau_dopamine"]) * b2.second
+        mods.reward_sensitivity = float(d["reward_sensitivity"])
+        neurons = b2.NeuronGroup(n, EQUATIONS, threshold="v > v_th + threshold_shift",
+                                 reset="v = v_reset\nv_th += delta_th\nI_adapt += b_adapt",
+                                 refractory=REFRACTORY,
+                                 method="euler", name="neurons", dt=dt)
+        for m in ("serotonin", "dopamine", "norepinephrine"):
+            setattr(neurons, m, b2.linked_var(mods, m,
+                                              index=d["region_index"].astype(np.int64)))
+        neurons.da_integral_region = b2.linked_var(mods, "da_integral",
+                                                   index=d["region_index"].astype(np.int64))
+        neurons.da_integral_prev_region = b2.linked_var(
+            mods, "da_integral_prev", index=d["region_index"].astype(np.int64))
+        neurons.run_regularly(SLOW_UPDATE, dt=1 * ms, when="start")
+        if "noise" not in strip:
+            neurons.run_regularly(NOISE_KICK, dt=1 * ms, when="start", order=1)
     neurons.channel = d["channel"]
     neurons.sensory_channel = d["sensory_channel"]
     for key in d.files:  # per-neuron values and network constants, in SI units
         if key.startswith("neuron_") or key.startswith("const_"):
             name = key.split("_", 1)[1]
-            setattr(neurons, name, b2.Quantity(d[key], dim=neurons.variables[name].dim))
+            if name in neurons.variables:
+                setattr(neurons, name, b2.Quantity(d[key], dim=neurons.variables[name].dim))
     synapses = []
     for entry in d["synapse_sets"]:  # "name:target:plastic", one homogeneous delay each
         kind, target, plastic = str(entry).split(":")
         delay = float(d[f"{kind}_delay_ms"]) * ms
-        if plastic == "1":
+        if plastic == "1" and "plasticity" not in strip:
             syn = b2.Synapses(neurons, neurons, PLASTIC, name=kind, dt=dt, delay=delay,
                               on_pre="I_e_post += w\n" + LEARN + "apre += A_plus\nc += apost",
                               on_post=LEARN + "apost += A_minus\nc += apre")
@@ -205,10 +252,13 @@ def main():
         syn.w = d[f"{kind}_w_pA"] * b2.pA
         synapses.append(syn)
     spikes = b2.SpikeMonitor(neurons)
-    trace = b2.StateMonitor(mods, ["serotonin", "dopamine", "norepinephrine"], record=True,
-                            dt=1 * ms)
+    monitors = [spikes]
+    if "trace" not in strip and mods is not None:
+        trace = b2.StateMonitor(mods, ["serotonin", "dopamine", "norepinephrine"],
+                                record=True, dt=1 * ms)
+        monitors.append(trace)
     # an explicit Network: the magic network would not see the Synapses kept in a list
-    net = b2.Network(mods, neurons, *synapses, spikes, trace)
+    net = b2.Network(*[g for g in (mods, neurons) if g is not None], *synapses, *monitors)
     net.run(float(d["duration"]) * b2.second)
     b2.device.build(directory=args.build_dir, compile=True, run=False, with_output=False,
                     additional_source_files=[wall_clock.add_to_project(args.build_dir)])
@@ -219,10 +269,12 @@ def main():
         b2.device.run(directory=args.build_dir, results_directory=f"results_{k}",
                       with_output=False)
         n_spikes = len(spikes.i[:])
-        _ = trace.dopamine[:]
+        for monitor in monitors[1:]:
+            _ = monitor.dopamine[:]
         runs.append({"run_s": time.perf_counter() - t1,
                      "binary_s": float(b2.device.timers.get("run_binary", 0.0))})
     print(json.dumps({"compile_s": compile_s, "runs": runs, "n_spikes": int(n_spikes),
+                      "strip": sorted(strip),
                       "n_neurons": n, "peak_rss_mb": resource.getrusage(
                           resource.RUSAGE_SELF).ru_maxrss / 1024,
                       "binary_peak_rss_mb": resource.getrusage(

@@ -5,6 +5,7 @@
     python benchmarks/bench.py sweep --points 20 --naive 2
     python benchmarks/bench.py normal
     python benchmarks/bench.py tradeoffs --duration 3 --runs 9
+    python benchmarks/bench.py floor --duration 5 --runs 9
 
 ``benchmarks/run_all.py`` runs them all and writes the tables.
 """
@@ -103,10 +104,15 @@ def case_rtf(args) -> dict:
             p = protocol(args.scale, short, seed=args.seed, dt_ms=args.dt, noise=args.noise,
                          profile=args.profile)
             twin = structure_for(p)
-            fixed_s = timed_build(engine, twin, values_for(p, twin, None), args.runs)["run_s"]
+            fixed = timed_build(engine, twin, values_for(p, twin, None), args.runs)
+            fixed_s = fixed["run_s"]
             out.update(fixed_duration_s=short, fixed_s=fixed_s,
-                       marginal_rtf=(out["run_s"] - fixed_s) / (args.duration - short))
+                       marginal_rtf=(out["run_s"] - fixed_s) / (args.duration - short),
+                       marginal_rtf_median=(out["run_s_median"] - fixed["run_s_median"])
+                       / (args.duration - short))
     out["rtf"] = out["run_s"] / args.duration
+    if "run_s_median" in out:
+        out["rtf_median"] = out["run_s_median"] / args.duration
     out.update(region_rates(structure, raw, args.duration))
     readout = summarize(raw, structure, 1000 * args.duration)["readout"]
     out["winner"] = readout["winner"]
@@ -128,12 +134,15 @@ def timed_build(engine, structure, values, runs: int) -> dict:
     finally:
         build.close()
     return {"compile_s": build.build_s, "run_s": min(times), "binary_s": min(binary),
-            "raw": raw}
+            "run_s_median": float(np.median(times)), "raw": raw}
 
 
-def case_bare(args) -> dict:
-    """brainsim against a hand-written single-file Brian2 script of the same network."""
-    p = protocol(args.scale, args.duration)
+def export_bare_network(p: Protocol, root: Path) -> tuple[object, object, Path]:
+    """Write the network of ``p`` as brainsim builds it to ``root/bare_network.npz``.
+
+    ``bare_network.py`` reads it, so that both simulate the identical graph and values.
+    Returns brainsim's structure and values, and the file.
+    """
     structure = structure_for(p)
     values = values_for(p, structure, None)
     arrays = {"dt": float(p.dt), "duration": float(p.duration),
@@ -161,16 +170,30 @@ def case_bare(args) -> dict:
         arrays[f"{s.name}_i"], arrays[f"{s.name}_j"] = s.i, s.j
         arrays[f"{s.name}_delay_ms"] = np.asarray(s.delay_ms)
         arrays[f"{s.name}_w_pA"] = values.weights_pA[s.name]
-    root = Path(args.build_root)
     root.mkdir(parents=True, exist_ok=True)
     npz = root / "bare_network.npz"
     np.savez(npz, **arrays)
-    proc = subprocess.run([sys.executable, str(HERE / "bare_network.py"), str(npz),
-                           str(root / "bare-build"), "--runs", str(args.runs)],
-                          capture_output=True, text=True)
+    return structure, values, npz
+
+
+def run_bare_network(npz: Path, build_dir: Path, runs: int, strip: tuple[str, ...] = ()) -> dict:
+    """Compile and run ``bare_network.py`` on an exported network; its JSON result."""
+    command = [sys.executable, str(HERE / "bare_network.py"), str(npz), str(build_dir),
+               "--runs", str(runs)]
+    if strip:
+        command += ["--strip", *strip]
+    proc = subprocess.run(command, capture_output=True, text=True)
     if proc.returncode != 0:
         raise SystemExit(f"bare_network.py failed:\n{proc.stderr[-3000:]}")
-    bare = json.loads(proc.stdout.strip().splitlines()[-1])
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def case_bare(args) -> dict:
+    """brainsim against a hand-written single-file Brian2 script of the same network."""
+    p = protocol(args.scale, args.duration)
+    root = Path(args.build_root)
+    structure, values, npz = export_bare_network(p, root)
+    bare = run_bare_network(npz, root / "bare-build", args.runs)
     engine = get_backend("cpp_standalone", build_root=root / "ours")
     build = engine.prepare(structure, values, report=None)
     runs, binary = [], []
@@ -366,9 +389,60 @@ def case_tradeoffs(args) -> dict:
             "runs_table": rows}
 
 
+#: What the model's parts cost: the bare script of the default network with parts removed,
+#: cumulatively (``bare_network.py --strip``). Label, time step (ms), parts removed.
+FLOOR_VARIANTS = (
+    ("the model (bare script)", 0.1, ()),
+    ("dt 0.5 ms", 0.5, ()),
+    ("+ no noise", 0.5, ("noise",)),
+    ("+ static synapses", 0.5, ("noise", "plasticity")),
+    ("+ no modulator trace", 0.5, ("noise", "plasticity", "trace")),
+    ("+ plain LIF neuron", 0.5, ("noise", "plasticity", "trace", "extensions")),
+)
+
+
+def case_floor(args) -> dict:
+    """How fast the default network could be if parts of the model were removed.
+
+    The bare single-file script of the default network (``bare_network.py``, the same graph
+    and values as brainsim's) is compiled once per variant of :data:`FLOOR_VARIANTS`, each
+    removing one more part, and the binaries run alternately ``--runs`` times (this VM's
+    speed drifts within minutes). Per variant: wall seconds per simulated second (best and
+    median, the program's start-up and output included), spikes per simulated second, and
+    the median of the per-round ratios to the first variant. None of the stripped variants
+    is the model; they bound what any implementation of it could gain on this machine.
+    """
+    root = Path(args.build_root)
+    directories, results = {}, {}
+    for label, dt_ms, strip in FLOOR_VARIANTS:
+        stage(f"floor: {label}: generating and compiling")
+        slug = label.replace(" ", "_").replace("+", "").replace(".", "p").strip("_")
+        _, _, npz = export_bare_network(protocol(args.scale, args.duration, dt_ms=dt_ms),
+                                        root / slug)
+        results[label] = run_bare_network(npz, root / slug / "build", 1, strip)
+        directories[label] = root / slug / "build"
+    wall: dict[str, list[float]] = {label: [] for label in directories}
+    for k in range(args.runs):
+        stage(f"floor: timing round {k + 1} of {args.runs}")
+        for label, directory in directories.items():
+            t0 = time.perf_counter()
+            subprocess.run(["./main"], cwd=directory, check=True, capture_output=True)
+            wall[label].append((time.perf_counter() - t0) / args.duration)
+    first = np.asarray(wall[FLOOR_VARIANTS[0][0]])
+    variants = [{"variant": label, "dt_ms": dt_ms, "removed": " ".join(strip),
+                 "compile_s": results[label]["compile_s"],
+                 "s_per_sim_s_best": float(np.min(wall[label])),
+                 "s_per_sim_s_median": float(np.median(wall[label])),
+                 "ratio_to_model": float(np.median(np.asarray(wall[label]) / first)),
+                 "spikes_per_sim_s": results[label]["n_spikes"] / args.duration}
+                for label, dt_ms, strip in FLOOR_VARIANTS]
+    return {"case": "floor", "scale": args.scale, "duration_s": args.duration,
+            "runs": args.runs, "variants": variants}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("case", choices=("rtf", "bare", "sweep", "normal", "tradeoffs"))
+    parser.add_argument("case", choices=("rtf", "bare", "sweep", "normal", "tradeoffs", "floor"))
     parser.add_argument("--backend", default="cpp_standalone")
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--duration", type=float, default=1.0)
@@ -391,7 +465,8 @@ def main() -> None:
     parser.add_argument("--build-root", default=tempfile.mkdtemp(prefix="neuroemo-bench-"))
     args = parser.parse_args()
     result = {"rtf": case_rtf, "bare": case_bare, "sweep": case_sweep,
-              "normal": case_normal, "tradeoffs": case_tradeoffs}[args.case](args)
+              "normal": case_normal, "tradeoffs": case_tradeoffs,
+              "floor": case_floor}[args.case](args)
     print(json.dumps(result))
 
 

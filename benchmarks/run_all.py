@@ -1,6 +1,6 @@
 """Run every benchmark (by hand): ``python benchmarks/run_all.py [--quick] [--skip-cython]``.
 
-Writes ``benchmarks/results/{rtf,overhead,sweep,tradeoffs,tradeoff_runs,analysis}.csv``
+Writes ``benchmarks/results/{rtf,overhead,sweep,tradeoffs,tradeoff_runs,floor,analysis}.csv``
 and ``benchmarks/results/summary.md`` (hardware, versions, the tables). Each case runs in
 its own process with a fresh build folder, so compile times are cold. About 23 minutes on
 2 cores without a GPU (6 of them the trade-off case, which compiles six variants). Each
@@ -41,15 +41,39 @@ def run_case(*args: str, build_root: Path) -> dict:
     return result
 
 
-def hardware() -> dict:
+#: AMD's CPU families as /proc/cpuinfo numbers them: a VM's model name is often just "AMD
+#: EPYC", and the same name covered machines 2.5x apart in speed (docs/performance.md).
+AMD_FAMILIES = {23: "Zen 1/2", 25: "Zen 3/4", 26: "Zen 5"}
+
+
+def cpu_description() -> str:
+    """The CPU's model name, family/model numbers and widest vector instructions."""
     cpu = platform.processor() or ""
+    fields: dict[str, str] = {}
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
+            key, _, value = line.partition(":")
+            key = key.strip()
+            if key in ("model name", "cpu family", "model", "vendor_id", "flags") \
+                    and key not in fields:
+                fields[key] = value.strip()
+            if not line.strip() and fields:
                 break
     except OSError:
-        pass
+        return cpu
+    cpu = fields.get("model name", cpu)
+    family = fields.get("cpu family")
+    if family is not None:
+        cpu += f" (family {family}, model {fields.get('model', '?')}"
+        if fields.get("vendor_id") == "AuthenticAMD" and int(family) in AMD_FAMILIES:
+            cpu += f", {AMD_FAMILIES[int(family)]}"
+        flags = fields.get("flags", "").split()
+        cpu += ", AVX-512)" if "avx512f" in flags else ", AVX2)" if "avx2" in flags else ")"
+    return cpu
+
+
+def hardware() -> dict:
+    cpu = cpu_description()
     mem_gb = None
     try:
         for line in Path("/proc/meminfo").read_text().splitlines():
@@ -94,7 +118,8 @@ def main() -> int:
 
         gpu = bool(detected_gpus())
         # (backend, scale, biological seconds, runs)
-        cases = [("cpp_standalone", 1, 1.0, 5), ("runtime-numpy", 1, 1.0, 1)]
+        cases = [("cpp_standalone", 1, 1.0, 3 if args.quick else 11),
+                 ("runtime-numpy", 1, 1.0, 1)]
         if not args.skip_cython:
             cases.append(("runtime-cython", 1, 0.2, 2))
         if not args.quick:
@@ -122,6 +147,10 @@ def main() -> int:
         quick = ["--duration", "1", "--runs", "3", "--seeds", "1"] if args.quick else \
             ["--duration", "3", "--runs", "9", "--seeds", "3"]
         tradeoffs = run_case("tradeoffs", *quick, build_root=work / "tradeoffs")
+        # what the model's parts cost: the bare script with parts removed, cumulatively
+        floor = run_case("floor", *(["--duration", "1", "--runs", "3"] if args.quick else
+                                    ["--duration", "5", "--runs", "9"]),
+                         build_root=work / "floor")
         # the analysis side (loading, live publishing, viewer frames) writes analysis.csv
         analysis = subprocess.run([sys.executable, str(HERE / "analysis_bench.py")],
                                   capture_output=True, text=True)
@@ -133,7 +162,8 @@ def main() -> int:
     tables = {"rtf": pd.DataFrame(rtf), "overhead": pd.DataFrame(overhead),
               "sweep": pd.DataFrame(sweep),
               "tradeoffs": pd.DataFrame(tradeoffs.get("variants", [tradeoffs])),
-              "tradeoff_runs": pd.DataFrame(tradeoffs.get("runs_table", []))}
+              "tradeoff_runs": pd.DataFrame(tradeoffs.get("runs_table", [])),
+              "floor": pd.DataFrame(floor.get("variants", [floor]))}
     for name, df in tables.items():
         df.to_csv(RESULTS / f"{name}.csv", index=False)
     (RESULTS / "summary.md").write_text(summary_markdown(hw, tables, notes))
@@ -157,7 +187,8 @@ def summary_markdown(hw: dict, tables: dict, notes: list[str]) -> str:
              "Hardware: " + ", ".join(f"{k} {v}" for k, v in hw.items()), ""]
     lines += ["## Realtime factor (wall / biological time; compile separately)", "",
               _fmt(tables["rtf"], ["backend", "scale", "n_neurons", "n_synapses", "duration_s",
-                                   "run_s", "binary_s", "rtf", "fixed_s", "marginal_rtf",
+                                   "run_s", "binary_s", "rtf", "rtf_median", "fixed_s",
+                                   "marginal_rtf", "marginal_rtf_median",
                                    "compile_s", "n_spikes", "peak_rss_mb",
                                    "binary_peak_rss_mb", "error"])]
     lines += ["## Overhead against a bare Brian2 script of the same network", "",
@@ -180,6 +211,11 @@ def summary_markdown(hw: dict, tables: dict, notes: list[str]) -> str:
                                          "max_rate_change", "median_rate_change",
                                          "same_winner", "mean_abs_p_winner_change",
                                          "error"])]
+    lines += ["## What the model's parts cost: the bare script with parts removed, "
+              "cumulatively (`bench.py floor`; none of these is the model)", "",
+              _fmt(tables["floor"], ["variant", "dt_ms", "removed", "s_per_sim_s_best",
+                                     "s_per_sim_s_median", "ratio_to_model",
+                                     "spikes_per_sim_s", "error"])]
     analysis = RESULTS / "analysis.csv"
     if analysis.is_file():
         lines += ["## Analysis side (`analysis_bench.py`)", "",
