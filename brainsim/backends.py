@@ -29,6 +29,7 @@ from brainsim import equations as eq
 from brainsim import wall_clock
 from brainsim.errors import ConfigError, NeuroEmoError
 from brainsim.network import BrianNetwork, NetworkStructure, NetworkValues
+from brainsim.scratch import ResultsFolder, output_bound_bytes
 
 BACKENDS = ("runtime", "cpp_standalone", "cuda_standalone")
 
@@ -299,6 +300,9 @@ class StandaloneBuild:
             backend.builds += 1
             self.build_s = time.perf_counter() - t0
         self._device = b2.get_device()
+        self.output_bound = output_bound_bytes(
+            structure.n_neurons, sum(len(syn.i) for syn in structure.synapses),
+            float(structure.duration))
         StandaloneBuild._active = self
 
     def run(self, values: NetworkValues, with_output: bool = False) -> RawOutput:
@@ -308,25 +312,37 @@ class StandaloneBuild:
         if b2.get_device() is not self._device:
             # a runtime simulation in this process switched Brian2 to the runtime device
             b2.set_device(self._device, build_on_run=False)
+        out = self._run_once(values, with_output, use_scratch=True)
+        if out is None:  # the memory filesystem filled up during the run: again, on disk
+            out = self._run_once(values, with_output, use_scratch=False)
+        return out
+
+    def _run_once(self, values: NetworkValues, with_output: bool,
+                  use_scratch: bool) -> RawOutput | None:
+        """One run of the binary; ``None`` if its results on the memory filesystem may have
+        been cut short (:class:`brainsim.scratch.ResultsFolder`)."""
         results = f"results_{os.getpid()}_{self.runs}"
         self.runs += 1
+        folder = ResultsFolder(self.directory, results, self.output_bound, use_scratch)
         b2.device.run_environment_variables["NEUROEMO_SEED"] = str(values.seed)
-        t0 = time.perf_counter()
         try:
-            b2.device.run(directory=str(self.directory), results_directory=results,
-                          run_args=self.network.run_args(values, built=self.values),
-                          with_output=with_output)
-        except RuntimeError as err:
-            raise self.backend.run_failure(err) from err
-        finally:
-            # Brian2 copies these into os.environ and never removes them
-            b2.device.run_environment_variables.pop("NEUROEMO_SEED", None)
-            os.environ.pop("NEUROEMO_SEED", None)
-        t1 = time.perf_counter()
-        try:
+            t0 = time.perf_counter()
+            try:
+                b2.device.run(directory=str(self.directory), results_directory=results,
+                              run_args=self.network.run_args(values, built=self.values),
+                              with_output=with_output)
+            except RuntimeError as err:
+                raise self.backend.run_failure(err) from err
+            finally:
+                # Brian2 copies these into os.environ and never removes them
+                b2.device.run_environment_variables.pop("NEUROEMO_SEED", None)
+                os.environ.pop("NEUROEMO_SEED", None)
+            t1 = time.perf_counter()
+            if not folder.intact():
+                return None
             out = collect(self.network)
         finally:
-            shutil.rmtree(self.directory / results, ignore_errors=True)
+            folder.remove()
         out.timings_s = {"run_s": t1 - t0,
                          "binary_s": float(b2.device.timers.get("run_binary", t1 - t0))}
         return out
