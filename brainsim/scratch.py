@@ -127,6 +127,11 @@ class ResultsFolder:
         self.path = Path(build_dir) / name
         self.bound = bound
         self.target: Path | None = None
+        # a folder or link of this name is left by a killed process that had this pid
+        if self.path.is_symlink():
+            self.path.unlink()
+        elif self.path.exists():
+            shutil.rmtree(self.path, ignore_errors=True)
         root = scratch_root() if use_scratch else None
         if root is not None:
             remove_stale(root)

@@ -43,6 +43,12 @@ def test_results_folder_is_a_link_only_where_there_is_room(monkeypatch, tmp_path
     folder = scratch.ResultsFolder(build, "results_b", bound=1000)
     assert not folder.on_scratch and not folder.path.exists() and folder.intact()
     assert list((tmp_path / "memory").iterdir()) == []
+    # a link of the same name left by a killed process (its pid reused) is replaced
+    (build / "results_c").symlink_to(tmp_path / "gone", target_is_directory=True)
+    monkeypatch.setattr(scratch, "free_bytes", lambda path: 10**9)
+    folder = scratch.ResultsFolder(build, "results_c", bound=1000)
+    assert folder.on_scratch and folder.path.resolve() == folder.target.resolve()
+    folder.remove()
 
 
 def test_folders_of_killed_processes_are_removed_when_old(tmp_path):
