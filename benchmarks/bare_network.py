@@ -20,7 +20,7 @@ Prints one JSON line: compile time, run times (wall and binary), spike counts.
 
 ``--strip`` removes parts of the model, to measure what each costs (``bench.py floor``):
 ``noise`` (the 1 ms kick), ``plasticity`` (the plastic set becomes static, its epoch flush
-goes), ``trace`` (the neuromodulator StateMonitor), ``extensions`` (needs ``plasticity``:
+goes), ``trace`` (the neuromodulator StateMonitor), ``extensions`` (needs ``noise`` and ``plasticity``:
 the neuron becomes a plain LIF neuron with its synaptic currents and 1 ms input; no
 adaptation, adaptive threshold, modulators or neuromodulator table). A stripped network is
 not the model: its timings say what the model's parts cost, nothing else.
@@ -177,9 +177,9 @@ def main():
     parser.add_argument("--strip", nargs="*", default=[], choices=STRIPPABLE)
     args = parser.parse_args()
     strip = set(args.strip)
-    if "extensions" in strip and "plasticity" not in strip:
-        parser.error("--strip extensions needs --strip plasticity (the rule reads the "
-                     "neuromodulator table)")
+    if "extensions" in strip and not {"plasticity", "noise"} <= strip:
+        parser.error("--strip extensions needs --strip plasticity noise (the rule reads the "
+                     "neuromodulator table; the plain neuron has no noise)")
     d = np.load(args.network)
     t0 = time.perf_counter()
     b2.set_device("cpp_standalone", directory=args.build_dir, build_on_run=False)
@@ -230,8 +230,9 @@ def main():
     for key in d.files:  # per-neuron values and network constants, in SI units
         if key.startswith("neuron_") or key.startswith("const_"):
             name = key.split("_", 1)[1]
-            if name in neurons.variables:
-                setattr(neurons, name, b2.Quantity(d[key], dim=neurons.variables[name].dim))
+            if name not in neurons.variables and "extensions" in strip:
+                continue  # a parameter of the extensions the plain neuron does not have
+            setattr(neurons, name, b2.Quantity(d[key], dim=neurons.variables[name].dim))
     synapses = []
     for entry in d["synapse_sets"]:  # "name:target:plastic", one homogeneous delay each
         kind, target, plastic = str(entry).split(":")

@@ -29,7 +29,7 @@ from brainsim import equations as eq
 from brainsim import wall_clock
 from brainsim.errors import ConfigError, NeuroEmoError
 from brainsim.network import BrianNetwork, NetworkStructure, NetworkValues
-from brainsim.scratch import ResultsFolder, output_bound_bytes
+from brainsim.scratch import ResultsFolder, output_bound_bytes, unique_results_name
 
 BACKENDS = ("runtime", "cpp_standalone", "cuda_standalone")
 
@@ -321,7 +321,7 @@ class StandaloneBuild:
                   use_scratch: bool) -> RawOutput | None:
         """One run of the binary; ``None`` if its results on the memory filesystem may have
         been cut short (:class:`brainsim.scratch.ResultsFolder`)."""
-        results = f"results_{os.getpid()}_{self.runs}"
+        results = unique_results_name(self.runs)
         self.runs += 1
         folder = ResultsFolder(self.directory, results, self.output_bound, use_scratch)
         b2.device.run_environment_variables["NEUROEMO_SEED"] = str(values.seed)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -28,42 +30,94 @@ def test_scratch_root_follows_the_environment(monkeypatch, tmp_path):
 
 
 def test_results_folder_is_a_link_only_where_there_is_room(monkeypatch, tmp_path):
-    monkeypatch.setenv(scratch.SCRATCH_ENV, str(tmp_path / "memory"))
-    (tmp_path / "memory").mkdir()
+    memory = tmp_path / "memory"
+    memory.mkdir()
+    monkeypatch.setenv(scratch.SCRATCH_ENV, str(memory))
     build = tmp_path / "build"
     build.mkdir()
     folder = scratch.ResultsFolder(build, "results_a", bound=1000)
     assert folder.on_scratch and folder.path.is_symlink() and folder.intact()
+    assert (folder.target / scratch.OWNER_LOCK).is_file()
     (folder.path / "array").write_bytes(b"x" * 10)  # written through the link
     assert (folder.target / "array").is_file()
     folder.remove()
-    assert not folder.path.exists() and not folder.target.exists()
+    assert not folder.path.exists() and not folder.path.is_symlink()
+    assert not folder.target.exists()
     # not enough room for twice the bound: Brian2 makes a plain folder on disk
     monkeypatch.setattr(scratch, "free_bytes", lambda path: 1999)
     folder = scratch.ResultsFolder(build, "results_b", bound=1000)
     assert not folder.on_scratch and not folder.path.exists() and folder.intact()
-    assert list((tmp_path / "memory").iterdir()) == []
-    # a link of the same name left by a killed process (its pid reused) is replaced
-    (build / "results_c").symlink_to(tmp_path / "gone", target_is_directory=True)
-    monkeypatch.setattr(scratch, "free_bytes", lambda path: 10**9)
-    folder = scratch.ResultsFolder(build, "results_c", bound=1000)
-    assert folder.on_scratch and folder.path.resolve() == folder.target.resolve()
-    folder.remove()
+    assert [f.name for f in memory.iterdir()] == [scratch.LOCK_NAME]
 
 
-def test_folders_of_killed_processes_are_removed_when_old(tmp_path):
-    gone = 2**22 + 12345  # above Linux's default pid_max: no such process
-    while not scratch._process_gone(gone):
-        gone += 1
-    left = tmp_path / f"{scratch.PREFIX}{gone}-abc"
-    alive = tmp_path / f"{scratch.PREFIX}{os.getpid()}-abc"
-    other = tmp_path / "unrelated"
-    for folder in (left, alive, other):
-        folder.mkdir()
-    later = time.time() + scratch.STALE_AFTER_S + 10
-    assert scratch.remove_stale(tmp_path, now=time.time()) == []  # too young
-    assert scratch.remove_stale(tmp_path, now=later) == [left]
-    assert alive.is_dir() and other.is_dir() and not left.exists()
+def test_live_folders_reserve_their_room(monkeypatch, tmp_path):
+    """Room that a live run may still write is not given to another: with 5000 bytes free,
+    a run bounded by 2000 gets a memory folder, and a second one does not while the first
+    lives (5000 - 2000 < 2 * 2000), but does once it is removed."""
+    memory = tmp_path / "memory"
+    memory.mkdir()
+    monkeypatch.setenv(scratch.SCRATCH_ENV, str(memory))
+    monkeypatch.setattr(scratch, "free_bytes", lambda path: 5000)
+    build = tmp_path / "build"
+    build.mkdir()
+    first = scratch.ResultsFolder(build, "results_1", bound=2000)
+    second = scratch.ResultsFolder(build, "results_2", bound=2000)
+    assert first.on_scratch and not second.on_scratch
+    first.remove()
+    third = scratch.ResultsFolder(build, "results_3", bound=2000)
+    assert third.on_scratch
+    third.remove()
+
+
+def test_folders_of_dead_processes_are_removed(tmp_path):
+    """A folder is live while its process holds the lock on its owner.lock: one whose lock
+    is free (its process was killed) is removed and reserves nothing; so is one without a
+    lock file once it is old."""
+    code = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from brainsim import scratch\n"
+        "f = scratch.ResultsFolder(Path(sys.argv[1]), 'results_x', bound=10**6)\n"
+        "print(f.target, flush=True)\n"
+        "time.sleep(60)\n")
+    memory = tmp_path / "memory"
+    memory.mkdir()
+    (tmp_path / "build").mkdir()
+    env = dict(os.environ, **{scratch.SCRATCH_ENV: str(memory)})
+    child = subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "build")], env=env,
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        target = Path(child.stdout.readline().strip())
+        assert target.is_dir()
+        assert scratch.live_reservations(memory) > 0  # its run is live
+        assert target.is_dir()
+    finally:
+        child.kill()  # killed mid-run: nothing of its own cleans up
+        child.wait()
+        child.stdout.close()
+    assert target.is_dir()
+    assert scratch.live_reservations(memory) == 0
+    assert not target.exists()
+    unlocked = memory / f"{scratch.PREFIX}100-abc"
+    unlocked.mkdir()
+    assert scratch.live_reservations(memory) == 0 and unlocked.is_dir()
+    later = time.time() + scratch.UNLOCKED_AFTER_S + 10
+    assert scratch.live_reservations(memory, now=later) == 0
+    assert not unlocked.exists()
+
+
+def test_a_failed_link_leaves_nothing_and_falls_back_to_disk(monkeypatch, tmp_path):
+    memory = tmp_path / "memory"
+    memory.mkdir()
+    monkeypatch.setenv(scratch.SCRATCH_ENV, str(memory))
+
+    def refuse(self, target, target_is_directory=False):
+        raise OSError("no symlinks here")
+
+    monkeypatch.setattr(Path, "symlink_to", refuse)
+    folder = scratch.ResultsFolder(tmp_path, "results_y", bound=1000)
+    assert not folder.on_scratch
+    assert [f.name for f in memory.iterdir()] == [scratch.LOCK_NAME]
 
 
 def test_output_bound_grows_with_the_network():
@@ -123,5 +177,5 @@ def test_runs_on_memory_and_disk_give_the_same_results(compiled, monkeypatch, tm
             assert np.array_equal(out.spikes[region][1], t)
         assert np.array_equal(out.final_weights_pA["plastic"],
                               on_disk.final_weights_pA["plastic"])
-    assert list(memory.iterdir()) == []
+    assert [f.name for f in memory.iterdir()] == [scratch.LOCK_NAME]
     assert not list(build.directory.glob("results_*"))
