@@ -120,6 +120,21 @@ def case_rtf(args) -> dict:
     return out
 
 
+def time_alternately(directories: dict[str, Path], runs: int,
+                     name: str = "") -> dict[str, list[float]]:
+    """Run each compiled program in ``directories`` once per round, ``runs`` rounds, in the
+    same minutes (this VM's speed drifts within minutes); wall seconds per label."""
+    wall: dict[str, list[float]] = {label: [] for label in directories}
+    for k in range(runs):
+        if name:
+            stage(f"{name}: timing round {k + 1} of {runs}")
+        for label, directory in directories.items():
+            t0 = time.perf_counter()
+            subprocess.run(["./main"], cwd=directory, check=True, capture_output=True)
+            wall[label].append(time.perf_counter() - t0)
+    return wall
+
+
 def timed_build(engine, structure, values, runs: int) -> dict:
     """Compile ``structure`` on a standalone ``engine`` and run it ``runs`` times: best run
     and binary times, compile time and the last run's output (``raw``)."""
@@ -205,12 +220,8 @@ def case_bare(args) -> dict:
     # The figures above come from two processes run one after the other; this VM's speed
     # drifts by 15–30 % within minutes, so also time the two binaries alternately, the same
     # number of times, in the same minute (each run as built: the same network and values).
-    alternating = {"ours": [], "bare": []}
-    for _ in range(args.runs):
-        for label, directory in (("ours", build.directory), ("bare", root / "bare-build")):
-            t0 = time.perf_counter()
-            subprocess.run(["./main"], cwd=directory, check=True, capture_output=True)
-            alternating[label].append(time.perf_counter() - t0)
+    alternating = time_alternately({"ours": build.directory, "bare": root / "bare-build"},
+                                   args.runs)
     alt_ours, alt_bare = np.median(alternating["ours"]), np.median(alternating["bare"])
     # same graph and values, other noise draws: spike counts agree within a few percent;
     # far apart means bare_network.py no longer matches brainsim's model (update it)
@@ -355,13 +366,9 @@ def case_tradeoffs(args) -> dict:
                 build.close()
         directories[label] = (build.directory, build.build_s)
     # the binaries as built (healthy, seed 1), alternately, in the same minutes
-    wall: dict[str, list[float]] = {label: [] for label in directories}
-    for k in range(args.runs):
-        stage(f"trade-offs: timing round {k + 1} of {args.runs}")
-        for label, (directory, _) in directories.items():
-            t0 = time.perf_counter()
-            subprocess.run(["./main"], cwd=directory, check=True, capture_output=True)
-            wall[label].append((time.perf_counter() - t0) / args.duration)
+    wall = {label: [w / args.duration for w in times] for label, times in time_alternately(
+        {label: directory for label, (directory, _) in directories.items()}, args.runs,
+        "trade-offs").items()}
     table = pd.DataFrame(rows)
     rate_cols = [c for c in table.columns if c.startswith("rate_")]
     reference = table[table.variant == "default"].set_index(["profile", "seed"])
@@ -421,13 +428,8 @@ def case_floor(args) -> dict:
                                         root / slug)
         results[label] = run_bare_network(npz, root / slug / "build", 1, strip)
         directories[label] = root / slug / "build"
-    wall: dict[str, list[float]] = {label: [] for label in directories}
-    for k in range(args.runs):
-        stage(f"floor: timing round {k + 1} of {args.runs}")
-        for label, directory in directories.items():
-            t0 = time.perf_counter()
-            subprocess.run(["./main"], cwd=directory, check=True, capture_output=True)
-            wall[label].append((time.perf_counter() - t0) / args.duration)
+    wall = {label: [w / args.duration for w in times]
+            for label, times in time_alternately(directories, args.runs, "floor").items()}
     first = np.asarray(wall[FLOOR_VARIANTS[0][0]])
     variants = [{"variant": label, "dt_ms": dt_ms, "removed": " ".join(strip),
                  "compile_s": results[label]["compile_s"],

@@ -3,7 +3,8 @@
 Writes ``benchmarks/results/{rtf,overhead,sweep,tradeoffs,tradeoff_runs,floor,analysis}.csv``
 and ``benchmarks/results/summary.md`` (hardware, versions, the tables). Each case runs in
 its own process with a fresh build folder, so compile times are cold. About 23 minutes on
-2 cores without a GPU (6 of them the trade-off case, which compiles six variants). Each
+the 2-core Zen 3 VM without a GPU (6 of them the trade-off case, which compiles six
+variants), about 8 on the Zen 5 one (docs/performance.md, "Two machines"). Each
 standalone case also compiles a 0.01 s twin of its network, which splits the run time into
 a fixed part (``fixed_s``) and what each further simulated second costs (``marginal_rtf``).
 """

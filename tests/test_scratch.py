@@ -138,10 +138,6 @@ def compiled():
     build.close()
 
 
-def _folder_bytes(path: Path) -> int:
-    return sum(f.stat().st_size for f in path.iterdir() if f.is_file())
-
-
 @pytest.mark.slow
 def test_runs_on_memory_and_disk_give_the_same_results(compiled, monkeypatch, tmp_path):
     """The default network's run writes its arrays to a memory folder (here a plain folder
@@ -156,7 +152,7 @@ def test_runs_on_memory_and_disk_give_the_same_results(compiled, monkeypatch, tm
 
     def measuring_remove(self):
         if self.path.is_dir():
-            written.append((self.on_scratch, _folder_bytes(self.path)))
+            written.append((self.on_scratch, scratch._folder_bytes(self.path)))
         remove(self)
 
     monkeypatch.setattr(scratch.ResultsFolder, "remove", measuring_remove)
