@@ -10,7 +10,7 @@ that ``benchmarks/bench.py`` writes from brainsim, so both simulate the identica
 From brainsim it takes only four choices, imported so that the two cannot drift apart: the
 refractoriness rule written as a time comparison (``equations.REFRACTORY``), gcc's
 overlap-check limit (``backends.add_vectorise_flag``), the noise kick's
-``standard_normal()`` (``gaussian``: numpy's ziggurat in C++) and the program's cheap
+``standard_normal()`` (``gaussian``: Philox4x32-10 and Box–Muller in C++) and the program's cheap
 ``clock()`` (``wall_clock``: a workaround for Brian2 2.8's run loop, linked into every
 brainsim build). The comparison then measures brainsim's overhead, not a different
 computation.

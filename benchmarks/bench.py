@@ -281,7 +281,7 @@ def case_sweep(args) -> dict:
 
 def case_normal(args) -> dict:
     """ns per Gaussian number in C++ standalone: Brian2's ``randn()`` (polar method) against
-    ``standard_normal()`` (numpy's ziggurat, brainsim.gaussian), and the same loop storing a
+    ``standard_normal()`` (Philox4x32-10 and Box–Muller, brainsim.gaussian), and the same loop storing a
     constant, from Brian2's per-code-object profile of one build (interleaved every step)."""
     from brainsim.backends import add_vectorise_flag
     from brainsim.gaussian import standard_normal_function

@@ -1,26 +1,42 @@
 """``standard_normal()``: the Gaussian numbers of the noise kick, as a Brian2 ``Function``.
 
-It is Brian2's ``randn()`` on every target except C++ standalone, where Brian2 draws with
-Marsaglia's polar method (two Mersenne-twister numbers, a rejection loop, a ``log`` and a
-``sqrt`` per pair: ≈ 21 ns per number here, about a sixth of the default network's run
-time). There it calls numpy's ziggurat (≈ 15 ns), ``random_standard_normal`` from
-``libnpyrandom.a`` (the C library behind ``numpy.random.Generator.standard_normal``, shipped
-with numpy for use from C), fed by a ``std::mt19937_64`` that is seeded from Brian2's own
-generator of the same thread on first use, so that a run's seed fixes it. Both methods are
-exact: the numbers have the same distribution, only the stream differs. Measured in
-docs/performance.md.
+It is Brian2's ``randn()`` on every target except C++ standalone. There Brian2 draws one
+number at a time with Marsaglia's polar method (two Mersenne-twister numbers, a rejection
+loop, a ``log`` and a ``sqrt`` per pair: ≈ 21 ns per number on the Zen 3 machine), which no
+compiler can vectorise. brainsim's C++ implementation instead fills a buffer of 1024 numbers
+at a time with two loops that gcc vectorises:
+
+1. **Philox4x32-10** (Salmon, Moraes, Dror and Shaw, "Parallel random numbers: as easy as
+   1, 2, 3", SC'11; the generator behind cuRAND's and JAX's default streams): a counter-based
+   generator, ten rounds of two 32×32→64-bit multiplications, written here from the paper's
+   description and checked against its published known-answer vectors
+   (``tests/test_gaussian.py``). Pair ``j`` of refill ``b`` is the output for the counter
+   ``(j, b mod 2**32, b div 2**32, 0)`` under a 64-bit key drawn on first use from Brian2's
+   generator of the same thread, so that the run's seed fixes the stream. Each output gives
+   two uniform numbers of 53 bits, the first in (0, 1), the second in [0, 1).
+2. **Box–Muller**: ``r = sqrt(-2 log u1)``, numbers ``r cos(2π u2)`` and ``r sin(2π u2)``,
+   an exact transform to two independent standard normal numbers (no rejection, so no
+   branch). gcc vectorises ``log``, ``sin`` and ``cos`` through glibc's vector math library
+   (libmvec, ≤ 4 ulp) where it exists (Linux, x86-64); elsewhere the loop calls the scalar
+   functions (same numbers within rounding, slower). With 53-bit ``u1`` the largest number is
+   8.57, the tail exact up to there.
+
+Measured on the Zen 5 machine (``python benchmarks/bench.py normal``: one build, 2 × 10⁷
+numbers, Brian2's per-code-object profile): 2.6 ns per number against 10.1 ns for Brian2's
+``randn()``; numpy's ziggurat, which this module called until 2026-11-28, took 8.5 ns in a
+plain C++ loop. The numbers are exact standard normal either way, only the stream differs
+(docs/performance.md).
 
 Targets: numpy and Cython use Brian2's ``randn`` implementations unchanged (the same
 buffers, so the same stream as ``randn()``); ``cuda_standalone`` uses brian2cuda's (cuRAND),
-added when brian2cuda has been imported. Without ``libnpyrandom.a`` (a numpy built without
-it) C++ standalone falls back to Brian2's ``randn`` with a warning.
+added when brian2cuda has been imported.
 """
 
 from __future__ import annotations
 
-import logging
+import ctypes.util
+import platform
 import sys
-from pathlib import Path
 
 import brian2 as b2
 import numpy as np
@@ -30,54 +46,105 @@ from brian2.devices.cpp_standalone.codeobject import CPPStandaloneCodeObject
 #: Name of the function in the equations.
 NAME = "standard_normal"
 
-logger = logging.getLogger(__name__)
+#: Numbers per refill of a thread's buffer (even: Box–Muller gives them in pairs).
+BUFFER = 1024
 
-#: C++ support code; ``%THREADS%`` and ``%THREAD%`` are filled in per build (OpenMP).
+#: glibc's vector variants of ``log``, ``sin`` and ``cos`` (libmvec): declared under names
+#: of our own bound to the C library's symbols, so that gcc vectorises the calls. glibc's
+#: <math.h> declares them itself only under ``-ffinite-math-only``, which Brian2's flags
+#: turn off (``-fno-finite-math-only``); Box–Muller's arguments are finite by construction.
+VECTOR_MATH = """
+extern "C" {
+__attribute__((simd("notinbranch"), const, nothrow)) double _neuroemo_log(double) __asm__("log");
+__attribute__((simd("notinbranch"), const, nothrow)) double _neuroemo_sin(double) __asm__("sin");
+__attribute__((simd("notinbranch"), const, nothrow)) double _neuroemo_cos(double) __asm__("cos");
+}
+"""
+SCALAR_MATH = """
+static inline double _neuroemo_log(double x) { return std::log(x); }
+static inline double _neuroemo_sin(double x) { return std::sin(x); }
+static inline double _neuroemo_cos(double x) { return std::cos(x); }
+"""
+
+#: C++ support code; ``%MATH%``, ``%BUFFER%``, ``%THREADS%`` and ``%THREAD%`` are filled in
+#: per build (vector maths where libmvec exists, OpenMP threads).
 CPP_CODE = """
-extern "C" double random_standard_normal(bitgen_t *bitgen_state);
+%MATH%
 namespace {
+// Philox4x32-10 (Salmon et al., SC'11) and Box-Muller; see brainsim/gaussian.py
 struct _NeuroemoNormal {
-    std::mt19937_64 engine;
-    bitgen_t bitgen;
+    static const int SIZE = %BUFFER%;
+    double numbers[SIZE];
+    double u1[SIZE / 2], u2[SIZE / 2];
+    int next = SIZE;
+    uint32_t key0 = 0, key1 = 0;
+    uint64_t refills = 0;
     bool seeded = false;
-    static uint64_t next_uint64(void *st) { return (*static_cast<std::mt19937_64*>(st))(); }
-    static uint32_t next_uint32(void *st) { return (uint32_t)(next_uint64(st) >> 32); }
-    static double next_double(void *st) { return (next_uint64(st) >> 11) * (1.0/9007199254740992.0); }
+    void refill() {
+        const uint32_t b0 = (uint32_t)refills, b1 = (uint32_t)(refills >> 32);
+        const uint32_t k0 = key0, k1 = key1;
+        for (int j = 0; j < SIZE / 2; ++j) {
+            uint32_t c0 = (uint32_t)j, c1 = b0, c2 = b1, c3 = 0, a0 = k0, a1 = k1;
+            #pragma GCC unroll 10
+            for (int round = 0; round < 10; ++round) {
+                const uint64_t p0 = (uint64_t)0xD2511F53u * c0;
+                const uint64_t p1 = (uint64_t)0xCD9E8D57u * c2;
+                const uint32_t n0 = (uint32_t)(p1 >> 32) ^ c1 ^ a0;
+                const uint32_t n2 = (uint32_t)(p0 >> 32) ^ c3 ^ a1;
+                c0 = n0; c1 = (uint32_t)p1; c2 = n2; c3 = (uint32_t)p0;
+                a0 += 0x9E3779B9u; a1 += 0xBB67AE85u;
+            }
+            // 53 bits each: 27 from the first word, 26 from the second
+            u1[j] = ((double)(int32_t)(c0 >> 5) * 67108864.0 + (double)(int32_t)(c1 >> 6) + 0.5)
+                    * (1.0 / 9007199254740992.0);
+            u2[j] = ((double)(int32_t)(c2 >> 5) * 67108864.0 + (double)(int32_t)(c3 >> 6))
+                    * (1.0 / 9007199254740992.0);
+        }
+        for (int j = 0; j < SIZE / 2; ++j) {
+            const double r = std::sqrt(-2.0 * _neuroemo_log(u1[j]));
+            const double angle = 6.283185307179586 * u2[j];
+            numbers[j] = r * _neuroemo_cos(angle);
+            numbers[SIZE / 2 + j] = r * _neuroemo_sin(angle);
+        }
+        ++refills;
+        next = 0;
+    }
 };
 _NeuroemoNormal _neuroemo_normal[%THREADS%];
 }
 inline double _standard_normal(const int _vectorisation_idx) {
     _NeuroemoNormal &g = _neuroemo_normal[%THREAD%];
-    if (!g.seeded) {
-        // seeded from Brian2's generator of this thread, so the run's seed fixes the stream
-        std::seed_seq seq{(uint32_t)(brian::_random_generators[%THREAD%].rand()*4294967296.0),
-                          (uint32_t)(brian::_random_generators[%THREAD%].rand()*4294967296.0),
-                          (uint32_t)(brian::_random_generators[%THREAD%].rand()*4294967296.0),
-                          (uint32_t)(brian::_random_generators[%THREAD%].rand()*4294967296.0)};
-        g.engine.seed(seq);
-        g.bitgen.state = &g.engine;
-        g.bitgen.next_uint64 = _NeuroemoNormal::next_uint64;
-        g.bitgen.next_uint32 = _NeuroemoNormal::next_uint32;
-        g.bitgen.next_double = _NeuroemoNormal::next_double;
-        g.bitgen.next_raw = _NeuroemoNormal::next_uint64;
-        g.seeded = true;
+    if (g.next == _NeuroemoNormal::SIZE) {
+        if (!g.seeded) {
+            // the key comes from Brian2's generator of this thread: the run's seed fixes it
+            g.key0 = (uint32_t)(brian::_random_generators[%THREAD%].rand() * 4294967296.0);
+            g.key1 = (uint32_t)(brian::_random_generators[%THREAD%].rand() * 4294967296.0);
+            g.seeded = true;
+        }
+        g.refill();
     }
-    return random_standard_normal(&g.bitgen);
+    return g.numbers[g.next++];
 }
 """
 
 
-def npyrandom_dir() -> Path | None:
-    """Folder holding numpy's ``libnpyrandom.a``, or None if this numpy has none."""
-    folder = Path(np.__file__).parent / "random" / "lib"
-    return folder if (folder / "libnpyrandom.a").is_file() else None
+def vector_math() -> bool:
+    """True where gcc can call glibc's vector ``log``/``sin``/``cos`` (Linux x86-64 with
+    libmvec)."""
+    return (sys.platform.startswith("linux") and platform.machine() in ("x86_64", "AMD64")
+            and ctypes.util.find_library("mvec") is not None)
+
+
+def cpp_code(threads: int = 0) -> str:
+    """The C++ support code for ``threads`` OpenMP threads (0: no OpenMP)."""
+    code = CPP_CODE.replace("%MATH%", VECTOR_MATH if vector_math() else SCALAR_MATH)
+    code = code.replace("%BUFFER%", str(BUFFER))
+    code = code.replace("%THREADS%", str(max(1, threads)))
+    return code.replace("%THREAD%", "omp_get_thread_num()" if threads else "0")
 
 
 def _cpp_code(owner) -> dict[str, str]:
-    threads = b2.prefs.devices.cpp_standalone.openmp_threads
-    code = CPP_CODE.replace("%THREADS%", str(max(1, threads)))
-    code = code.replace("%THREAD%", "omp_get_thread_num()" if threads else "0")
-    return {"support_code": code}
+    return {"support_code": cpp_code(b2.prefs.devices.cpp_standalone.openmp_threads)}
 
 
 def _copy_implementation(function: b2.Function, source: b2.Function, target) -> None:
@@ -93,7 +160,8 @@ def standard_normal_function() -> b2.Function:
     Returns
     -------
     brian2.Function
-        Stateful, auto-vectorised like ``randn``; C++ standalone uses numpy's ziggurat.
+        Stateful, auto-vectorised like ``randn``; C++ standalone uses Philox4x32-10 and
+        Box–Muller.
     """
     randn = DEFAULT_FUNCTIONS["randn"]
     function = b2.Function(pyfunc=np.random.randn, arg_units=[], return_unit=1,
@@ -109,19 +177,8 @@ def standard_normal_function() -> b2.Function:
 
         for target in (CUDAStandaloneCodeObject, CUDACodeGenerator):
             _copy_implementation(function, randn, target)
-    folder = npyrandom_dir()
-    if folder is None:
-        logger.warning("numpy's libnpyrandom.a was not found: C++ standalone draws the noise "
-                       "with Brian2's randn (same distribution, slower).")
-        function.implementations.add_dynamic_implementation(
-            CPPStandaloneCodeObject,
-            code=lambda owner: randn.implementations[CPPStandaloneCodeObject].get_code(owner),
-            namespace=lambda owner: {}, name="_randn")
-        return function
     function.implementations.add_dynamic_implementation(
         CPPStandaloneCodeObject, code=_cpp_code, namespace=lambda owner: {},
         name="_standard_normal",
-        compiler_kwds={"headers": ["<random>", "<numpy/random/bitgen.h>"],
-                       "include_dirs": [np.get_include()],
-                       "library_dirs": [str(folder)], "libraries": ["npyrandom"]})
+        compiler_kwds={"headers": ["<cmath>", "<cstdint>"], "libraries": ["m"]})
     return function

@@ -216,7 +216,7 @@ class NetworkStructure:
                           eq.EPOCH_UPDATE, eq.ELIGIBILITY_EPOCH_S, eq.WEIGHT_FLUSH,
                           eq.PLASTIC_SYNAPSE, eq.PLASTIC_ON_PRE, eq.PLASTIC_ON_POST,
                           eq.NOISE_KICK, eq.NOISE_XI, eq.THRESHOLD, eq.RESET,
-                          eq.REFRACTORY, gaussian.CPP_CODE],
+                          eq.REFRACTORY, gaussian.cpp_code()],
         }
         h.update(json.dumps(desc, sort_keys=True, default=str).encode())
         for s in self.synapses:

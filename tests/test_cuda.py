@@ -89,7 +89,7 @@ def test_cuda_code_generation_without_gpu(cuda_device):
     assert CUDA_SEED_CODE.strip().splitlines()[1].strip() in main_cu
     # the noise kick's standard_normal() is brian2cuda's cuRAND randn on the GPU
     kick = next(cuda_device.glob("code_objects/neurons_noise_kick_codeobject*.cu")).read_text()
-    assert "_randn(_vectorisation_idx" in kick and "random_standard_normal" not in kick
+    assert "_randn(_vectorisation_idx" in kick and "_neuroemo_normal" not in kick
     rand_cu = (cuda_device / "rand.cu").read_text()
     assert "neurons_noise_kick_codeobject_randn" in rand_cu  # cuRAND fills its buffer
     makefile = (cuda_device / "makefile").read_text()
