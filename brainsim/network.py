@@ -29,6 +29,7 @@ from brainsim.connectivity import (
     region_offsets,
 )
 from brainsim.errors import ConfigError
+from brainsim.independent_loops import independent_loop_class
 from brainsim.profiles import Profile
 
 #: Time step of every input array (sensory rates, rewards, text drive).
@@ -210,6 +211,7 @@ class NetworkStructure:
             "record_dt": float(self.options.modulator_record_dt),
             "modulation": self.options.modulation,
             "slow_update": eq.slow_update_code(self.options.modulation),
+            "independent_loops": "ivdep on the slow update",
             "sizes": {r: (s.size, self.layouts[r].n_exc)
                       for r, s in self.anatomy.regions.items()},
             "equations": [eq.NEURON_EQUATIONS, eq.MODULATOR_EQUATIONS, eq.REWARD_UPDATE,
@@ -681,7 +683,7 @@ def make_neuron_group(n: int, options: NetworkOptions, timed_arrays: dict[str, b
             setattr(group, quantity, eq.constant_value(expr))
     group.run_regularly(eq.slow_update_code(options.modulation),
                         clock=clocks(options.modulation_dt), when="start",
-                        name=f"{name}_slow_update")
+                        name=f"{name}_slow_update", codeobj_class=independent_loop_class())
     if options.noise == "kick":  # right after the modulation (it reads noise_scale)
         group.run_regularly(eq.NOISE_KICK, clock=clocks(options.noise_dt), when="start",
                             order=1, name=f"{name}_noise_kick")

@@ -240,15 +240,18 @@ def test_channels_cover_the_striatum(build):
 
 
 @pytest.mark.skipif(shutil.which("g++") is None, reason="needs g++")
-def test_state_update_is_vectorised(build):
-    """gcc vectorises the neuron state update of the compiled build (docs/performance.md:
-    ≈ 2× faster): this fails if an equation edit brings back a per-neuron integer
-    conversion or the flag that allows gcc's overlap checks goes missing."""
+@pytest.mark.parametrize("code_object", ["neurons_stateupdater", "neurons_slow_update"])
+def test_neuron_loops_are_vectorised(build, code_object):
+    """gcc vectorises the neuron state update (docs/performance.md: ≈ 2× faster) and the
+    1 ms modulation update (marked ``#pragma GCC ivdep``, brainsim.independent_loops) of
+    the compiled build: this fails if an equation edit brings back a per-neuron integer
+    conversion, the flag that allows gcc's overlap checks goes missing, or the marking
+    does."""
     _, compiled = build
     makefile = (compiled.directory / "makefile").read_text()
     flags = re.search(r"^OPTIMISATIONS = (.*)$", makefile, re.M).group(1)
     assert "vect-max-version-for-alias-checks" in flags
-    source = "code_objects/neurons_stateupdater_codeobject.cpp"
+    source = f"code_objects/{code_object}_codeobject.cpp"
     result = subprocess.run(
         f"g++ -c {flags} -I. {source} -o /dev/null -fopt-info-vec-optimized",
         shell=True, cwd=compiled.directory, capture_output=True, text=True, check=True)
