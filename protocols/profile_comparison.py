@@ -16,7 +16,8 @@ from brainsim import PROFILES, Protocol, run_cli, standard_phases
 DURATION = 3 * second
 
 protocols = [
-    Protocol(name="profile_comparison", profile=name, duration=DURATION, dt=0.1 * ms, seed=1,
+    # dt 0.1 * ms for spike timing finer than 0.5 ms (docs/model.md)
+    Protocol(name="profile_comparison", profile=name, duration=DURATION, dt=0.5 * ms, seed=1,
              phases=standard_phases(DURATION))
     for name in PROFILES
 ]

@@ -21,7 +21,7 @@ base = Protocol(
     name="sweep_serotonin",
     profile="healthy",
     duration=DURATION,
-    dt=0.1 * ms,
+    dt=0.5 * ms,  # 0.1 * ms for spike timing finer than 0.5 ms (docs/model.md)
     seed=1,
     phases=standard_phases(DURATION),
 )

@@ -33,7 +33,7 @@ def variant(profile: str, label: str, text: str | None) -> Protocol:
         name=f"{profile}-{label}",
         profile=profile,
         duration=DURATION,
-        dt=0.1 * ms,
+        dt=0.5 * ms,  # 0.1 * ms for spike timing finer than 0.5 ms (docs/model.md)
         seed=1,
         phases=standard_phases(DURATION),
         sentences=[Sentence(text, ONSET, SHOWN)] if text else [],
