@@ -35,6 +35,7 @@ added when brian2cuda has been imported.
 from __future__ import annotations
 
 import ctypes.util
+import functools
 import platform
 import sys
 
@@ -128,6 +129,7 @@ inline double _standard_normal(const int _vectorisation_idx) {
 """
 
 
+@functools.cache
 def vector_math() -> bool:
     """True where gcc can call glibc's vector ``log``/``sin``/``cos`` (Linux x86-64 with
     libmvec)."""
