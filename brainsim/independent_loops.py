@@ -41,7 +41,8 @@ def mark_independent(cpp: str) -> str:
     Raises
     ------
     RuntimeError
-        If the code has no such loop or more than one (a Brian2 template that changed).
+        If the code has no such loop or more than one (a Brian2 template that changed), or
+        if an OpenMP pragma precedes the loop (the loop must follow it directly).
     """
     loops = list(MAIN_LOOP.finditer(cpp))
     if len(loops) != 1:
@@ -49,6 +50,10 @@ def mark_independent(cpp: str) -> str:
                            f"{len(loops)}: Brian2's template changed; update "
                            f"brainsim/independent_loops.py")
     at = loops[0].start()
+    before = cpp[:at].rstrip().rsplit("\n", 1)[-1].strip()
+    if before.startswith("#pragma omp"):
+        raise RuntimeError("the loop is an OpenMP loop; independent_loop_class() gives no "
+                           "marked code object when OpenMP threads are on")
     return f"{cpp[:at]}{loops[0]['indent']}#pragma GCC ivdep\n{cpp[at:]}"
 
 
@@ -63,6 +68,11 @@ class IndependentLoopCodeObject(CPPStandaloneCodeObject):
 
 
 def independent_loop_class() -> type | None:
-    """:class:`IndependentLoopCodeObject` when the current device is plain C++ standalone,
-    else None (Brian2's default code object: runtime targets and brian2cuda's device)."""
-    return IndependentLoopCodeObject if type(b2.get_device()) is CPPStandaloneDevice else None
+    """:class:`IndependentLoopCodeObject` when the current device is plain C++ standalone on
+    one thread, else None (Brian2's default code object: runtime targets, brian2cuda's
+    device, and OpenMP builds, whose ``#pragma omp`` must directly precede the loop)."""
+    if type(b2.get_device()) is not CPPStandaloneDevice:
+        return None
+    if b2.prefs.devices.cpp_standalone.openmp_threads:
+        return None
+    return IndependentLoopCodeObject

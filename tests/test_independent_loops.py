@@ -41,13 +41,22 @@ def test_a_changed_template_is_an_error_not_a_silent_no_op(code):
         mark_independent(code)
 
 
-def test_only_plain_cpp_standalone_gets_the_marked_code_object():
+def test_an_openmp_loop_is_refused():
+    omp = CODE.replace("    for(", "    #pragma omp parallel for schedule(static)\n    for(")
+    with pytest.raises(RuntimeError, match="OpenMP"):
+        mark_independent(omp)
+
+
+def test_only_plain_single_thread_cpp_standalone_gets_the_marked_code_object():
     assert independent_loop_class() is None  # runtime device
     b2.devices.reinit_devices()
     b2.set_device("cpp_standalone", build_on_run=False)
     try:
         assert independent_loop_class() is IndependentLoopCodeObject
+        b2.prefs.devices.cpp_standalone.openmp_threads = 2
+        assert independent_loop_class() is None
     finally:
+        b2.prefs.devices.cpp_standalone.openmp_threads = 0
         b2.devices.reinit_devices()
         b2.set_device("runtime")
 
@@ -107,3 +116,24 @@ def test_marked_and_unmarked_builds_give_the_same_spikes(tmp_path, monkeypatch):
     assert marked.final_weights_pA
     for name, w in marked.final_weights_pA.items():
         assert np.array_equal(w, unmarked.final_weights_pA[name]), name
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("g++") is None, reason="needs g++")
+def test_an_openmp_build_compiles_and_runs(tmp_path):
+    """With OpenMP threads the modulation update stays Brian2's own OpenMP loop (a pragma
+    between ``#pragma omp parallel for`` and its loop would not compile)."""
+    p = Protocol(name="omp", profile="healthy", duration=0.2 * second, scale=0.25,
+                 phases=standard_phases(0.2 * second), seed=1)
+    structure = structure_for(p)
+    values = values_for(p, structure, None)
+    build = get_backend("cpp_standalone", threads=2, build_root=tmp_path).prepare(
+        structure, values, report=None)
+    try:
+        code = (build.directory / "code_objects"
+                / "neurons_slow_update_codeobject.cpp").read_text()
+        assert "#pragma omp" in code and "#pragma GCC ivdep" not in code
+        out = build.run(values)
+    finally:
+        build.close()
+    assert sum(len(i) for i, _ in out.spikes.values()) > 0
