@@ -81,6 +81,26 @@ def program_environment(seed: int) -> dict[str, str]:
     return {"NEUROEMO_SEED": str(seed), "GLIBC_TUNABLES": tunables}
 
 
+def remove_cython_check_include_dir() -> None:
+    """Take out of Brian2's C++ include folders the one its Cython check leaves behind.
+
+    Brian2 2.8.0's ``CythonCodeObject.is_available()`` (run when a runtime simulation
+    resolves the ``"auto"`` target) compiles a small test module the first time, and its
+    extension manager appends ``brian2/synapses`` to the list it was given: the global
+    ``codegen.cpp.include_dirs`` preference. A standalone build made later in that process
+    then gets another makefile than the same build in any other process, and every object
+    file is recompiled when a sweep worker reuses it (found by
+    ``tests/test_sweep_run.py::test_each_worker_compiles_once`` on a fresh Cython cache).
+    Standalone code does not need that folder (``brianlib`` has its own spike queue).
+    """
+    import brian2.synapses
+
+    stray = os.path.dirname(brian2.synapses.__file__)
+    dirs = list(b2.prefs.codegen.cpp.include_dirs)
+    if stray in dirs:
+        b2.prefs.codegen.cpp.include_dirs = [d for d in dirs if d != stray]
+
+
 def make_jobs() -> list[str]:
     """``make`` arguments for standalone builds: one job per usable CPU.
 
@@ -247,6 +267,7 @@ class CppStandaloneBackend(Backend):
         b2.prefs.devices.cpp_standalone.openmp_threads = self.threads
         b2.prefs.devices.cpp_standalone.extra_make_args_unix = make_jobs()
         add_vectorise_flag()
+        remove_cython_check_include_dir()
 
     def build_directory(self, structure: NetworkStructure) -> Path:
         key = structure.key(self.name)

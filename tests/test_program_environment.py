@@ -50,3 +50,22 @@ def test_a_run_leaves_the_environment_as_it_was(monkeypatch, before):
     assert np.isfinite(out.timings_s["run_s"])
     assert os.environ.get("GLIBC_TUNABLES") == before
     assert "NEUROEMO_SEED" not in os.environ
+
+
+def test_the_cython_checks_include_folder_does_not_reach_standalone_builds():
+    """Brian2's Cython availability check appends ``brian2/synapses`` to the global include
+    preference on its first compile; a standalone build must not see it (its makefile would
+    differ from the same build's in other processes, and sweeps would recompile)."""
+    import brian2 as b2
+    import brian2.synapses
+
+    from brainsim.backends import remove_cython_check_include_dir
+
+    stray = os.path.dirname(brian2.synapses.__file__)
+    before = list(b2.prefs.codegen.cpp.include_dirs)
+    try:
+        b2.prefs.codegen.cpp.include_dirs = [*before, stray]
+        remove_cython_check_include_dir()
+        assert b2.prefs.codegen.cpp.include_dirs == before
+    finally:
+        b2.prefs.codegen.cpp.include_dirs = before
