@@ -61,9 +61,7 @@ class IndependentLoopCodeObject(CPPStandaloneCodeObject):
     """C++ standalone code object whose main loop carries ``#pragma GCC ivdep``."""
 
     def __init__(self, owner, code, *args, **kwargs):
-        marked = mark_independent(code.cpp_file)
-        code.cpp_file = marked
-        code._templates["cpp_file"] = marked  # what Mapping access to the code returns
+        code.cpp_file = mark_independent(code.cpp_file)  # what the device writes to disk
         super().__init__(owner, code, *args, **kwargs)
 
 

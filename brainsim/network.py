@@ -211,7 +211,6 @@ class NetworkStructure:
             "record_dt": float(self.options.modulator_record_dt),
             "modulation": self.options.modulation,
             "slow_update": eq.slow_update_code(self.options.modulation),
-            "independent_loops": "ivdep on the slow update",
             "sizes": {r: (s.size, self.layouts[r].n_exc)
                       for r, s in self.anatomy.regions.items()},
             "equations": [eq.NEURON_EQUATIONS, eq.MODULATOR_EQUATIONS, eq.REWARD_UPDATE,
