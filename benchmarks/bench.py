@@ -6,6 +6,7 @@
     python benchmarks/bench.py normal
     python benchmarks/bench.py tradeoffs --duration 3 --runs 9
     python benchmarks/bench.py floor --duration 5 --runs 9
+    python benchmarks/bench.py vectorisation
 
 ``benchmarks/run_all.py`` runs them all and writes the tables.
 """
@@ -450,9 +451,51 @@ def case_floor(args) -> dict:
             "runs": args.runs, "variants": variants}
 
 
+#: The generated loops whose vectorisation the speed-ups rely on (docs/performance.md).
+VECTORISED_CODE_OBJECTS = ("neurons_stateupdater", "neurons_slow_update", "neurons_noise_kick")
+
+
+def case_vectorisation(args) -> dict:
+    """Which hot loops gcc vectorises on *this* CPU (``-march=native``), from its own report.
+
+    A performance property of one compiler on one CPU, never a test: on AVX-512 gcc 12
+    vectorises the 1 ms modulation update, on AVX2 it does not (gathers). Compiles the
+    default network's code objects with the build's own flags and ``-fopt-info-vec-optimized``,
+    and looks for glibc's vector maths (``_ZGV...``) in the Box–Muller refill.
+    """
+    import re
+
+    import brainsim.gaussian as gaussian
+
+    p = protocol(args.scale, 0.01)
+    structure = structure_for(p)
+    values = values_for(p, structure, None)
+    engine = get_backend("cpp_standalone", build_root=Path(args.build_root))
+    build = engine.prepare(structure, values, report=None)
+    out: dict = {"case": "vectorisation", "cpu_flags": " ".join(
+        f for f in ("avx2", "avx512f") if f in Path("/proc/cpuinfo").read_text().split())}
+    try:
+        makefile = (build.directory / "makefile").read_text()
+        flags = re.search(r"^OPTIMISATIONS = (.*)$", makefile, re.M).group(1)
+        for name in VECTORISED_CODE_OBJECTS:
+            source = build.directory / "code_objects" / f"{name}_codeobject.cpp"
+            result = subprocess.run(
+                f"g++ -c {flags} -I. {source} -o /dev/null -fopt-info-vec-optimized",
+                shell=True, cwd=build.directory, capture_output=True, text=True)
+            out[f"{name}_vectorised"] = "loop vectorized" in result.stderr
+        symbols = subprocess.run(["nm", "-C", str(build.directory / "main")],
+                                 capture_output=True, text=True).stdout
+        out["libmvec_available"] = bool(gaussian.vector_math())
+        out["box_muller_uses_libmvec"] = "_ZGV" in symbols
+    finally:
+        build.close()
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("case", choices=("rtf", "bare", "sweep", "normal", "tradeoffs", "floor"))
+    parser.add_argument("case", choices=("rtf", "bare", "sweep", "normal", "tradeoffs", "floor",
+                                           "vectorisation"))
     parser.add_argument("--backend", default="cpp_standalone")
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--duration", type=float, default=1.0)
@@ -477,7 +520,7 @@ def main() -> None:
     args = parser.parse_args()
     result = {"rtf": case_rtf, "bare": case_bare, "sweep": case_sweep,
               "normal": case_normal, "tradeoffs": case_tradeoffs,
-              "floor": case_floor}[args.case](args)
+              "floor": case_floor, "vectorisation": case_vectorisation}[args.case](args)
     print(json.dumps(result))
 
 

@@ -1,6 +1,6 @@
 """Run every benchmark (by hand): ``python benchmarks/run_all.py [--quick] [--skip-cython]``.
 
-Writes ``benchmarks/results/{rtf,overhead,sweep,tradeoffs,tradeoff_runs,floor,analysis}.csv``
+Writes ``benchmarks/results/{rtf,overhead,sweep,tradeoffs,tradeoff_runs,floor,vectorisation,analysis}.csv``
 and ``benchmarks/results/summary.md`` (hardware, versions, the tables). Each case runs in
 its own process with a fresh build folder, so compile times are cold. About 23 minutes on
 the 2-core Zen 3 VM without a GPU (6 of them the trade-off case, which compiles six
@@ -152,6 +152,8 @@ def main() -> int:
         floor = run_case("floor", *(["--duration", "1", "--runs", "3"] if args.quick else
                                     ["--duration", "5", "--runs", "9"]),
                          build_root=work / "floor")
+        # which hot loops gcc vectorises on this CPU (a property of the machine, not a test)
+        vectorisation = [run_case("vectorisation", build_root=work / "vectorisation")]
         # the analysis side (loading, live publishing, viewer frames) writes analysis.csv
         analysis = subprocess.run([sys.executable, str(HERE / "analysis_bench.py")],
                                   capture_output=True, text=True)
@@ -164,7 +166,8 @@ def main() -> int:
               "sweep": pd.DataFrame(sweep),
               "tradeoffs": pd.DataFrame(tradeoffs.get("variants", [tradeoffs])),
               "tradeoff_runs": pd.DataFrame(tradeoffs.get("runs_table", [])),
-              "floor": pd.DataFrame(floor.get("variants", [floor]))}
+              "floor": pd.DataFrame(floor.get("variants", [floor])),
+              "vectorisation": pd.DataFrame(vectorisation)}
     for name, df in tables.items():
         df.to_csv(RESULTS / f"{name}.csv", index=False)
     (RESULTS / "summary.md").write_text(summary_markdown(hw, tables, notes))
@@ -217,6 +220,12 @@ def summary_markdown(hw: dict, tables: dict, notes: list[str]) -> str:
               _fmt(tables["floor"], ["variant", "dt_ms", "removed", "s_per_sim_s_best",
                                      "s_per_sim_s_median", "ratio_to_model",
                                      "spikes_per_sim_s", "error"])]
+    lines += ["## Loops gcc vectorises on this CPU (`bench.py vectorisation`)", "",
+              _fmt(tables["vectorisation"], ["cpu_flags", "neurons_stateupdater_vectorised",
+                                             "neurons_slow_update_vectorised",
+                                             "neurons_noise_kick_vectorised",
+                                             "libmvec_available", "box_muller_uses_libmvec",
+                                             "error"])]
     analysis = RESULTS / "analysis.csv"
     if analysis.is_file():
         lines += ["## Analysis side (`analysis_bench.py`)", "",

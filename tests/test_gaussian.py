@@ -110,8 +110,8 @@ int main() {
 @needs_gcc
 def test_cpp_stream_is_philox_and_box_muller(tmp_path):
     """The C++ support code, compiled with Brian2's own gcc flags, produces exactly the
-    reference stream (within the vector maths' few ulp), and calls glibc's vector
-    ``log``/``sin``/``cos`` where they exist."""
+    reference stream (within the vector maths' few ulp). Whether gcc calls glibc's vector
+    ``log``/``sin``/``cos`` depends on the CPU: ``benchmarks/bench.py vectorisation``."""
     key, refills = (0x12345678, 0x9ABCDEF0), 3
     code = (PROGRAM.replace("%CODE%", gaussian.cpp_code(0)).replace("%KEY0%", str(key[0]))
             .replace("%KEY1%", str(key[1])).replace("%COUNT%", str(refills * gaussian.BUFFER)))
@@ -123,10 +123,6 @@ def test_cpp_stream_is_philox_and_box_muller(tmp_path):
                              text=True, timeout=60).stdout.split()
     got = np.array([float(x) for x in printed])
     np.testing.assert_allclose(got, expected_numbers(key, refills), rtol=1e-12, atol=1e-13)
-    if gaussian.vector_math():
-        symbols = subprocess.run(["nm", "main"], cwd=tmp_path, capture_output=True,
-                                 text=True).stdout
-        assert "_ZGV" in symbols and "v_log" in symbols, "the Box–Muller loop is scalar"
 
 
 SCRIPT = """
