@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -39,9 +39,11 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from analysis.colors import EMOTION_COLORS, MODULATOR_COLORS, REGION_COLORS, color_of
-from analysis.io import Run, Runs
 from brainsim.channels import EMOTIONS, MODULATORS, REGIONS
 from brainsim.errors import ConfigError, ResultsError
+
+if TYPE_CHECKING:  # type hints only: analysis.io imports this module for Run.plot
+    from analysis.io import Run, Runs
 
 __all__ = [
     "plot_raster", "plot_rates", "plot_modulators", "plot_readout",
@@ -347,9 +349,9 @@ def plot_readout(run: Run) -> Figure:
 
 def _as_runs(runs: Runs | Sequence[Run] | Run) -> list[tuple[str, list[Run]]]:
     """Group runs by profile (in first-seen order): ``[(profile, [runs])]``."""
-    if isinstance(runs, Run):
+    if hasattr(runs, "spikes"):  # one Run
         items = [runs]
-    elif isinstance(runs, Runs):
+    elif hasattr(runs, "runs"):  # Runs
         items = list(runs.runs)
     else:
         items = list(runs)

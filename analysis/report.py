@@ -28,7 +28,7 @@ from analysis.figures import (
     plot_readout,
     save_figure,
 )
-from analysis.io import Run, Runs, is_sweep_dir, load_runs
+from analysis.io import Run, Runs, is_sweep_dir, load_run, load_runs
 from brainsim.channels import REGIONS
 from brainsim.errors import ResultsError
 
@@ -186,3 +186,14 @@ readout windows it won. Also in <a href="summary.csv">summary.csv</a>.</p>
     report = out / "report.html"
     report.write_text(page, encoding="utf-8")
     return report
+
+
+def write_run_figures(folder: str | Path) -> None:
+    """Draw a results folder's raster and rate figures into ``folder/figures/``.
+
+    The simulator calls this through its ``figures`` hook (``neuroemo run`` passes it) once
+    the folder's tables exist; the simulator itself never imports :mod:`analysis`.
+    """
+    run = load_run(folder)
+    save_figure(plot_raster(run), Path(folder) / "figures" / "raster.png")
+    save_figure(plot_rates(run), Path(folder) / "figures" / "rates.png")

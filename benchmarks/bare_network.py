@@ -1,6 +1,6 @@
 """The NeuroEmoDynamics network as one bare Brian2 script (brainsim only for 4 choices).
 
-Written by hand from brainsim/equations.py and brainsim/network.py (the Extended LIF
+Written by hand from brainsim/model/equations.py and brainsim/model/network.py (the Extended LIF
 neuron with kick noise, one NeuronGroup for all regions, the neuromodulator table, three
 Synapses objects, a SpikeMonitor and a StateMonitor), so that the benchmarks can measure
 brainsim's overhead against plain Brian2. The graph and every value (synapses, delays,
@@ -9,7 +9,7 @@ that ``benchmarks/bench.py`` writes from brainsim, so both simulate the identica
 
 From brainsim it takes only four choices, imported so that the two cannot drift apart: the
 refractoriness rule written as a time comparison (``equations.REFRACTORY``), gcc's
-overlap-check limit (``backends.add_vectorise_flag``), the noise kick's
+overlap-check limit (``Speedups.configure_compiler``), the noise kick's
 ``standard_normal()`` (``gaussian``: Philox4x32-10 and Box–Muller in C++) and the program's cheap
 ``clock()`` (``wall_clock``: a workaround for Brian2 2.8's run loop, linked into every
 brainsim build). The comparison then measures brainsim's overhead, not a different
@@ -35,10 +35,9 @@ import brian2 as b2
 import numpy as np
 from brian2 import Hz, ms
 
-from brainsim import wall_clock
-from brainsim.backends import add_vectorise_flag
-from brainsim.equations import REFRACTORY
-from brainsim.gaussian import standard_normal_function
+from brainsim.devices.speedups import Speedups, wall_clock
+from brainsim.devices.speedups.gaussian import standard_normal_function
+from brainsim.model.equations import REFRACTORY
 
 EQUATIONS = """
 dv/dt = (E_L - v + R*(gain*(I_e - I_i + I_input) + I_bias - I_adapt)) / tau_m : volt (unless refractory)
@@ -185,7 +184,7 @@ def main():
     b2.set_device("cpp_standalone", directory=args.build_dir, build_on_run=False)
     b2.prefs.devices.cpp_standalone.extra_make_args_unix = ["-j2"]
     standard_normal = standard_normal_function()  # noqa: F841 (found by name)
-    add_vectorise_flag()  # brainsim's four choices: see the module docstring
+    Speedups().configure_compiler()  # brainsim's four choices: see the module docstring
     dt = float(d["dt"]) * b2.second
     input_dt = 1 * ms
     sensory_rate = b2.TimedArray(d["sensory_rate_hz"] * Hz, dt=input_dt)  # noqa: F841 (found by name)

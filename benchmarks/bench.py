@@ -28,9 +28,9 @@ import numpy as np
 import pandas as pd
 
 from brainsim import Protocol, standard_phases
-from brainsim.backends import get_backend
 from brainsim.channels import EMOTIONS
-from brainsim.runner import structure_for, summarize, values_for
+from brainsim.devices import get_backend
+from brainsim.experiment.runner import structure_for, summarize, values_for
 
 HERE = Path(__file__).resolve().parent
 
@@ -286,15 +286,15 @@ def case_sweep(args) -> dict:
 
 def case_normal(args) -> dict:
     """ns per Gaussian number in C++ standalone: Brian2's ``randn()`` (polar method) against
-    ``standard_normal()`` (Philox4x32-10 and Box–Muller, brainsim.gaussian), and the same loop storing a
+    ``standard_normal()`` (Philox4x32-10 and Box–Muller, brainsim.devices.speedups.gaussian), and the same loop storing a
     constant, from Brian2's per-code-object profile of one build (interleaved every step)."""
-    from brainsim.backends import add_vectorise_flag
-    from brainsim.gaussian import standard_normal_function
+    from brainsim.devices.speedups import Speedups
+    from brainsim.devices.speedups.gaussian import standard_normal_function
 
     n, steps = 100_000, 200
     directory = Path(args.build_root) / "normal"
     b2.set_device("cpp_standalone", directory=str(directory), build_on_run=False)
-    add_vectorise_flag()
+    Speedups().configure_compiler()
     groups = {}
     namespace = {"standard_normal": standard_normal_function()}
     for name, expr in (("constant", "0.5"), ("randn", "randn()"),
@@ -346,7 +346,7 @@ def case_tradeoffs(args) -> dict:
     same minutes compare): wall time per simulated second, best and median, and the median
     of the per-round ratios to the default (:data:`TRADEOFF_DEFAULT`).
     """
-    from brainsim.profiles import PROFILES
+    from brainsim.model.profiles import PROFILES
 
     root = Path(args.build_root)
     rows, directories = [], {}
@@ -465,7 +465,7 @@ def case_vectorisation(args) -> dict:
     """
     import re
 
-    import brainsim.gaussian as gaussian
+    import brainsim.devices.speedups.gaussian as gaussian
 
     p = protocol(args.scale, 0.01)
     structure = structure_for(p)

@@ -82,7 +82,7 @@ def hardware() -> dict:
                 mem_gb = round(int(line.split()[1]) / 1024**2, 1)
     except OSError:
         pass
-    from brainsim.cuda import detected_gpus
+    from brainsim.devices.cuda import detected_gpus
 
     versions = {}
     for pkg in ("brian2", "brian2cuda", "numpy"):
@@ -115,7 +115,7 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="neuroemo-bench-"))
     notes = []
     try:
-        from brainsim.cuda import detected_gpus
+        from brainsim.devices.cuda import detected_gpus
 
         gpu = bool(detected_gpus())
         # (backend, scale, biological seconds, runs)

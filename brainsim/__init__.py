@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # loaded lazily at run time (see __getattr__)
-    from brainsim.protocol import Protocol
+    from brainsim.experiment.protocol import Protocol
 
 # Importing brian2 pulls in setuptools' MSVC helper, which warns on every import; it is noise
 # on Linux and macOS.
@@ -24,10 +24,10 @@ warnings.filterwarnings("ignore", message="_get_vc_env is private")
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "PROFILES": "brainsim.profiles", "Profile": "brainsim.profiles",
-    "get_profile": "brainsim.profiles", "Phase": "brainsim.protocol",
-    "Protocol": "brainsim.protocol", "Sentence": "brainsim.protocol",
-    "standard_phases": "brainsim.protocol",
+    "PROFILES": "brainsim.model.profiles", "Profile": "brainsim.model.profiles",
+    "get_profile": "brainsim.model.profiles", "Phase": "brainsim.experiment.protocol",
+    "Protocol": "brainsim.experiment.protocol", "Sentence": "brainsim.experiment.protocol",
+    "standard_phases": "brainsim.experiment.protocol",
 }
 
 __all__ = [*_EXPORTS, "run_cli"]

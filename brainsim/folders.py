@@ -1,6 +1,6 @@
 """Writing a folder so that readers see either the old one or the complete new one.
 
-Used for results folders (:func:`brainsim.results.write_run`) and text-branch checkpoints
+Used for results folders (:func:`brainsim.experiment.results.write_run`) and text-branch checkpoints
 (:func:`textbranch.checkpoint.save_checkpoint`). Imports nothing heavy: the text branch
 uses it without Brian2.
 """

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from brainsim.anatomy import build_anatomy
-from brainsim.backends import make_jobs
-from brainsim.connectivity import draw_synapses
+from brainsim.devices.standalone import make_jobs
 from brainsim.errors import ConfigError
-from brainsim.protocol import Protocol
-from brainsim.runner import structure_for, values_for
+from brainsim.experiment.protocol import Protocol
+from brainsim.experiment.runner import structure_for, values_for
+from brainsim.model.anatomy import build_anatomy
+from brainsim.model.connectivity import draw_synapses
 
 
 def test_every_synapse_set_has_one_delay_and_every_projection_is_in_one_set():
@@ -31,7 +31,7 @@ def test_every_synapse_set_has_one_delay_and_every_projection_is_in_one_set():
 def test_brian_synapses_get_a_scalar_delay(monkeypatch):
     import brian2 as b2
 
-    from brainsim.network import BrianNetwork
+    from brainsim.model.network import BrianNetwork
 
     b2.set_device("runtime")
     # numpy: creating the synapses must not wait for a cold Cython compile (~1 min in CI)
@@ -59,7 +59,7 @@ def test_synapse_table_names_every_synapse_by_projection_and_region(monkeypatch)
     import brian2 as b2
     import numpy as np
 
-    from brainsim import results
+    from brainsim.experiment import results
 
     proto = Protocol(name="t", profile="healthy", duration=0.1 * b2.second, scale=0.25)
     structure = structure_for(proto)
@@ -90,11 +90,11 @@ def test_synapse_table_names_every_synapse_by_projection_and_region(monkeypatch)
 def test_scale_that_would_push_a_probability_above_one_warns(caplog):
     """Scaling divides the connection probabilities; below scale 0.2 the inhibitory ones
     (0.2) would exceed 1, are capped, and neurons lose inputs: the user is told."""
-    with caplog.at_level("WARNING", logger="brainsim.anatomy"):
+    with caplog.at_level("WARNING", logger="brainsim.model.anatomy"):
         kept = build_anatomy(0.25)
     assert caplog.text == ""
     assert max(p.p for p in kept.projections) == pytest.approx(0.8)
-    with caplog.at_level("WARNING", logger="brainsim.anatomy"):
+    with caplog.at_level("WARNING", logger="brainsim.model.anatomy"):
         capped = build_anatomy(0.1)
     assert "pfc_I_to_pfc_E" in caplog.text and "scale >= 0.2" in caplog.text
     assert max(p.p for p in capped.projections) == 1.0

@@ -13,8 +13,8 @@ import pytest
 from brian2 import ms
 
 from brainsim import Protocol, standard_phases
-from brainsim.backends import get_backend
-from brainsim.cuda import (
+from brainsim.devices import get_backend
+from brainsim.devices.cuda import (
     CUDA_SEED_CODE,
     DEFAULT_COMPUTE_CAPABILITY,
     configure_cuda_prefs,
@@ -23,8 +23,8 @@ from brainsim.cuda import (
     resolve_compute_capability,
 )
 from brainsim.errors import ConfigError, NeuroEmoError
-from brainsim.network import BrianNetwork
-from brainsim.runner import structure_for, values_for
+from brainsim.experiment.runner import structure_for, values_for
+from brainsim.model.network import BrianNetwork
 
 D = 300 * ms
 PROTOCOL = Protocol(name="cuda", profile="healthy", duration=D, scale=0.25,
@@ -57,16 +57,16 @@ def test_compute_capability_order(monkeypatch):
 
 
 def test_missing_nvcc_is_a_clear_error(monkeypatch, cuda_device):
-    monkeypatch.setattr("brainsim.cuda.find_nvcc", lambda: None)
+    monkeypatch.setattr("brainsim.devices.cuda.find_nvcc", lambda: None)
     with pytest.raises(NeuroEmoError, match="needs the CUDA toolkit's compiler nvcc"):
         configure_cuda_prefs()
 
 
 @needs_nvcc
 def test_cuda_code_generation_without_gpu(cuda_device):
-    from brainsim.backends import GCC_VECTORISE_FLAG, add_vectorise_flag
+    from brainsim.devices.speedups import GCC_VECTORISE_FLAG, Speedups
 
-    add_vectorise_flag()  # as a cpp_standalone build earlier in the process would
+    Speedups().configure_compiler()  # as a cpp_standalone build earlier in the process would
     chosen = configure_cuda_prefs(9.0)
     assert chosen["compute_capability"] == 9.0
     assert GCC_VECTORISE_FLAG not in b2.prefs.codegen.cpp.extra_compile_args_gcc
@@ -76,7 +76,7 @@ def test_cuda_code_generation_without_gpu(cuda_device):
     assert "-std=c++11" not in b2.prefs.codegen.cpp.extra_compile_args_gcc
     configure_cuda_prefs(9.0)  # idempotent
     assert backend.extra_compile_args_nvcc.count("-std=c++17") == 1
-    from brainsim.backends import CudaStandaloneBackend
+    from brainsim.devices.cuda import CudaStandaloneBackend
 
     b2.device.insert_code("main", CudaStandaloneBackend().seed_code)  # as StandaloneBuild does
     structure = structure_for(PROTOCOL)
@@ -130,10 +130,10 @@ def test_cuda_compiles_without_gpu_and_says_why_it_cannot_run(tmp_path):
 
 def test_run_without_gpu_stops_before_compiling(monkeypatch, tmp_path, capsys):
     """``neuroemo run``/``sweep``/``--point`` with cuda_standalone check for a GPU first."""
-    import brainsim.cuda
+    import brainsim.devices.cuda
     from brainsim.cli import main
 
-    monkeypatch.setattr(brainsim.cuda, "detected_gpus", lambda: [])
+    monkeypatch.setattr(brainsim.devices.cuda, "detected_gpus", lambda: [])
     monkeypatch.setenv("NEUROEMO_CACHE", str(tmp_path / "cache"))
     out = tmp_path / "out"
     assert main(["run", "protocols/healthy.py", "--backend", "cuda_standalone",

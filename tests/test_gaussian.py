@@ -1,4 +1,4 @@
-"""``standard_normal()`` (brainsim.gaussian): Brian2's randn on the runtime targets; in C++
+"""``standard_normal()`` (brainsim.devices.speedups.gaussian): Brian2's randn on the runtime targets; in C++
 standalone Philox4x32-10 and Box–Muller, filled a buffer at a time. Either way standard
 normal numbers, reproducible from the seed."""
 
@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from brainsim import gaussian
-from brainsim.gaussian import standard_normal_function
+from brainsim.devices.speedups import gaussian
+from brainsim.devices.speedups.gaussian import standard_normal_function
 
 needs_gcc = pytest.mark.skipif(shutil.which("g++") is None, reason="needs g++")
 
@@ -129,7 +129,7 @@ SCRIPT = """
 import sys
 import brian2 as b2
 import numpy as np
-from brainsim.gaussian import standard_normal_function
+from brainsim.devices.speedups.gaussian import standard_normal_function
 
 directory, out = sys.argv[1], sys.argv[2]
 b2.set_device("cpp_standalone", directory=directory, build_on_run=False)

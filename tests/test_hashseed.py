@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from brainsim.hashseed import FIXED_HASH_SEED, reexec_command
+from brainsim.devices.speedups.hashseed import FIXED_HASH_SEED, reexec_command
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -38,7 +38,7 @@ def _child_env() -> dict[str, str]:
 
 def test_entry_point_reexecutes_once_with_a_fixed_seed():
     """Two processes started without a seed both end up with seed 0 (same string hashes)."""
-    code = ("import os; from brainsim.hashseed import ensure_fixed_hash_seed; "
+    code = ("import os; from brainsim.devices.speedups.hashseed import ensure_fixed_hash_seed; "
             "ensure_fixed_hash_seed(); print(os.environ['PYTHONHASHSEED'], hash('amygdala'))")
     outs = [subprocess.run([sys.executable, "-c", code], env=_child_env(), capture_output=True,
                            text=True, check=True, timeout=60).stdout for _ in range(2)]
@@ -48,10 +48,10 @@ def test_entry_point_reexecutes_once_with_a_fixed_seed():
 DUMP_CODE = """
 import json, sys
 import brian2 as b2
-from brainsim.anatomy import build_anatomy
-from brainsim.inputs import make_drives
-from brainsim.network import BrianNetwork, NetworkOptions, make_structure, make_values
-from brainsim.protocol import Protocol, standard_phases
+from brainsim.model.anatomy import build_anatomy
+from brainsim.experiment.inputs import make_drives
+from brainsim.model.network import BrianNetwork, NetworkOptions, make_structure, make_values
+from brainsim.experiment.protocol import Protocol, standard_phases
 
 b2.prefs.codegen.target = "numpy"
 dur = 0.05 * b2.second
@@ -71,7 +71,7 @@ print(json.dumps(code))
 
 @pytest.mark.slow
 def test_generated_code_is_identical_across_processes_with_the_fixed_seed():
-    """The premise of :mod:`brainsim.hashseed`: with the seed fixed, Brian2 generates the
+    """The premise of :mod:`brainsim.devices.speedups.hashseed`: with the seed fixed, Brian2 generates the
     same code text for the network in every process (so caches keyed on it are hit)."""
     env = _child_env() | {"PYTHONHASHSEED": FIXED_HASH_SEED}
     dumps = [json.loads(subprocess.run([sys.executable, "-c", DUMP_CODE], env=env,

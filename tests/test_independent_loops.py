@@ -1,4 +1,4 @@
-"""brainsim.independent_loops: the ``#pragma GCC ivdep`` marking of a generated loop."""
+"""brainsim.devices.speedups.independent_loops: the ``#pragma GCC ivdep`` marking of a generated loop."""
 
 from __future__ import annotations
 
@@ -9,15 +9,15 @@ import numpy as np
 import pytest
 from brian2 import second
 
-from brainsim import independent_loops
-from brainsim.backends import get_backend
-from brainsim.independent_loops import (
+from brainsim.devices import get_backend
+from brainsim.devices.speedups import independent_loops
+from brainsim.devices.speedups.independent_loops import (
     IndependentLoopCodeObject,
     independent_loop_class,
     mark_independent,
 )
-from brainsim.protocol import Protocol, standard_phases
-from brainsim.runner import structure_for, values_for
+from brainsim.experiment.protocol import Protocol, standard_phases
+from brainsim.experiment.runner import structure_for, values_for
 
 CODE = """
     const int _N = N;
@@ -89,14 +89,14 @@ def test_marked_and_unmarked_builds_give_the_same_spikes(tmp_path, monkeypatch):
     """The marking only lets gcc vectorise: a small network (scale 0.25, 0.5 s, depressed,
     with rewards and a sentence-free schedule) compiled with and without it gives the same
     spikes, spike for spike, and the same final weights."""
-    import brainsim.network
+    import brainsim.model.network
 
     p = Protocol(name="marked", profile="depressed", duration=0.5 * second, scale=0.25,
                  phases=standard_phases(0.5 * second), seed=3)
     outputs = []
     for label, marking in (("marked", independent_loop_class),
                            ("unmarked", lambda: None)):
-        monkeypatch.setattr(brainsim.network, "independent_loop_class", marking)
+        monkeypatch.setattr(brainsim.model.network, "independent_loop_class", marking)
         structure = structure_for(p)
         values = values_for(p, structure, None)
         build = get_backend("cpp_standalone", build_root=tmp_path / label).prepare(

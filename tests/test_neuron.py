@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from brian2 import Mohm, ms, mV, pA, second
 
-from brainsim import equations as eq
 from brainsim.channels import EMOTIONS, SENSORY_CHANNELS
-from brainsim.network import (
+from brainsim.model import equations as eq
+from brainsim.model.network import (
     Drives,
     NetworkOptions,
     make_modulator_group,
@@ -117,7 +117,7 @@ def test_modulators_do_nothing_with_zero_coefficients():
 
 
 #: Each modulation coefficient, the modulator it reads, the value used here (the sign of the
-#: region defaults in brainsim.anatomy) and the quantity it enters.
+#: region defaults in brainsim.model.anatomy) and the quantity it enters.
 COEFFICIENTS = [
     ("k_gain_5ht", 0, 0.4, "gain"),  # PFC: low 5-HT lowers the gain
     ("k_gain_da", 1, 0.5, "gain"),  # DA raises the gain

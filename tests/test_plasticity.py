@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 from brian2 import ms, pA, second
 
-from brainsim import equations as eq
-from brainsim.backends import final_plastic_weights
 from brainsim.channels import EMOTIONS, SENSORY_CHANNELS
-from brainsim.network import (
+from brainsim.devices.base import final_plastic_weights
+from brainsim.model import equations as eq
+from brainsim.model.network import (
     DEFAULT_PLASTICITY,
     Clocks,
     Drives,
@@ -54,7 +54,7 @@ def simulate_brian(pre_ms, post_ms, reward_ms, reward, duration_ms=1000, dt=0.1 
                    flush=False):
     """One plastic synapse between two spike trains; ``reward_ms``/``reward`` may be lists.
     With ``flush`` the weight is brought up to date at the last step, as the network reports
-    it (:func:`brainsim.equations.weights_brought_up_to_date`)."""
+    it (:func:`brainsim.model.equations.weights_brought_up_to_date`)."""
     b2.set_device("runtime")
     b2.prefs.codegen.target = "numpy"
     n = duration_ms

@@ -1,4 +1,4 @@
-"""The environment of a standalone program's run (brainsim.backends.program_environment):
+"""The environment of a standalone program's run (brainsim.devices.standalone.program_environment):
 the run's seed and glibc's huge-page tunable, and nothing left behind in ``os.environ``."""
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ import pytest
 from brian2 import second
 
 from brainsim import Protocol, standard_phases
-from brainsim.backends import HUGE_PAGES_TUNABLE, get_backend, program_environment
-from brainsim.runner import structure_for, values_for
+from brainsim.devices import get_backend
+from brainsim.devices.standalone import HUGE_PAGES_TUNABLE, program_environment
+from brainsim.experiment.runner import structure_for, values_for
 
 
 def test_seed_and_huge_pages(monkeypatch):
@@ -59,7 +60,7 @@ def test_the_cython_checks_include_folder_does_not_reach_standalone_builds():
     import brian2 as b2
     import brian2.synapses
 
-    from brainsim.backends import remove_cython_check_include_dir
+    from brainsim.devices.standalone import remove_cython_check_include_dir
 
     stray = os.path.dirname(brian2.synapses.__file__)
     before = list(b2.prefs.codegen.cpp.include_dirs)

@@ -8,8 +8,8 @@ import pytest
 from brian2 import ms
 
 from brainsim import Protocol, standard_phases
-from brainsim.network import BrianNetwork
-from brainsim.runner import structure_for, values_for
+from brainsim.experiment.runner import structure_for, values_for
+from brainsim.model.network import BrianNetwork
 
 D = 100 * ms
 
@@ -64,7 +64,7 @@ def test_network_wide_overrides_reuse_the_compiled_program(tmp_path):
     without recompiling anything (main.cpp is generated from the defaults,
     NetworkValues.with_default_shared), whichever protocol prepared the build, and gives the
     same spikes either way."""
-    from brainsim.backends import get_backend
+    from brainsim.devices import get_backend
 
     def make(**kwargs) -> Protocol:
         return Protocol(name="args", profile="healthy", duration=2 * D, scale=0.25,

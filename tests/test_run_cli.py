@@ -133,8 +133,8 @@ def test_interrupted_run_leaves_nothing(tmp_path):
 def test_default_results_folder_names(monkeypatch, tmp_path):
     """One protocol: ``results/<protocol>-<profile>-<time>``; a file of several protocols:
     ``results/<file name>-<time>/<run>`` (not named after its first profile)."""
-    from brainsim import runner
-    from brainsim.protocol_files import load_protocol_file
+    from brainsim.experiment import runner
+    from brainsim.experiment.protocol_files import load_protocol_file
 
     one = runner.default_out(load_protocol_file(ROOT / "protocols" / "depressed.py")[0][0])
     assert one.parent == Path("results") and one.name.startswith("depressed-depressed-")
@@ -155,7 +155,7 @@ def test_default_results_folder_names(monkeypatch, tmp_path):
 
 
 def test_silent_or_saturated_regions_are_flagged():
-    from brainsim.runner import rate_warnings
+    from brainsim.experiment.runner import rate_warnings
 
     assert rate_warnings({"pfc": 14.8, "amygdala": 3.5, "striatum": 0.4}) == []
     lines = rate_warnings({"pfc": 480.0, "amygdala": 0.0, "striatum": 2.0})

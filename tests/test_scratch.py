@@ -1,4 +1,4 @@
-"""Standalone results on a memory filesystem (brainsim.scratch): same results, nothing left."""
+"""Standalone results on a memory filesystem (brainsim.devices.speedups.scratch): same results, nothing left."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ import numpy as np
 import pytest
 from brian2 import second
 
-from brainsim import Protocol, scratch, standard_phases
-from brainsim.backends import get_backend
-from brainsim.runner import structure_for, values_for
+from brainsim import Protocol, standard_phases
+from brainsim.devices import get_backend
+from brainsim.devices.speedups import scratch
+from brainsim.experiment.runner import structure_for, values_for
 
 #: The network of tests/test_network.py, so that the session's build cache serves both.
 DURATION = 3 * second
@@ -76,7 +77,7 @@ def test_folders_of_dead_processes_are_removed(tmp_path):
     code = (
         "import sys, time\n"
         "from pathlib import Path\n"
-        "from brainsim import scratch\n"
+        "from brainsim.devices.speedups import scratch\n"
         "f = scratch.ResultsFolder(Path(sys.argv[1]), 'results_x', bound=10**6)\n"
         "print(f.target, flush=True)\n"
         "time.sleep(60)\n")

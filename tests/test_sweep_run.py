@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from brainsim.errors import ResultsError
-from brainsim.runner import run_protocols
+from brainsim.experiment.runner import run_protocols
 from brainsim.sweep import load_sweep_file, release_worker_build, run_sweep
 
 pytestmark = pytest.mark.slow
@@ -63,7 +63,7 @@ def alone(cache, sweep_path, tmp_path_factory):
     sweep = load_sweep_file(sweep_path)
     out = tmp_path_factory.mktemp("alone") / "runs"
     results = run_protocols([sweep.protocol_for(k) for k in range(len(sweep))],
-                            backend="cpp_standalone", out=out, quiet=True, figures=False)
+                            backend="cpp_standalone", out=out, quiet=True, figures=None)
     return [r.path for r in results]
 
 

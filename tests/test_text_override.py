@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from brainsim.protocol_files import load_protocol_file
-from brainsim.runner import run_protocols
+from brainsim.experiment.protocol_files import load_protocol_file
+from brainsim.experiment.runner import run_protocols
 
 pytestmark = pytest.mark.slow
 
@@ -18,7 +18,7 @@ def runs(tmp_path_factory):
     protocols, source = load_protocol_file("protocols/text_override.py")
     out = tmp_path_factory.mktemp("text") / "text_override"
     results = run_protocols(protocols, backend="cpp_standalone", out=out, quiet=True,
-                            source_text=source, figures=False)
+                            source_text=source, figures=None)
     channel_rates = {}
     for r in results:
         rates = pd.read_parquet(r.path / "rates.parquet")

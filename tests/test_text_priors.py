@@ -10,8 +10,9 @@ import pytest
 
 from brainsim.channels import EMOTIONS
 from brainsim.errors import ConfigError
-from brainsim.profiles import PROFILES
-from textbranch.priors import load_priors, measure_priors, write_priors
+from brainsim.experiment.priors import measure_priors, write_priors
+from brainsim.model.profiles import PROFILES
+from textbranch.priors import load_priors
 
 
 def test_measure_priors_runs_each_profile_and_seed_once_and_averages():

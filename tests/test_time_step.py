@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from brian2 import ms, second
 
-from brainsim.backends import get_backend
 from brainsim.channels import EMOTIONS, REGIONS
-from brainsim.profiles import PROFILES
-from brainsim.protocol import Protocol, standard_phases
-from brainsim.runner import structure_for, summarize, values_for
+from brainsim.devices import get_backend
+from brainsim.experiment.protocol import Protocol, standard_phases
+from brainsim.experiment.runner import structure_for, summarize, values_for
+from brainsim.model.profiles import PROFILES
 
 DURATION = 3 * second
 SEEDS = (1, 2)

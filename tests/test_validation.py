@@ -8,14 +8,19 @@ from pathlib import Path
 import pytest
 from brian2 import Hz, ms, mV, pA, second
 
-from brainsim.anatomy import build_anatomy
-from brainsim.backends import get_backend
 from brainsim.cli import main
-from brainsim.equations import check_modulation_expressions
+from brainsim.devices import get_backend
 from brainsim.errors import ConfigError
-from brainsim.profiles import Profile, get_profile
-from brainsim.protocol import Phase, Protocol, standard_phases
-from brainsim.protocol_files import apply_overrides, load_protocol_file, parse_sentence, parse_time
+from brainsim.experiment.protocol import Phase, Protocol, standard_phases
+from brainsim.experiment.protocol_files import (
+    apply_overrides,
+    load_protocol_file,
+    parse_sentence,
+    parse_time,
+)
+from brainsim.model.anatomy import build_anatomy
+from brainsim.model.equations import check_modulation_expressions
+from brainsim.model.profiles import Profile, get_profile
 
 
 def make(**changes) -> Protocol:
@@ -195,7 +200,7 @@ def test_cli_unwritable_output(capsys, tmp_path, monkeypatch):
     folder as read-only through ``os.access``."""
     import os
 
-    from brainsim import results
+    from brainsim.experiment import results
 
     locked = tmp_path / "locked"
     locked.mkdir()
@@ -227,8 +232,8 @@ def test_failed_standalone_build_leaves_brian2_on_the_runtime_device(monkeypatch
     CUDA compile once broke every later test in its process)."""
     import brian2 as b2
 
-    from brainsim import wall_clock
-    from brainsim.runner import structure_for, values_for
+    from brainsim.devices.speedups import wall_clock
+    from brainsim.experiment.runner import structure_for, values_for
 
     def broken(directory):
         raise RuntimeError("make failed")
@@ -305,7 +310,7 @@ def test_unreadable_protocol_files(tmp_path):
 
 
 def test_build_cache_that_is_a_file(tmp_path, monkeypatch):
-    from brainsim.backends import cache_dir
+    from brainsim.devices.cache import cache_dir
 
     (tmp_path / "cache").write_text("")
     monkeypatch.setenv("NEUROEMO_CACHE", str(tmp_path / "cache"))
@@ -316,8 +321,8 @@ def test_build_cache_that_is_a_file(tmp_path, monkeypatch):
 def test_run_folders_are_never_named_after_unsafe_profile_names():
     import dataclasses
 
-    from brainsim.profiles import PROFILES
-    from brainsim.runner import _label
+    from brainsim.experiment.runner import _label
+    from brainsim.model.profiles import PROFILES
 
     def protocols(*names):
         return [make(name="x", profile=dataclasses.replace(PROFILES["healthy"], name=n))

@@ -60,18 +60,6 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_eval_text)
 
     p = subparsers.add_parser(
-        "measure-priors", help="re-measure the profile priors the gate is trained against",
-        description="Simulate every profile without text (default network, the standard 3 s "
-        "schedule, cpp_standalone) for seeds 1..N and write the mean striatal readout per "
-        "profile as the prior table. Retrain the gate afterwards (neuroemo train-text --force).",
-    )
-    p.add_argument("--seeds", type=int, default=8, metavar="N",
-                   help="average over seeds 1..N (default 8)")
-    p.add_argument("--out", default=None, metavar="PATH",
-                   help="JSON file to write (default: the shipped textbranch/profile_priors.json)")
-    p.set_defaults(func=_measure_priors)
-
-    p = subparsers.add_parser(
         "classify", help="emotion probabilities and gate of one sentence",
     )
     p.add_argument("sentence", help="the sentence (quote it)")
@@ -112,32 +100,6 @@ def _train_text(args: argparse.Namespace) -> int:
         cfg.train_subset = args.subset
     train(args.data, args.out, cfg, command=_command_line(args), progress_bar=not args.quiet,
           force=args.force)
-    return 0
-
-
-def _measure_priors(args: argparse.Namespace) -> int:
-    import datetime
-
-    from brainsim.errors import NeuroEmoError
-    from textbranch.priors import PRIOR_DURATION_S, measure_priors, write_priors
-
-    if args.seeds < 1:
-        raise NeuroEmoError(f"--seeds must be >= 1, got {args.seeds}")
-    seeds = range(1, args.seeds + 1)
-    priors = measure_priors(seeds)
-    date = datetime.date.today().isoformat()
-    source = (
-        f"Measured striatal readout of the simulator without text ({date}): "
-        f"`neuroemo measure-priors --seeds {args.seeds}`, default network, the standard "
-        f"{PRIOR_DURATION_S:g} s schedule, seeds 1-{args.seeds}, backend cpp_standalone; per profile the mean "
-        "over seeds of the softmax of the six striatal channel rates divided by 2 Hz, "
-        "rounded to 4 decimals (the loader renormalises). Levels are the profiles' "
-        "signatures."
-    )
-    path = write_priors(priors, source, args.out)
-    for name, prior in priors.items():
-        print(f"{name:10s} " + " ".join(f"{p:.4f}" for p in prior))
-    print(f"wrote {path}; retrain the gate (neuroemo train-text --force) to use it")
     return 0
 
 

@@ -18,12 +18,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from brainsim.backends import RawOutput
 from brainsim.channels import EMOTIONS, MODULATORS
+from brainsim.devices.base import RawOutput
 from brainsim.errors import ResultsError
 from brainsim.folders import staged_folder
-from brainsim.network import NetworkStructure
-from brainsim.readout import readout
+from brainsim.model.network import NetworkStructure
+from brainsim.model.readout import readout
 
 FORMAT_VERSION = 1
 RATE_BIN_MS = 10.0

@@ -54,9 +54,8 @@ NOISE_XI = "+ sigma_v*noise_scale*sqrt(2/tau_m)*xi"
 #: ``noise_kick`` (see :func:`noise_kick_size`) that gives the white-noise term's voltage
 #: variance (``sigma_v**2``) just after each kick, and 95 % of it averaged over the interval
 #: between kicks (tau_m = 20 ms, noise_dt = 1 ms). Ten times fewer random numbers at
-#: dt = 0.1 ms. ``standard_normal()`` is ``randn()`` drawn with a faster method in C++
-#: standalone (:mod:`brainsim.gaussian`).
-NOISE_KICK = "v += int(not_refractory)*noise_scale*noise_kick*standard_normal()"
+#: dt = 0.1 ms.
+NOISE_KICK = "v += int(not_refractory)*noise_scale*noise_kick*randn()"
 
 
 def noise_kick_size(sigma_v, tau_m, noise_dt):
@@ -77,7 +76,7 @@ def noise_kick_size(sigma_v, tau_m, noise_dt):
 #: Parameters. The five time constants marked ``shared`` are network-wide (one value for all
 #: neurons: the compiler can then hoist the divisions out of the update loop, which made the
 #: state update ~2x faster); the others are per neuron, so regions differ in their values
-#: (see :mod:`brainsim.anatomy`). run_args can change any of them without recompiling.
+#: (see :mod:`brainsim.model.anatomy`). run_args can change any of them without recompiling.
 NEURON_PARAMETERS = """
 tau_ref : second (shared, constant)
 tau_e : second (shared, constant)
@@ -124,15 +123,9 @@ v = v_reset
 v_th += delta_th
 I_adapt += b_adapt
 """
-#: Refractory while fewer than ``timestep(tau_ref)`` steps have passed since the last spike:
-#: Brian2's own rule for ``refractory="tau_ref"`` (``timestep(t - lastspike, dt) <
-#: timestep(tau_ref, dt)``, exact for every tau_ref), written as a comparison of times. Brian2's
-#: form converts ``t - lastspike`` to a 64-bit integer for every neuron at every step, which
-#: AVX2 cannot do in vector registers, so gcc left the state update unvectorised; this form
-#: evaluates ``timestep(tau_ref, dt)`` once per step and compares doubles (the state update
-#: then vectorises: docs/performance.md). ``tests/test_neuron.py`` checks that both give the
-#: same spikes.
-REFRACTORY = "t - lastspike < (timestep(tau_ref, dt) - 0.001)*dt"
+#: Refractory period: Brian2's own rule, refractory while fewer than ``timestep(tau_ref, dt)``
+#: steps have passed since the last spike.
+REFRACTORY = "tau_ref"
 
 #: Neutral neuromodulator level: a neuron at this level of all three is unmodulated.
 LEVEL_REF = 0.5

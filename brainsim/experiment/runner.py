@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -17,24 +17,13 @@ from pathlib import Path
 import brian2 as b2
 import numpy as np
 
-from brainsim import equations as eq
-from brainsim.anatomy import NETWORK_CONSTANTS, build_anatomy
-from brainsim.backends import Backend, RawOutput, get_backend
 from brainsim.channels import EMOTIONS
+from brainsim.devices import get_backend
+from brainsim.devices.base import Backend, RawOutput
 from brainsim.errors import ConfigError, NeuroEmoError
-from brainsim.inputs import inputs_frame, make_drives
-from brainsim.network import (
-    INPUT_DT,
-    BrianNetwork,
-    NetworkOptions,
-    NetworkStructure,
-    NetworkValues,
-    make_structure,
-    make_values,
-)
-from brainsim.protocol import Protocol, is_folder_name
-from brainsim.readout import summary_readout
-from brainsim.results import (
+from brainsim.experiment.inputs import inputs_frame, make_drives
+from brainsim.experiment.protocol import Protocol, is_folder_name
+from brainsim.experiment.results import (
     FORMAT_VERSION,
     check_output_folder,
     git_revision,
@@ -47,6 +36,18 @@ from brainsim.results import (
     versions,
     write_run,
 )
+from brainsim.model import equations as eq
+from brainsim.model.anatomy import NETWORK_CONSTANTS, build_anatomy
+from brainsim.model.network import (
+    INPUT_DT,
+    BrianNetwork,
+    NetworkOptions,
+    NetworkStructure,
+    NetworkValues,
+    make_structure,
+    make_values,
+)
+from brainsim.model.readout import summary_readout
 
 
 @dataclass
@@ -114,7 +115,8 @@ def run_protocols(protocols: Sequence[Protocol], *, backend: str = "cpp_standalo
                   out: Path | None = None, force: bool = False, quiet: bool = False,
                   threads: int = 0, runtime_target: str = "auto",
                   source_text: str | None = None, live=None,
-                  figures: bool = True, name: str | None = None) -> list[RunResult]:
+                  figures: Callable[[Path], None] | None = None,
+                  name: str | None = None) -> list[RunResult]:
     """Simulate protocols and write one results folder each.
 
     Parameters
@@ -139,8 +141,10 @@ def run_protocols(protocols: Sequence[Protocol], *, backend: str = "cpp_standalo
     live : object, optional
         An object with ``publish(snapshot)`` (e.g. :class:`analysis.live.LiveServer`); needs
         the runtime backend.
-    figures : bool
-        Write the raster and rate figures.
+    figures : callable, optional
+        Draws figures into a results folder once its tables are written, e.g.
+        :func:`analysis.report.write_run_figures` (what ``neuroemo run`` passes); None: no
+        figures.
     name : str, optional
         Names the default results folder of several protocols (``results/<name>-<time>``;
         the CLI passes the protocol file's name). Default: the first protocol's.
@@ -165,7 +169,7 @@ def run_protocols(protocols: Sequence[Protocol], *, backend: str = "cpp_standalo
     for path in outs:
         check_output_folder(path, force)
     if backend == "cuda_standalone":
-        from brainsim.cuda import check_gpu_before_build
+        from brainsim.devices.cuda import check_gpu_before_build
 
         check_gpu_before_build()
     options = {"threads": threads} if backend != "runtime" else {"target": runtime_target}
@@ -206,7 +210,8 @@ def run_protocol(protocol: Protocol, **kwargs) -> RunResult:
 
 def _write(protocol: Protocol, structure: NetworkStructure, values: NetworkValues,
            raw: RawOutput, out: Path, *, force: bool, backend: Backend,
-           text_events: list[dict], source_text: str | None, figures: bool) -> RunResult:
+           text_events: list[dict], source_text: str | None,
+           figures: Callable[[Path], None] | None) -> RunResult:
     t0 = time.perf_counter()
     duration_ms = float(protocol.duration / b2.ms)
     tables = {
@@ -262,17 +267,7 @@ def _write(protocol: Protocol, structure: NetworkStructure, values: NetworkValue
         "created": datetime.now().isoformat(timespec="seconds"),
     }
 
-    def make_figures(folder: Path) -> None:
-        if not figures:
-            return
-        from analysis.figures import plot_raster, plot_rates, save_figure
-        from analysis.io import load_run
-
-        run = load_run(folder)
-        save_figure(plot_raster(run), folder / "figures" / "raster.png")
-        save_figure(plot_rates(run), folder / "figures" / "rates.png")
-
-    path = write_run(out, force=force, tables=tables, meta=meta, figures=make_figures)
+    path = write_run(out, force=force, tables=tables, meta=meta, figures=figures)
     raw.timings_s["write_s"] = time.perf_counter() - t0
     return RunResult(protocol, path, summary, raw.timings_s)
 
@@ -423,7 +418,7 @@ def _live_operation(live, structure: NetworkStructure, period=50 * b2.ms):
             sizes = np.bincount(channel[channel < len(EMOTIONS)], minlength=len(EMOTIONS))
             counts = np.bincount(ch[ch < len(EMOTIONS)], minlength=len(EMOTIONS))
             ch_rates = counts / np.maximum(sizes, 1) / width_s
-            from brainsim.readout import softmax
+            from brainsim.model.readout import softmax
             probs = softmax(ch_rates)
             mods = bn.modulators
             live.publish({

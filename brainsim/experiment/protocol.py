@@ -22,10 +22,10 @@ from dataclasses import dataclass, field, replace
 import brian2 as b2
 from brian2 import Hz, ms, second
 
-from brainsim.equations import check_modulation_expressions
 from brainsim.errors import ConfigError
-from brainsim.network import INPUT_DT, check_parameter_overrides
-from brainsim.profiles import Profile, get_profile
+from brainsim.model.equations import check_modulation_expressions
+from brainsim.model.network import INPUT_DT, check_parameter_overrides
+from brainsim.model.profiles import Profile, get_profile
 
 _FOLDER_NAME = re.compile(r"[A-Za-z0-9_+=][A-Za-z0-9 _.,+=-]*")
 
@@ -141,7 +141,7 @@ class Protocol:
     name : str
         Name of the protocol (used for the default results folder).
     profile : str or Profile
-        Built-in profile name or a :class:`~brainsim.profiles.Profile`.
+        Built-in profile name or a :class:`~brainsim.model.profiles.Profile`.
     duration : Quantity
         Length of the run.
     dt : Quantity
@@ -158,7 +158,7 @@ class Protocol:
         Text shown to the person (needs the text branch).
     modulation : dict of str to str
         Replacement neuromodulator expressions (``gain``, ``threshold_shift``,
-        ``noise_scale``); see :mod:`brainsim.equations`.
+        ``noise_scale``); see :mod:`brainsim.model.equations`.
     parameters : dict
         ``{region: {parameter: value}}`` neuron parameter overrides with units.
     scale : float

@@ -24,8 +24,8 @@ import pandas as pd
 from brian2 import Hz, ms
 
 from brainsim.channels import EMOTIONS, SENSORY_CHANNELS
-from brainsim.network import INPUT_DT, Drives
-from brainsim.protocol import Protocol
+from brainsim.experiment.protocol import Protocol
+from brainsim.model.network import INPUT_DT, Drives
 
 CONTEXT_RATE = 10.0  # Hz
 CONTEXT_CV = 0.2

@@ -11,61 +11,30 @@ from __future__ import annotations
 
 import hashlib
 import json
-import zlib
 from dataclasses import dataclass, field, replace
 
 import brian2 as b2
 import numpy as np
 
-from brainsim import equations as eq
-from brainsim import gaussian
-from brainsim.anatomy import NETWORK_CONSTANTS, NEURON_PARAMETER_UNITS, Anatomy
 from brainsim.channels import EMOTIONS, MODULATORS, REGIONS, SENSORY_CHANNELS
-from brainsim.connectivity import (
+from brainsim.errors import ConfigError
+from brainsim.model import equations as eq
+from brainsim.model.anatomy import NETWORK_CONSTANTS, NEURON_PARAMETER_UNITS, Anatomy
+from brainsim.model.connectivity import (
     PopulationLayout,
     SynapseSet,
     draw_synapses,
     population_layouts,
     region_offsets,
 )
-from brainsim.errors import ConfigError
-from brainsim.independent_loops import independent_loop_class
-from brainsim.profiles import Profile
+from brainsim.model.profiles import Profile
 
 #: Time step of every input array (sensory rates, rewards, text drive).
 INPUT_DT = 1 * b2.ms
 
 
-class NamedClock(b2.Clock):
-    """A Brian2 ``Clock`` hashed by its name instead of its memory address.
-
-    Brian2 2.8 writes the clock initialisations at the start of a standalone run (main.cpp)
-    in the order of a set of clocks. Hashed by address (Python's default), that order
-    changed from process to process, so every new process rewrote main.cpp and ``make``
-    recompiled it: ≈ 5 s of every run of a cached build (docs/performance.md). Equality
-    stays identity (names are unique among Brian2 objects anyway). Brian2's instance
-    tracker hashes every new object once, before its ``__init__`` has named it, and its
-    weak reference keeps that first value, so until then the hash is Python's default.
-    """
-
-    # Brian2's attribute machinery only lets a class's own properties through
-    dt = b2.Clock.dt
-    dt_ = b2.Clock.dt_
-
-    def __hash__(self) -> int:
-        # the runtime backend's run loop hashes clocks ≈ 27 times per step: keep it cheap
-        cached = self.__dict__.get("_name_hash")
-        if cached is not None:
-            return cached
-        name = self.__dict__.get("_name")
-        if not name:
-            return object.__hash__(self)
-        self.__dict__["_name_hash"] = zlib.crc32(name.encode())
-        return self.__dict__["_name_hash"]
-
-
 class Clocks:
-    """One :class:`NamedClock` per distinct time step, shared by every object that uses it.
+    """One clock per distinct time step, shared by every object that uses it.
 
     Brian2 gives each object created with its own ``dt`` a clock of its own, and its run loop
     looks at every clock at every step; the network needs only two (the integration step and
@@ -76,24 +45,35 @@ class Clocks:
     as the current step of every synapse set (``templates/synapses.cu``), so the clock that
     drives the synapses must carry that name. (Brian2's own ``defaultclock`` then sits unused;
     its C++ arrays keep their names and ours get a ``_1``, the same in every process.)
+
+    Parameters
+    ----------
+    prefix : str
+        Start of the clocks' names.
+    integration_dt : Quantity, optional
+        The integration step (default: Brian2's ``defaultclock.dt``).
+    clock_class : type, optional
+        The class of the clocks (a device may give a subclass of ``brian2.Clock``).
     """
 
-    def __init__(self, prefix: str, integration_dt: b2.Quantity | None = None) -> None:
+    def __init__(self, prefix: str, integration_dt: b2.Quantity | None = None,
+                 clock_class: type[b2.Clock] = b2.Clock) -> None:
         self.prefix = prefix
         self.integration_dt = integration_dt
-        self._by_step: dict[int, NamedClock] = {}
+        self.clock_class = clock_class
+        self._by_step: dict[int, b2.Clock] = {}
 
-    def __call__(self, dt: b2.Quantity) -> NamedClock:
+    def __call__(self, dt: b2.Quantity) -> b2.Clock:
         ns = _nanoseconds(dt)
         if ns not in self._by_step:
             integration = (self.integration_dt is not None
                            and ns == _nanoseconds(self.integration_dt))
             name = "defaultclock" if integration else f"{self.prefix}_clock_{ns}ns"
-            self._by_step[ns] = NamedClock(dt=dt, name=name)
+            self._by_step[ns] = self.clock_class(dt=dt, name=name)
         return self._by_step[ns]
 
     @property
-    def integration(self) -> NamedClock:
+    def integration(self) -> b2.Clock:
         """The integration step's clock (Brian2's ``defaultclock.dt`` if none was given)."""
         return self(self.integration_dt if self.integration_dt is not None
                     else b2.defaultclock.dt)
@@ -153,7 +133,7 @@ class NetworkOptions:
     dt : Quantity
         Integration time step.
     noise : {"kick", "xi", "none"}
-        Membrane noise formulation (see :mod:`brainsim.equations`). ``"kick"`` has
+        Membrane noise formulation (see :mod:`brainsim.model.equations`). ``"kick"`` has
         ``"xi"``'s voltage variance just after each kick (95 % of it on average) at a
         tenth of the random numbers.
     noise_dt : Quantity
@@ -165,7 +145,7 @@ class NetworkOptions:
     connectivity_seed : int
         Seed of the synapse draw.
     modulation : dict
-        The three modulation expressions (defaults from :mod:`brainsim.equations`).
+        The three modulation expressions (defaults from :mod:`brainsim.model.equations`).
     """
 
     dt: b2.Quantity = field(default_factory=lambda: 0.1 * b2.ms)
@@ -217,7 +197,7 @@ class NetworkStructure:
                           eq.EPOCH_UPDATE, eq.ELIGIBILITY_EPOCH_S, eq.WEIGHT_FLUSH,
                           eq.PLASTIC_SYNAPSE, eq.PLASTIC_ON_PRE, eq.PLASTIC_ON_POST,
                           eq.NOISE_KICK, eq.NOISE_XI, eq.THRESHOLD, eq.RESET,
-                          eq.REFRACTORY, gaussian.cpp_code()],
+                          eq.REFRACTORY],
         }
         h.update(json.dumps(desc, sort_keys=True, default=str).encode())
         for s in self.synapses:
@@ -289,7 +269,7 @@ _SHORT = {"serotonin": "5ht", "dopamine": "da", "norepinephrine": "ne"}
 
 
 def _receptor_arrays(spec, layout: PopulationLayout, region: str) -> dict[str, np.ndarray]:
-    from brainsim.anatomy import STRIATAL_RECEPTORS
+    from brainsim.model.anatomy import STRIATAL_RECEPTORS
 
     n = layout.size
     out = {f"k_{kind}_{m}": np.zeros(n) for kind in ("gain", "theta")
@@ -327,12 +307,12 @@ def make_values(structure: NetworkStructure, profile: Profile, drives: Drives, s
     profile : Profile
         Neuromodulator levels and input statistics.
     drives : Drives
-        Input arrays (see :mod:`brainsim.inputs`).
+        Input arrays (see :mod:`brainsim.experiment.inputs`).
     seed : int
         Seed of the initial state and the noise.
     parameter_overrides : dict, optional
         ``{region: {parameter: value}}`` replacing region neuron parameters
-        (see :data:`brainsim.anatomy.NEURON_PARAMETER_UNITS`).
+        (see :data:`brainsim.model.anatomy.NEURON_PARAMETER_UNITS`).
     text_current : Quantity
         Current injected into a striatal channel cell by one unit of text drive.
     weight_scale : float
@@ -471,13 +451,14 @@ class BrianNetwork:
     timed_arrays : dict of str to TimedArray
     """
 
-    def __init__(self, structure: NetworkStructure, values: NetworkValues) -> None:
+    def __init__(self, structure: NetworkStructure, values: NetworkValues,
+                 clock_class: type[b2.Clock] = b2.Clock) -> None:
         self.structure = structure
         opts = structure.options
         drives = values.drives
         self.timed_arrays = make_timed_arrays(drives)
         region_names = list(structure.anatomy.regions)
-        clocks = Clocks("neuroemo", integration_dt=opts.dt)
+        clocks = Clocks("neuroemo", integration_dt=opts.dt, clock_class=clock_class)
         self.modulators = make_modulator_group(len(region_names), self.timed_arrays,
                                                clocks=clocks)
         region_index = np.concatenate([np.full(structure.anatomy.regions[r].size, k)
@@ -625,7 +606,7 @@ def eligibility_namespace() -> dict[str, b2.Quantity]:
 
 def add_epoch_flush(synapses: b2.Synapses, clocks: Clocks | None = None) -> None:
     """Bring every plastic synapse up to date at the start of each eligibility epoch
-    (:data:`brainsim.equations.WEIGHT_FLUSH`), after the modulators restart the dopamine
+    (:data:`brainsim.model.equations.WEIGHT_FLUSH`), after the modulators restart the dopamine
     integral (order -1) and the neurons copy it (order 0)."""
     epoch = eq.ELIGIBILITY_EPOCH_S * b2.second
     clock = clocks(epoch) if clocks is not None else b2.Clock(dt=epoch)
@@ -662,7 +643,6 @@ def make_neuron_group(n: int, options: NetworkOptions, timed_arrays: dict[str, b
         "text_bias_weight": timed_arrays["text_bias_weight"],
         "level_ref": eq.LEVEL_REF,
         "noise_dt": options.noise_dt,
-        gaussian.NAME: gaussian.standard_normal_function(),
     }
     group = b2.NeuronGroup(
         n, eq.neuron_equations(noise=options.noise),
@@ -682,7 +662,7 @@ def make_neuron_group(n: int, options: NetworkOptions, timed_arrays: dict[str, b
             setattr(group, quantity, eq.constant_value(expr))
     group.run_regularly(eq.slow_update_code(options.modulation),
                         clock=clocks(options.modulation_dt), when="start",
-                        name=f"{name}_slow_update", codeobj_class=independent_loop_class())
+                        name=f"{name}_slow_update")
     if options.noise == "kick":  # right after the modulation (it reads noise_scale)
         group.run_regularly(eq.NOISE_KICK, clock=clocks(options.noise_dt), when="start",
                             order=1, name=f"{name}_noise_kick")

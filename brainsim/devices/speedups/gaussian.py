@@ -72,7 +72,7 @@ static inline double _neuroemo_cos(double x) { return std::cos(x); }
 CPP_CODE = """
 %MATH%
 namespace {
-// Philox4x32-10 (Salmon et al., SC'11) and Box-Muller; see brainsim/gaussian.py
+// Philox4x32-10 (Salmon et al., SC'11) and Box-Muller; see brainsim/devices/speedups/gaussian.py
 struct _NeuroemoNormal {
     static const int SIZE = %BUFFER%;
     double numbers[SIZE];
@@ -184,3 +184,16 @@ def standard_normal_function() -> b2.Function:
         name="_standard_normal",
         compiler_kwds={"headers": ["<cmath>", "<cstdint>"], "libraries": ["m"]})
     return function
+
+
+def draw_randn_with_philox(runner) -> None:
+    """Make the ``run_regularly`` operation ``runner`` draw its ``randn()`` numbers with
+    :func:`standard_normal_function` (before the network runs: the code is generated then).
+
+    On the runtime targets the numbers are the same as ``randn()``'s; in C++ standalone the
+    same distribution from the Philox stream.
+    """
+    if "randn()" not in runner.abstract_code:
+        raise RuntimeError(f"{runner.name} draws no randn(): nothing to replace")
+    runner.abstract_code = runner.abstract_code.replace("randn()", f"{NAME}()")
+    runner.group.namespace[NAME] = standard_normal_function()

@@ -37,7 +37,7 @@ FILE_NAME = "neuroemo_wall_clock.cpp"
 #: ``noexcept`` and macOS does not, and compilers accept a definition without one for a
 #: function declared in a system header.
 SOURCE = """\
-// Written by brainsim (brainsim/wall_clock.py): the C library's clock() is CPU time, a
+// Written by brainsim (brainsim/devices/speedups/wall_clock.py): the C library's clock() is CPU time, a
 // system call per read (~1 us); Brian2 2.8's run loop reads it once per time step and, with
 // a progress report, once per code object and time step. This wall clock costs ~40 ns.
 #include <chrono>

@@ -1,6 +1,6 @@
 """Regions and their wiring: who is in the network and who talks to whom.
 
-Each region is one Brian2 ``NeuronGroup`` of the Extended LIF model (:mod:`brainsim.equations`)
+Each region is one Brian2 ``NeuronGroup`` of the Extended LIF model (:mod:`brainsim.model.equations`)
 whose first ``n_exc`` neurons are principal cells ("E": pyramidal/relay cells, striatal
 medium spiny neurons) and the rest interneurons ("I"). The striatum's principal cells are
 split into the six emotion channels of :data:`brainsim.channels.EMOTIONS`; their population
@@ -199,7 +199,7 @@ class Projection:
     same_channel : bool or None
         Striatal lateral inhibition: ``False`` connects only across channels.
     plastic : bool
-        Dopamine-gated three-factor plasticity (see :data:`brainsim.equations.PLASTIC_SYNAPSE`).
+        Dopamine-gated three-factor plasticity (see :data:`brainsim.model.equations.PLASTIC_SYNAPSE`).
     """
 
     pre: str

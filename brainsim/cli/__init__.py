@@ -1,7 +1,7 @@
 """The ``neuroemo`` command line.
 
 Sub-commands: ``run`` (simulate a protocol, or one point of a sweep with ``--point``),
-``sweep`` (a sweep on Dask, :mod:`brainsim.sweep_cli`), ``profiles`` (list profiles),
+``sweep`` (a sweep on Dask, :mod:`brainsim.cli.sweep`), ``profiles`` (list profiles),
 ``cache`` (show/clear compiled builds); ``train-text``, ``eval-text``, ``classify``,
 ``measure-priors`` come from :mod:`textbranch.cli`; ``report`` and ``view`` from
 :mod:`analysis.cli`.
@@ -15,11 +15,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from brainsim.devices.speedups.hashseed import ensure_fixed_hash_seed
 from brainsim.errors import NeuroEmoError
-from brainsim.hashseed import ensure_fixed_hash_seed
 
 if TYPE_CHECKING:
-    from brainsim.protocol import Protocol
+    from brainsim.experiment.protocol import Protocol
 
 RUN_EPILOG = """
 examples:
@@ -71,8 +71,9 @@ def execute_run(args: argparse.Namespace, protocols, source: str | None,
                 name: str | None = None) -> int:
     """Apply the command-line options to the protocols and run them (``name``: the protocol
     file's name, for the default results folder of several protocols)."""
-    from brainsim.protocol_files import apply_overrides, parse_sentence, parse_time
-    from brainsim.runner import run_protocols
+    from analysis.report import write_run_figures
+    from brainsim.experiment.protocol_files import apply_overrides, parse_sentence, parse_time
+    from brainsim.experiment.runner import run_protocols
 
     duration = parse_time(args.duration) if args.duration else None
     dt = parse_time(args.dt) if args.dt else None
@@ -94,7 +95,7 @@ def execute_run(args: argparse.Namespace, protocols, source: str | None,
         run_protocols(protocols, backend=args.backend, out=args.out, force=args.force,
                       quiet=args.quiet, threads=args.threads,
                       runtime_target=args.runtime_target, source_text=source, live=live,
-                      figures=not args.no_figures, name=name)
+                      figures=None if args.no_figures else write_run_figures, name=name)
     finally:
         if live is not None:
             live.close()
@@ -102,10 +103,10 @@ def execute_run(args: argparse.Namespace, protocols, source: str | None,
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from brainsim.protocol_files import load_protocol_file
+    from brainsim.experiment.protocol_files import load_protocol_file
 
     if getattr(args, "point", None) is not None:
-        from brainsim.sweep import run_point_command
+        from brainsim.cli.sweep import run_point_command
 
         return run_point_command(args)
 
@@ -114,7 +115,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_profiles(args: argparse.Namespace) -> int:
-    from brainsim.profiles import PROFILES
+    from brainsim.model.profiles import PROFILES
 
     if args.json:
         import json
@@ -131,7 +132,7 @@ def _cmd_profiles(args: argparse.Namespace) -> int:
 
 
 def _cmd_cache(args: argparse.Namespace) -> int:
-    from brainsim.backends import cache_dir, clear_cache
+    from brainsim.devices.cache import cache_dir, clear_cache
 
     if args.clear:
         print(f"removed compiled builds in {clear_cache()}")
@@ -176,9 +177,10 @@ def build_parser() -> argparse.ArgumentParser:
         from analysis.cli import add_subcommands as add_analysis
     except ImportError:  # pragma: no cover - package being developed
         add_analysis = None
-    from brainsim.sweep_cli import add_subcommands as add_sweep
+    from brainsim.cli.priors import add_subcommands as add_priors
+    from brainsim.cli.sweep import add_subcommands as add_sweep
 
-    for register in (add_sweep, add_text, add_analysis):
+    for register in (add_sweep, add_priors, add_text, add_analysis):
         if register is not None:
             register(subparsers)
     return parser
@@ -198,7 +200,7 @@ def _guarded(func, *args) -> int:
 def _uses_cython(args: argparse.Namespace) -> bool:
     """Whether this command may compile Cython code in this process (the runtime backend
     with a target other than numpy): only then does the hash seed matter here (see
-    :mod:`brainsim.hashseed`; standalone builds are cached under their own key)."""
+    :mod:`brainsim.devices.speedups.hashseed`; standalone builds are cached under their own key)."""
     return (getattr(args, "backend", None) == "runtime"
             and getattr(args, "runtime_target", "auto") != "numpy")
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from brainsim.anatomy import Anatomy
 from brainsim.channels import EMOTIONS, SENSORY_CHANNELS
+from brainsim.model.anatomy import Anatomy
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ def mark_independent(cpp: str) -> str:
     if len(loops) != 1:
         raise RuntimeError(f"expected one main loop over _idx in the generated code, found "
                            f"{len(loops)}: Brian2's template changed; update "
-                           f"brainsim/independent_loops.py")
+                           f"brainsim/devices/speedups/independent_loops.py")
     at = loops[0].start()
     before = cpp[:at].rstrip().rsplit("\n", 1)[-1].strip()
     if before.startswith("#pragma omp"):

@@ -17,13 +17,13 @@ alone, with the same result (see :func:`run_point`).
 
 Sweep parameters (:data:`PARAMETER_HELP`):
 
-- ``profile``: a built-in profile name or a :class:`~brainsim.profiles.Profile`;
+- ``profile``: a built-in profile name or a :class:`~brainsim.model.profiles.Profile`;
 - ``serotonin``, ``dopamine``, ``norepinephrine`` and the other numbers of a profile
   (``sensory_scale``, ``reward_rate_hz``, ``reward_mean``, ``reward_std``): plain numbers,
   applied to a copy of the point's profile;
 - ``<region>.<modulator>``, e.g. ``amygdala.serotonin``: a per-region level;
 - ``<region>.<parameter>`` with units, e.g. ``amygdala.sigma_v``; ``network.<constant>``
-  (``network.tau_e``): neuron parameters (:data:`brainsim.anatomy.NEURON_PARAMETER_UNITS`);
+  (``network.tau_e``): neuron parameters (:data:`brainsim.model.anatomy.NEURON_PARAMETER_UNITS`);
 - ``seed``; ``sentence`` (a text shown at ``Sweep.sentence_onset``, or
   ``(text, onset[, duration])``; ``None`` for none) or ``sentences`` (a list);
 - ``scale`` and ``noise`` change the network's structure: each distinct value is compiled
@@ -55,17 +55,18 @@ import shutil
 import socket
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
 import brian2 as b2
 
-from brainsim.anatomy import NETWORK_CONSTANTS, NEURON_PARAMETER_UNITS
 from brainsim.channels import MODULATORS, REGIONS
 from brainsim.errors import ConfigError, NeuroEmoError, ResultsError
-from brainsim.profiles import Profile, get_profile
-from brainsim.protocol import Protocol, Sentence, check_folder_name
+from brainsim.experiment.protocol import Protocol, Sentence, check_folder_name
+from brainsim.model.anatomy import NETWORK_CONSTANTS, NEURON_PARAMETER_UNITS
+from brainsim.model.profiles import Profile, get_profile
 
 logger = logging.getLogger(__name__)
 
@@ -407,7 +408,7 @@ def load_sweep_file(path: str | Path) -> Sweep:
     ConfigError
         If the file is missing, not Python, fails, or defines no ``sweep``.
     """
-    from brainsim.protocol_files import run_user_file
+    from brainsim.experiment.protocol_files import run_user_file
 
     path = Path(path)
     namespace, source = run_user_file(path, "Sweep", "neuroemo_sweep")
@@ -446,7 +447,7 @@ class PointTask:
     out: str
     backend: str = "cpp_standalone"
     threads: int = 0
-    figures: bool = False
+    figures: Callable[[Path], None] | None = None
     force: bool = False
 
 
@@ -459,7 +460,7 @@ def _slot_root(threads: int) -> Path:
     """
     from filelock import FileLock, Timeout
 
-    from brainsim.backends import cache_dir
+    from brainsim.devices.cache import cache_dir
 
     if _WORKER["slot"] is not None:
         return _WORKER["slot"]
@@ -485,7 +486,7 @@ def _seed_build_dir(target: Path) -> None:
     """
     from filelock import FileLock
 
-    from brainsim.backends import cache_dir
+    from brainsim.devices.cache import cache_dir
 
     if (target / "main").exists():
         return
@@ -505,7 +506,8 @@ def _seed_build_dir(target: Path) -> None:
 
 def _prepared_build(task: PointTask, structure, values):
     """The worker's build of ``structure`` (compiled or reused), and whether it is new."""
-    from brainsim.backends import StandaloneBuild, get_backend
+    from brainsim.devices import get_backend
+    from brainsim.devices.standalone import StandaloneBuild
 
     key = (task.backend, task.threads, structure.key(task.backend))
     build = _WORKER["build"]
@@ -517,7 +519,7 @@ def _prepared_build(task: PointTask, structure, values):
         _WORKER["build"] = None
     from filelock import FileLock
 
-    from brainsim.backends import cache_dir
+    from brainsim.devices.cache import cache_dir
 
     engine = get_backend(task.backend, threads=task.threads,
                          build_root=_slot_root(task.threads))
@@ -555,8 +557,8 @@ def execute_point(task: PointTask) -> dict:
     already finished the point), ``worker``, ``builds`` (builds done so far by this process),
     ``new_build``, ``timings_s`` and ``path``.
     """
-    from brainsim.backends import get_backend
-    from brainsim.runner import _write, structure_for, text_arrays, values_for
+    from brainsim.devices import get_backend
+    from brainsim.experiment.runner import _write, structure_for, text_arrays, values_for
 
     final = Path(task.out) / "points" / task.folder
     info = {"index": task.index, "worker": worker_id(), "path": str(final)}
@@ -633,7 +635,8 @@ def _test_crash_hook(index: int) -> None:
 
 
 def point_task(sweep: Sweep, k: int, out: Path, *, backend: str = "cpp_standalone",
-               threads: int = 0, figures: bool = False, force: bool = False) -> PointTask:
+               threads: int = 0, figures: Callable[[Path], None] | None = None,
+               force: bool = False) -> PointTask:
     """The task that runs point ``k`` of ``sweep`` into ``out/points/``."""
     return PointTask(protocol=sweep.protocol_for(k), index=k, folder=sweep.folder_name(k),
                      point=sweep.point_meta(k), point_units=sweep.point_units(),
@@ -642,7 +645,8 @@ def point_task(sweep: Sweep, k: int, out: Path, *, backend: str = "cpp_standalon
 
 
 def run_point(sweep: Sweep, k: int, out: Path | None = None, *, backend: str = "cpp_standalone",
-              threads: int = 0, figures: bool = True, force: bool = False) -> Path:
+              threads: int = 0, figures: Callable[[Path], None] | None = None,
+              force: bool = False) -> Path:
     """Run point ``k`` alone, exactly as a sweep would; return its results folder.
 
     ``out`` is the sweep's output folder (default ``results/<sweep name>``): the point lands
@@ -652,7 +656,7 @@ def run_point(sweep: Sweep, k: int, out: Path | None = None, *, backend: str = "
     out = Path(out) if out is not None else Path("results") / sweep.name
     _check_not_a_run(out)
     if backend == "cuda_standalone":
-        from brainsim.cuda import check_gpu_before_build
+        from brainsim.devices.cuda import check_gpu_before_build
 
         check_gpu_before_build()
     task = point_task(sweep, k, out, backend=backend, threads=threads, figures=figures,
@@ -676,28 +680,6 @@ def release_worker_build() -> None:
         _WORKER["slot_lock"].release()
     _WORKER.update(build=None, build_key=None, engine=None, slot=None, slot_lock=None)
 
-
-def run_point_command(args) -> int:
-    """``neuroemo run SWEEP.py --point K``."""
-    overrides = [opt for opt, value in (("--profile", args.profile), ("--seed", args.seed),
-                                        ("--duration", args.duration), ("--scale", args.scale),
-                                        ("--noise", args.noise), ("--dt", args.dt),
-                                        ("--text", args.text),
-                                        ("--live", args.live)) if value]
-    if overrides:
-        raise ConfigError(f"--point runs the point exactly as the sweep would, so it cannot be "
-                          f"combined with {', '.join(overrides)}; change the sweep file "
-                          "instead.")
-    sweep = load_sweep_file(args.protocol)
-    path = run_point(sweep, args.point, args.out, backend=args.backend, threads=args.threads,
-                     figures=not args.no_figures, force=args.force)
-    if not args.quiet:
-        meta = json.loads((path / "meta.json").read_text())
-        rates = "  ".join(f"{r} {v:.2f}" for r, v in meta["summary"]["mean_rate_hz"].items())
-        print(f"{sweep.name} point {args.point} ({sweep.describe(args.point)})")
-        print(f"  mean rate (Hz): {rates}")
-        print(f"  results: {path}")
-    return 0
 
 
 # ---------------------------------------------------------------------------------------
@@ -828,7 +810,7 @@ def _prepare_out(sweep: Sweep, out: Path, *, resume: bool, force: bool) -> dict:
 
 def _check_finished_points(sweep: Sweep, out: Path) -> None:
     """Raise unless every finished point folder under ``out`` ran this sweep's point."""
-    from brainsim.results import _json_default
+    from brainsim.experiment.results import _json_default
 
     for k in range(len(sweep)):
         folder = out / "points" / sweep.folder_name(k)
@@ -892,7 +874,8 @@ class SweepOutcome:
 
 def run_sweep(sweep: Sweep, out: Path | None = None, *, scheduler: str | None = None,
               workers: int = 2, backend: str = "cpp_standalone", threads: int = 0,
-              resume: bool = False, force: bool = False, figures: bool = False,
+              resume: bool = False, force: bool = False,
+              figures: Callable[[Path], None] | None = None,
               progress: bool = True, timeout_s: float = 10.0) -> SweepOutcome:
     """Run every unfinished point of ``sweep`` on Dask and write ``out``.
 
@@ -910,8 +893,8 @@ def run_sweep(sweep: Sweep, out: Path | None = None, *, scheduler: str | None = 
         Run only the points whose folder is missing.
     force : bool
         Delete the previous results of the sweep folder first.
-    figures : bool
-        Write each point's raster and rate figures.
+    figures : callable, optional
+        Draws each point's figures (e.g. :func:`analysis.report.write_run_figures`).
     timeout_s : float
         How long to try to reach ``scheduler``.
 
@@ -919,7 +902,7 @@ def run_sweep(sweep: Sweep, out: Path | None = None, *, scheduler: str | None = 
     ``run_args``. A point whose worker dies is re-run by Dask (up to its allowed failures),
     then marked failed in the manifest; finished points are never touched.
     """
-    from brainsim.backends import BACKENDS
+    from brainsim.devices import BACKENDS
 
     if backend not in BACKENDS:
         raise ConfigError(f"Unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}.")
@@ -930,7 +913,7 @@ def run_sweep(sweep: Sweep, out: Path | None = None, *, scheduler: str | None = 
     if resume and force:
         raise ConfigError("--resume and --force contradict each other; choose one.")
     if backend == "cuda_standalone" and scheduler is None:  # local workers: need a GPU here
-        from brainsim.cuda import check_gpu_before_build
+        from brainsim.devices.cuda import check_gpu_before_build
 
         check_gpu_before_build()
     out = Path(out) if out is not None else Path("results") / sweep.name

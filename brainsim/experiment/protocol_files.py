@@ -15,7 +15,7 @@ from pathlib import Path
 import brian2 as b2
 
 from brainsim.errors import ConfigError
-from brainsim.protocol import Protocol, Sentence
+from brainsim.experiment.protocol import Protocol, Sentence
 
 _QUANTITY = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*\*?\s*([A-Za-z]+)\s*$")
 _TIME_UNITS = {"s": b2.second, "sec": b2.second, "second": b2.second, "seconds": b2.second,

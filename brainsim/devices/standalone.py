@@ -1,37 +1,34 @@
-"""Backends: Brian2 runtime, C++ standalone and CUDA standalone behind one interface.
-
-``get_backend(name)`` returns a :class:`Backend` whose :meth:`Backend.simulate` takes a network
-structure and one or more sets of values and yields the raw output of each run. The model code
-(:mod:`brainsim.network`) is shared; each backend differs only in how it sets up the Brian2
-device and runs it.
+"""Brian2's C++ standalone device: a compiled build, cached, re-run through ``run_args``.
 
 Standalone builds are cached in ``$NEUROEMO_CACHE`` (default ``~/.cache/neuroemo``) under
-``builds/<backend>-<structure hash>``: a second run of the same structure only re-generates
-the code (unchanged files are not rewritten, so ``make`` has nothing to do) and runs the
-binary with ``run_args``. Clear the cache with ``neuroemo cache --clear``.
+``builds/<backend>-<structure hash>-<speed-ups hash>-t<threads>``: a second run of the same
+structure only re-generates the code (unchanged files are not rewritten, so ``make`` has
+nothing to do) and runs the binary with ``run_args``. Clear the cache with
+``neuroemo cache --clear``.
 """
 
 from __future__ import annotations
 
 import gc
 import os
-import shutil
 import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import brian2 as b2
-import numpy as np
 from filelock import FileLock
 
-from brainsim import equations as eq
-from brainsim import wall_clock
+from brainsim.devices.base import Backend, RawOutput, collect
+from brainsim.devices.cache import cache_dir
+from brainsim.devices.speedups import Speedups, wall_clock
+from brainsim.devices.speedups.scratch import (
+    ResultsFolder,
+    output_bound_bytes,
+    unique_results_name,
+)
 from brainsim.errors import ConfigError, NeuroEmoError
-from brainsim.network import BrianNetwork, NetworkStructure, NetworkValues
-from brainsim.scratch import ResultsFolder, output_bound_bytes, unique_results_name
+from brainsim.model.network import BrianNetwork, NetworkStructure, NetworkValues
 
-BACKENDS = ("runtime", "cpp_standalone", "cuda_standalone")
+__all__ = ["CppStandaloneBackend", "StandaloneBuild", "make_jobs", "program_environment"]
 
 #: C++ inserted at the start of ``main()``: reseed every random generator from an environment
 #: variable so that one compiled binary can run with any seed.
@@ -47,22 +44,6 @@ SEED_CODE = """
 """
 
 
-#: Added to gcc's flags for generated C++ (cpp_standalone and the runtime's Cython target).
-#: gcc vectorises a loop over arrays that it cannot prove disjoint only behind run-time overlap
-#: checks, and by default gives up when it would need more than 10 of them (the ``__restrict``
-#: Brian2 puts on local pointers does not count for this). The neuron state update reads and
-#: writes 14 per-neuron arrays and needs about 100 checks: with this limit it runs on 4 doubles at a time
-#: (AVX2). The checks cost a few comparisons per call. Measured in docs/performance.md.
-GCC_VECTORISE_FLAG = "--param=vect-max-version-for-alias-checks=1000"
-
-
-def add_vectorise_flag() -> None:
-    """Add :data:`GCC_VECTORISE_FLAG` to Brian2's gcc flags (once)."""
-    args = list(b2.prefs.codegen.cpp.extra_compile_args_gcc)
-    if GCC_VECTORISE_FLAG not in args:
-        b2.prefs.codegen.cpp.extra_compile_args_gcc = [*args, GCC_VECTORISE_FLAG]
-
-
 #: glibc tunable for the standalone programs: malloc asks the kernel for transparent huge
 #: pages (2 MB) for its heap, so that the ≈ 20 MB a program of the default network
 #: allocates and first touches at start-up costs ≈ 1,800 page faults instead of ≈ 4,300.
@@ -71,11 +52,13 @@ def add_vectorise_flag() -> None:
 HUGE_PAGES_TUNABLE = "glibc.malloc.hugetlb=1"
 
 
-def program_environment(seed: int) -> dict[str, str]:
+def program_environment(seed: int, huge_pages: bool = True) -> dict[str, str]:
     """Environment variables for one run of a standalone program: the run's seed
-    (``NEUROEMO_SEED``, read by :data:`SEED_CODE`) and :data:`HUGE_PAGES_TUNABLE` added to
-    any ``GLIBC_TUNABLES`` the user has set."""
+    (``NEUROEMO_SEED``, read by :data:`SEED_CODE`) and, with ``huge_pages``,
+    :data:`HUGE_PAGES_TUNABLE` added to any ``GLIBC_TUNABLES`` the user has set."""
     tunables = os.environ.get("GLIBC_TUNABLES", "")
+    if not huge_pages:
+        return {"NEUROEMO_SEED": str(seed), "GLIBC_TUNABLES": tunables}
     if "glibc.malloc.hugetlb" not in tunables:
         tunables = f"{tunables}:{HUGE_PAGES_TUNABLE}" if tunables else HUGE_PAGES_TUNABLE
     return {"NEUROEMO_SEED": str(seed), "GLIBC_TUNABLES": tunables}
@@ -120,126 +103,6 @@ def make_jobs() -> list[str]:
     return [f"-j{max(1, n)}"]
 
 
-def cache_dir() -> Path:
-    """Root of the build cache (``$NEUROEMO_CACHE`` or ``~/.cache/neuroemo``)."""
-    root = os.environ.get("NEUROEMO_CACHE")
-    path = Path(root) if root else Path.home() / ".cache" / "neuroemo"
-    if path.exists() and not path.is_dir():
-        raise ConfigError(f"The build cache {path} is a file, not a folder; point "
-                          "NEUROEMO_CACHE at a folder (or unset it for ~/.cache/neuroemo).")
-    return path
-
-
-def clear_cache() -> Path:
-    """Delete every cached standalone build; return the folder that was cleared."""
-    root = cache_dir() / "builds"
-    if root.exists():
-        shutil.rmtree(root)
-    return root
-
-
-@dataclass
-class RawOutput:
-    """What one simulation produced, independent of the backend.
-
-    Attributes
-    ----------
-    spikes : dict of str to (ndarray, ndarray)
-        Per region: neuron indices and spike times in ms.
-    modulator_t_ms : ndarray
-        Sampling times of the neuromodulator traces.
-    modulators : dict of str to ndarray
-        Per modulator: array of shape (n_regions, n_samples).
-    timings_s : dict
-        Wall-clock times (build, compile, run).
-    """
-
-    spikes: dict[str, tuple[np.ndarray, np.ndarray]]
-    modulator_t_ms: np.ndarray
-    modulators: dict[str, np.ndarray]
-    timings_s: dict[str, float] = field(default_factory=dict)
-    final_weights_pA: dict[str, np.ndarray] = field(default_factory=dict)
-
-
-def collect(bn: BrianNetwork) -> RawOutput:
-    """Read the monitors of a network that has run (any backend)."""
-    i_all = np.asarray(bn.spike_monitor.i[:], dtype=np.int32)
-    t_all = np.asarray(bn.spike_monitor.t[:] / b2.ms, dtype=np.float64)
-    region_of = np.searchsorted([b for _, b in bn.structure.offsets.values()], i_all,
-                                side="right")
-    spikes = {}
-    for k, (region, (start, _)) in enumerate(bn.structure.offsets.items()):
-        sel = region_of == k
-        spikes[region] = (i_all[sel] - start, t_all[sel])
-    mm = bn.modulator_monitor
-    mods = {m: np.asarray(getattr(mm, m)[:], dtype=np.float64) for m in
-            ("serotonin", "dopamine", "norepinephrine")}
-    weights = {name: final_plastic_weights(syn, bn.neurons) / 1e-12
-               for name, syn in bn.synapses.items() if name == "plastic"}
-    return RawOutput(spikes, np.asarray(mm.t[:] / b2.ms), mods, final_weights_pA=weights)
-
-
-def final_plastic_weights(syn: b2.Synapses, post: b2.NeuronGroup) -> np.ndarray:
-    """Weights (A) of plastic synapses onto ``post`` at the last step of the run that just
-    ended, including the dopamine that came after each synapse's last spike
-    (:func:`brainsim.equations.weights_brought_up_to_date`; the last step is where the
-    synapses' clock stopped, minus one step)."""
-    j = np.asarray(syn.j[:])
-    return eq.weights_brought_up_to_date(
-        float(syn.clock.t[:]) - float(syn.clock.dt),
-        np.asarray(syn.w_[:]), np.asarray(syn.c[:]), np.asarray(syn.lastupdate_[:]),
-        np.asarray(syn.da_last_[:]),
-        np.asarray(post.da_integral_[:])[j], np.asarray(post.da_integral_prev_[:])[j],
-        float(np.asarray(syn.eta_[:]).ravel()[0]), float(np.asarray(syn.w_max_[:]).ravel()[0]))
-
-
-class Backend:
-    """Common interface; subclasses set up one Brian2 device."""
-
-    name = "backend"
-
-    def simulate(self, structure: NetworkStructure, values: Sequence[NetworkValues],
-                 report: str | None = "text",
-                 operations: Sequence[Callable[[BrianNetwork], object]] = (),
-                 ) -> Iterator[RawOutput]:
-        """Run the network once per set of values, yielding each run's output."""
-        raise NotImplementedError
-
-
-class RuntimeBackend(Backend):
-    """Brian2's runtime mode: Cython when it compiles, else numpy (``target="auto"``).
-
-    Parameters
-    ----------
-    target : {"auto", "cython", "numpy"}
-        Code generation target.
-    """
-
-    name = "runtime"
-
-    def __init__(self, target: str = "auto") -> None:
-        if target not in ("auto", "cython", "numpy"):
-            raise ConfigError(f"Unknown runtime target {target!r}: use auto, cython or numpy.")
-        self.target = target
-
-    def simulate(self, structure, values, report="text", operations=()):
-        b2.set_device("runtime")
-        b2.prefs.codegen.target = self.target
-        add_vectorise_flag()
-        for v in values:
-            t0 = time.perf_counter()
-            bn = BrianNetwork(structure, v)
-            for make_op in operations:
-                bn.network.add(make_op(bn))
-            b2.seed(v.seed)
-            t1 = time.perf_counter()
-            bn.network.run(structure.duration, report=report, report_period=1 * b2.second)
-            t2 = time.perf_counter()
-            out = collect(bn)
-            out.timings_s = {"build_s": t1 - t0, "run_s": t2 - t1}
-            yield out
-
-
 class CppStandaloneBackend(Backend):
     """Brian2's C++ standalone mode with a cached build re-run through ``run_args``.
 
@@ -249,6 +112,8 @@ class CppStandaloneBackend(Backend):
         OpenMP threads (0 = single-threaded, the fastest on small machines).
     build_root : Path, optional
         Where builds live (default: the cache, see :func:`cache_dir`).
+    speedups : Speedups, optional
+        Default: :meth:`Speedups.from_environment`.
     """
 
     name = "cpp_standalone"
@@ -256,22 +121,25 @@ class CppStandaloneBackend(Backend):
     #: inserted at the start of main(): reseeds the random generators from NEUROEMO_SEED
     seed_code = SEED_CODE
 
-    def __init__(self, threads: int = 0, build_root: Path | None = None) -> None:
+    def __init__(self, threads: int = 0, build_root: Path | None = None,
+                 speedups: Speedups | None = None) -> None:
         if not isinstance(threads, int) or threads < 0:
             raise ConfigError(f"threads must be an integer >= 0, got {threads!r}.")
         self.threads = threads
+        self.speedups = speedups if speedups is not None else Speedups.from_environment()
         self.build_root = Path(build_root) if build_root else cache_dir() / "builds"
         self.builds = 0  # number of builds (code generation + make) done by this object
 
     def configure_prefs(self) -> None:
         b2.prefs.devices.cpp_standalone.openmp_threads = self.threads
         b2.prefs.devices.cpp_standalone.extra_make_args_unix = make_jobs()
-        add_vectorise_flag()
+        self.speedups.configure_compiler()
         remove_cython_check_include_dir()
 
     def build_directory(self, structure: NetworkStructure) -> Path:
         key = structure.key(self.name)
-        return self.build_root / f"{self.name}-{key}-t{self.threads}"
+        speedups = self.speedups.fingerprint(self.threads)
+        return self.build_root / f"{self.name}-{key}-{speedups}-t{self.threads}"
 
     def run_failure(self, err: BaseException) -> NeuroEmoError:
         """The error to raise when the compiled binary fails."""
@@ -324,10 +192,13 @@ class StandaloneBuild:
             try:
                 backend.configure_prefs()
                 b2.device.insert_code("main", backend.seed_code)
-                self.network = BrianNetwork(structure, self.values)
+                self.network = BrianNetwork(structure, self.values,
+                                            clock_class=backend.speedups.clock_class())
+                backend.speedups.install(self.network.neurons,
+                                         standalone=backend.device_name == "cpp_standalone")
                 self.network.network.run(structure.duration, report=report,
                                          report_period=1 * b2.second)
-                # every standalone program links brainsim's wall clock (brainsim.wall_clock)
+                # every standalone program links brainsim's wall clock (brainsim.devices.speedups.wall_clock)
                 b2.device.build(
                     directory=str(self.directory), compile=True, run=False, with_output=False,
                     additional_source_files=[wall_clock.add_to_project(self.directory)])
@@ -359,11 +230,12 @@ class StandaloneBuild:
     def _run_once(self, values: NetworkValues, with_output: bool,
                   use_scratch: bool) -> RawOutput | None:
         """One run of the binary; ``None`` if its results on the memory filesystem may have
-        been cut short (:class:`brainsim.scratch.ResultsFolder`)."""
+        been cut short (:class:`brainsim.devices.speedups.scratch.ResultsFolder`)."""
         results = unique_results_name(self.runs)
         self.runs += 1
-        folder = ResultsFolder(self.directory, results, self.output_bound, use_scratch)
-        program_env = program_environment(values.seed)
+        folder = ResultsFolder(self.directory, results, self.output_bound,
+                               use_scratch and self.backend.speedups.memory_results)
+        program_env = program_environment(values.seed, self.backend.speedups.huge_pages)
         saved = {key: os.environ.get(key) for key in program_env}
         b2.device.run_environment_variables.update(program_env)
         try:
@@ -407,59 +279,3 @@ class StandaloneBuild:
         b2.set_device("runtime")
         self.network = None
         gc.collect()
-
-
-class CudaStandaloneBackend(CppStandaloneBackend):
-    """brian2cuda's ``cuda_standalone`` device (needs the ``cuda`` extra, nvcc and a GPU).
-
-    Without a GPU, :meth:`generate` still produces (and can compile) the CUDA project.
-    """
-
-    name = "cuda_standalone"
-    device_name = "cuda_standalone"
-
-    def __init__(self, threads: int = 0, build_root: Path | None = None,
-                 compute_capability: float | None = None) -> None:
-        super().__init__(threads, build_root)
-        self.compute_capability = compute_capability
-
-    def configure_prefs(self) -> None:
-        from brainsim.cuda import configure_cuda_prefs
-
-        configure_cuda_prefs(self.compute_capability)
-
-    @property
-    def seed_code(self) -> str:  # brian2cuda draws its random numbers with cuRAND
-        from brainsim.cuda import CUDA_SEED_CODE
-
-        return CUDA_SEED_CODE
-
-    def run_failure(self, err: BaseException) -> NeuroEmoError:
-        from brainsim.cuda import run_failure_message
-
-        return NeuroEmoError(run_failure_message(err))
-
-
-def get_backend(name: str, **kwargs) -> Backend:
-    """Return the backend called ``name`` (one of :data:`BACKENDS`).
-
-    Raises
-    ------
-    ConfigError
-        For an unknown name, or ``cuda_standalone`` without brian2cuda installed.
-    """
-    if name == "runtime":
-        return RuntimeBackend(**{k: v for k, v in kwargs.items() if k == "target"})
-    kwargs.pop("target", None)
-    if name == "cpp_standalone":
-        return CppStandaloneBackend(**kwargs)
-    if name == "cuda_standalone":
-        try:
-            import brian2cuda  # noqa: F401
-        except ImportError as err:
-            raise NeuroEmoError(
-                "The cuda_standalone backend needs brian2cuda: install the 'cuda' extra "
-                "(pip install -e '.[cuda]')."
-            ) from err
-        return CudaStandaloneBackend(**kwargs)
-    raise ConfigError(f"Unknown backend {name!r}; choose one of {', '.join(BACKENDS)}.")

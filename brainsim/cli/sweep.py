@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 SWEEP_EPILOG = """
@@ -51,12 +52,14 @@ def add_subcommands(subparsers) -> None:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
+    from analysis.report import write_run_figures
     from brainsim.sweep import load_sweep_file, run_sweep
 
     sweep = load_sweep_file(args.sweep_file)
     outcome = run_sweep(sweep, args.out, scheduler=args.scheduler, workers=args.workers,
                         backend=args.backend, threads=args.threads, resume=args.resume,
-                        force=args.force, figures=args.figures, progress=not args.quiet,
+                        force=args.force, progress=not args.quiet,
+                        figures=write_run_figures if args.figures else None,
                         timeout_s=args.timeout)
     if not args.quiet:
         counts = outcome.manifest["counts"]
@@ -71,3 +74,31 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         print(f"  in Python: analysis.load_runs('{outcome.out}')")
         print(f"  dataset: {outcome.out / 'dataset'} (pd.read_parquet('{outcome.out}/dataset/rates'))")
     return 1 if outcome.failed else 0
+
+
+def run_point_command(args: argparse.Namespace) -> int:
+    """``neuroemo run SWEEP.py --point K``."""
+    from analysis.report import write_run_figures
+    from brainsim.errors import ConfigError
+    from brainsim.sweep import load_sweep_file, run_point
+
+    overrides = [opt for opt, value in (("--profile", args.profile), ("--seed", args.seed),
+                                        ("--duration", args.duration), ("--scale", args.scale),
+                                        ("--noise", args.noise), ("--dt", args.dt),
+                                        ("--text", args.text),
+                                        ("--live", args.live)) if value]
+    if overrides:
+        raise ConfigError(f"--point runs the point exactly as the sweep would, so it cannot be "
+                          f"combined with {', '.join(overrides)}; change the sweep file "
+                          "instead.")
+    sweep = load_sweep_file(args.protocol)
+    path = run_point(sweep, args.point, args.out, backend=args.backend, threads=args.threads,
+                     figures=None if args.no_figures else write_run_figures,
+                     force=args.force)
+    if not args.quiet:
+        meta = json.loads((path / "meta.json").read_text())
+        rates = "  ".join(f"{r} {v:.2f}" for r, v in meta["summary"]["mean_rate_hz"].items())
+        print(f"{sweep.name} point {args.point} ({sweep.describe(args.point)})")
+        print(f"  mean rate (Hz): {rates}")
+        print(f"  results: {path}")
+    return 0

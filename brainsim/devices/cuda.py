@@ -1,7 +1,7 @@
 """brian2cuda (``cuda_standalone``) with CUDA 13 toolkits, with or without a GPU.
 
 :func:`configure_cuda_prefs` sets the Brian2/brian2cuda preferences the CUDA backend needs
-(called by :meth:`brainsim.backends.CudaStandaloneBackend.configure_prefs`):
+(called by :meth:`brainsim.devices.cuda.CudaStandaloneBackend.configure_prefs`):
 
 - no GPU detection through ``deviceQuery``; GPU 0 (``CUDA_VISIBLE_DEVICES`` picks another);
 - compute capability from the argument, ``$NEUROEMO_CUDA_CC``, ``nvidia-smi`` or 9.0
@@ -9,10 +9,10 @@
 - C++17 for CUDA 13's CCCL (``-std=c++17`` for nvcc, instead of ``-std=c++11`` for gcc);
 - cuRAND from the ``nvidia-curand`` wheel when the toolkit has none (include folder for nvcc,
   library folder for the linker and at run time, a ``libcurand.so`` link where missing);
-- one ``make`` job per CPU (:func:`brainsim.backends.make_jobs`).
+- one ``make`` job per CPU (:func:`brainsim.devices.standalone.make_jobs`).
 
 Per-run seeds: brian2cuda draws its random numbers with cuRAND, not with the C++ generators
-that :data:`brainsim.backends.SEED_CODE` reseeds. :data:`CUDA_SEED_CODE` reseeds cuRAND
+that :data:`brainsim.devices.standalone.SEED_CODE` reseeds. :data:`CUDA_SEED_CODE` reseeds cuRAND
 (``random_number_buffer.set_seed``, what ``brian2.seed()`` generates) from ``$NEUROEMO_SEED``
 at the start of ``main()``, so one CUDA binary runs with any seed, like the C++ one.
 
@@ -31,13 +31,16 @@ from pathlib import Path
 
 import brian2 as b2
 
+from brainsim.devices.cache import cache_dir
+from brainsim.devices.speedups import GCC_VECTORISE_FLAG, Speedups
+from brainsim.devices.standalone import CppStandaloneBackend, make_jobs
 from brainsim.errors import ConfigError, NeuroEmoError
 
 #: Used when neither the caller, $NEUROEMO_CUDA_CC nor nvidia-smi gives one (H100/H200).
 DEFAULT_COMPUTE_CAPABILITY = 9.0
 
 #: C++ inserted at the start of ``main()`` of a CUDA build: reseed cuRAND (host and device
-#: API) from ``$NEUROEMO_SEED``, mirroring :data:`brainsim.backends.SEED_CODE`.
+#: API) from ``$NEUROEMO_SEED``, mirroring :data:`brainsim.devices.standalone.SEED_CODE`.
 CUDA_SEED_CODE = """
 {
     const char* _neuroemo_seed = std::getenv("NEUROEMO_SEED");
@@ -141,8 +144,6 @@ def _curand_link_dir(lib: Path) -> Path:
         (lib / "libcurand.so").symlink_to(versioned[0].name)
         return lib
     except OSError:  # a read-only site-packages: link from the cache instead
-        from brainsim.backends import cache_dir
-
         own = cache_dir() / "cuda-lib"
         own.mkdir(parents=True, exist_ok=True)
         link = own / "libcurand.so"
@@ -198,8 +199,6 @@ def configure_cuda_prefs(compute_capability: float | None = None) -> dict:
         prefs.codegen.cpp.runtime_library_dirs = _append_unique(
             prefs.codegen.cpp.runtime_library_dirs, str(lib))
     backend.extra_compile_args_nvcc = nvcc_args
-    from brainsim.backends import GCC_VECTORISE_FLAG, make_jobs
-
     # C++17 for CUDA 13; the gcc vectorisation flag of the C++ backends is for their loops on
     # the CPU and is dropped, so that a CUDA build does not depend on what ran before it
     prefs.codegen.cpp.extra_compile_args_gcc = [
@@ -244,3 +243,29 @@ def run_failure_message(err: BaseException) -> str:
                 f"({text.strip()[:200]}). Use a machine with an NVIDIA GPU or --backend "
                 "cpp_standalone.")
     return f"the CUDA binary failed: {text.strip()[:500]}"
+
+
+class CudaStandaloneBackend(CppStandaloneBackend):
+    """brian2cuda's ``cuda_standalone`` device (needs the ``cuda`` extra, nvcc and a GPU).
+
+    Without a GPU, :meth:`generate` still produces (and can compile) the CUDA project.
+    """
+
+    name = "cuda_standalone"
+    device_name = "cuda_standalone"
+
+    def __init__(self, threads: int = 0, build_root: Path | None = None,
+                 compute_capability: float | None = None,
+                 speedups: Speedups | None = None) -> None:
+        super().__init__(threads, build_root, speedups)
+        self.compute_capability = compute_capability
+
+    def configure_prefs(self) -> None:
+        configure_cuda_prefs(self.compute_capability)
+
+    @property
+    def seed_code(self) -> str:  # brian2cuda draws its random numbers with cuRAND
+        return CUDA_SEED_CODE
+
+    def run_failure(self, err: BaseException) -> NeuroEmoError:
+        return NeuroEmoError(run_failure_message(err))
