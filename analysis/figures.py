@@ -349,10 +349,10 @@ def plot_readout(run: Run) -> Figure:
 
 def _as_runs(runs: Runs | Sequence[Run] | Run) -> list[tuple[str, list[Run]]]:
     """Group runs by profile (in first-seen order): ``[(profile, [runs])]``."""
-    if hasattr(runs, "spikes"):  # one Run
-        items = [runs]
-    elif hasattr(runs, "runs"):  # Runs
+    if hasattr(runs, "runs"):  # Runs (checked first: it has a Run's tables too)
         items = list(runs.runs)
+    elif hasattr(runs, "spikes"):  # one Run
+        items = [runs]
     else:
         items = list(runs)
     if not items:
