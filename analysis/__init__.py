@@ -10,6 +10,8 @@ Report (:mod:`analysis.report`)
     ``neuroemo report``: figures and a summary table for one or more runs
 Viewer (:mod:`analysis.viewer`)
     ``neuroemo view``: one self-contained interactive HTML file
+NWB export (:mod:`analysis.nwb`)
+    ``neuroemo export-nwb``: one Neurodata Without Borders file per run (needs pynwb)
 Live view (:mod:`analysis.live`)
     :class:`~analysis.live.LiveServer` behind ``neuroemo run --live``
 

@@ -1,8 +1,8 @@
-"""The analysis sub-commands of ``neuroemo``: ``report`` and ``view``.
+"""The analysis sub-commands of ``neuroemo``: ``report``, ``view`` and ``export-nwb``.
 
 add_subcommands
-    Register both on the ``neuroemo`` parser (called by :mod:`brainsim.cli`).
-run_report, run_view
+    Register them on the ``neuroemo`` parser (called by :mod:`brainsim.cli`).
+run_report, run_view, run_export_nwb
     The ``func=`` of each sub-command: take the parsed arguments, return an exit code.
 """
 
@@ -11,11 +11,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-__all__ = ["add_subcommands", "run_report", "run_view"]
+__all__ = ["add_subcommands", "run_export_nwb", "run_report", "run_view"]
 
 
 def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
-    """Add ``report`` and ``view`` to the ``neuroemo`` sub-command parsers."""
+    """Add ``report``, ``view`` and ``export-nwb`` to the ``neuroemo`` sub-command parsers."""
     report = subparsers.add_parser(
         "report",
         help="figures and a summary table (rates, CV, winner) for one or more runs",
@@ -53,6 +53,25 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
                       help="synapses drawn between the sampled neurons (default 4000)")
     view.set_defaults(func=run_view)
 
+    export = subparsers.add_parser(
+        "export-nwb",
+        help="write a run as one Neurodata Without Borders (NWB) file",
+        description=(
+            "Write one NWB file (needs pynwb) with every neuron as a unit (region, neuron "
+            "index, E/I, striatal channel; spike times in seconds), population rates, "
+            "neuromodulator levels and the striatal readout as processing series, the "
+            "sensory, reward and text inputs as stimulus series, the phases as epochs, the "
+            "sentences as an intervals table and meta.json in the file's notes. The file is "
+            "written under a temporary name and renamed, so a failure leaves none behind."
+        ),
+    )
+    export.add_argument("run_dir", metavar="RUN_DIR", help="results folder")
+    export.add_argument("--out", type=Path, default=None, metavar="FILE.nwb",
+                        help="output file (default: RUN_DIR/run.nwb)")
+    export.add_argument("--force", action="store_true",
+                        help="replace the output file if it exists")
+    export.set_defaults(func=run_export_nwb)
+
 
 def run_report(args: argparse.Namespace) -> int:
     """``neuroemo report``: write the report and print where it is."""
@@ -83,4 +102,17 @@ def run_view(args: argparse.Namespace) -> int:
                         max_synapses=args.max_synapses)
     size_kb = path.stat().st_size / 1024
     print(f"Viewer of {run.name} written to {path} ({size_kb:.0f} kB); open it in a browser.")
+    return 0
+
+
+def run_export_nwb(args: argparse.Namespace) -> int:
+    """``neuroemo export-nwb``: write the NWB file and print where it is and what it holds."""
+    from analysis.io import load_run
+    from analysis.nwb import describe_nwb, export_nwb
+
+    run = load_run(args.run_dir)
+    path = export_nwb(run, args.out, force=args.force)
+    size_mb = path.stat().st_size / 1024**2
+    print(f"NWB file of {run.name} written to {path} ({size_mb:.1f} MB):")
+    print(f"  {describe_nwb(path)}")
     return 0
