@@ -1,5 +1,5 @@
 # Two entry points for a fresh machine (see README):
-#   make demo   install into .venv, run protocols/depressed.py, write results/ and a figure
+#   make demo   install into .venv, run protocols/emotional_response.py, write results/ and a figure
 #   make test   install into .venv, run the whole test suite (what CI runs)
 PYTHON ?= python3.11
 VENV   ?= .venv
@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python protocols/depressed.py
+	$(BIN)/python protocols/emotional_response.py
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q --durations=25

@@ -79,7 +79,7 @@ def _read_meta(path: Path) -> dict[str, Any]:
     if not path.exists():
         raise ResultsError(
             f"{path} does not exist. Give the folder a run was written to, e.g. "
-            "`neuroemo run protocols/healthy.py --out results/healthy` then "
+            "`neuroemo run protocols/emotional_response.py --out results/healthy` then "
             "`load_run('results/healthy')`."
         )
     if not path.is_dir():

@@ -30,7 +30,7 @@ from analysis.figures import (
 from analysis.io import TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
-PROTOCOL = ROOT / "protocols" / "healthy.py"
+PROTOCOL = ROOT / "protocols" / "emotional_response.py"
 pytestmark = pytest.mark.slow
 
 

@@ -136,7 +136,7 @@ def test_run_without_gpu_stops_before_compiling(monkeypatch, tmp_path, capsys):
     monkeypatch.setattr(brainsim.devices.cuda, "detected_gpus", lambda: [])
     monkeypatch.setenv("NEUROEMO_CACHE", str(tmp_path / "cache"))
     out = tmp_path / "out"
-    assert main(["run", "protocols/healthy.py", "--backend", "cuda_standalone",
+    assert main(["run", "protocols/emotional_response.py", "--backend", "cuda_standalone",
                  "--out", str(out)]) == 2
     assert "needs an NVIDIA GPU" in capsys.readouterr().err
     assert main(["sweep", "protocols/sweep_serotonin.py", "--backend", "cuda_standalone",

@@ -82,10 +82,10 @@ def test_generated_code_is_identical_across_processes_with_the_fixed_seed():
 
 
 @pytest.mark.parametrize(("argv", "expected"), [
-    (["run", "protocols/healthy.py", "--backend", "runtime"], True),
-    (["run", "protocols/healthy.py", "--backend", "runtime", "--runtime-target", "cython"], True),
-    (["run", "protocols/healthy.py", "--backend", "runtime", "--runtime-target", "numpy"], False),
-    (["run", "protocols/healthy.py"], False),  # cpp_standalone: builds cached by our own key
+    (["run", "protocols/emotional_response.py", "--backend", "runtime"], True),
+    (["run", "protocols/emotional_response.py", "--backend", "runtime", "--runtime-target", "cython"], True),
+    (["run", "protocols/emotional_response.py", "--backend", "runtime", "--runtime-target", "numpy"], False),
+    (["run", "protocols/emotional_response.py"], False),  # cpp_standalone: builds cached by our own key
     (["profiles"], False),
 ])
 def test_only_cython_runs_reexecute(argv, expected):

@@ -30,7 +30,7 @@ def neuroemo(*args: str, timeout: float = 900) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def first_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("cli") / "healthy"
-    result = neuroemo("run", "protocols/healthy.py", *QUICK, "--out", str(out))
+    result = neuroemo("run", "protocols/emotional_response.py", *QUICK, "--out", str(out))
     assert result.returncode == 0, result.stderr
     return out
 
@@ -61,7 +61,7 @@ def test_results_folder_has_every_file_and_column(first_run):
 
 def test_second_run_without_force_keeps_the_first(first_run):
     before = (first_run / "meta.json").read_text()
-    result = neuroemo("run", "protocols/healthy.py", *QUICK, "--seed", "2",
+    result = neuroemo("run", "protocols/emotional_response.py", *QUICK, "--seed", "2",
                       "--out", str(first_run))
     assert result.returncode == 2
     assert "already exists" in result.stderr
@@ -70,14 +70,14 @@ def test_second_run_without_force_keeps_the_first(first_run):
 
 def test_force_replaces_and_script_equals_cli(first_run, tmp_path):
     copy = tmp_path / "via-script"
-    script = subprocess.run([sys.executable, "protocols/healthy.py", *QUICK, "--out",
+    script = subprocess.run([sys.executable, "protocols/emotional_response.py", *QUICK, "--out",
                              str(copy)], cwd=ROOT, capture_output=True, text=True,
                             timeout=900)
     assert script.returncode == 0, script.stderr
     a = pd.read_parquet(first_run / "spikes.parquet")
     b = pd.read_parquet(copy / "spikes.parquet")
     pd.testing.assert_frame_equal(a, b)
-    result = neuroemo("run", "protocols/healthy.py", *QUICK, "--seed", "3", "--force",
+    result = neuroemo("run", "protocols/emotional_response.py", *QUICK, "--seed", "3", "--force",
                       "--out", str(copy))
     assert result.returncode == 0, result.stderr
     assert json.loads((copy / "meta.json").read_text())["seed"] == 3
@@ -86,7 +86,7 @@ def test_force_replaces_and_script_equals_cli(first_run, tmp_path):
 
 def test_text_option_adds_a_sentence(tmp_path):
     out = tmp_path / "with-text"
-    result = neuroemo("run", "protocols/healthy.py", *QUICK, "--text", "i feel strong@0.2s",
+    result = neuroemo("run", "protocols/emotional_response.py", *QUICK, "--text", "i feel strong@0.2s",
                       "--out", str(out))
     assert result.returncode == 0, result.stderr
     (event,) = json.loads((out / "meta.json").read_text())["sentences"]
@@ -97,7 +97,7 @@ def test_text_option_adds_a_sentence(tmp_path):
 
 def test_dt_option_sets_the_time_step(tmp_path):
     out = tmp_path / "coarse"
-    result = neuroemo("run", "protocols/healthy.py", *QUICK, "--dt", "0.5ms", "--backend",
+    result = neuroemo("run", "protocols/emotional_response.py", *QUICK, "--dt", "0.5ms", "--backend",
                       "runtime", "--runtime-target", "numpy", "--no-figures", "--out", str(out))
     assert result.returncode == 0, result.stderr
     meta = json.loads((out / "meta.json").read_text())
@@ -110,7 +110,7 @@ def test_dt_option_sets_the_time_step(tmp_path):
 
 def test_interrupted_run_leaves_nothing(tmp_path):
     out = tmp_path / "interrupted"
-    proc = subprocess.Popen([sys.executable, "-m", "brainsim", "run", "protocols/healthy.py",
+    proc = subprocess.Popen([sys.executable, "-m", "brainsim", "run", "protocols/emotional_response.py",
                              "--backend", "runtime", "--runtime-target", "numpy",
                              "--duration", "20s", "--scale", "0.25", "--out", str(out)],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -136,8 +136,8 @@ def test_default_results_folder_names(monkeypatch, tmp_path):
     from brainsim.experiment import runner
     from brainsim.experiment.protocol_files import load_protocol_file
 
-    one = runner.default_out(load_protocol_file(ROOT / "protocols" / "depressed.py")[0][0])
-    assert one.parent == Path("results") and one.name.startswith("depressed-depressed-")
+    one = runner.default_out(load_protocol_file(ROOT / "protocols" / "emotional_response.py")[0][0])
+    assert one.parent == Path("results") and one.name.startswith("emotional_response-depressed-")
     seen = {}
 
     def stop_after_naming(path, force, **_):

@@ -166,14 +166,14 @@ def run_cli(args, capsys):
 
 
 @pytest.mark.parametrize("args,message", [
-    (["protocols/healthy.py", "--profile", "melancholic"], "Unknown profile"),
+    (["protocols/emotional_response.py", "--profile", "melancholic"], "Unknown profile"),
     (["protocols/missing.py"], "does not exist"),
-    (["protocols/healthy.py", "--scale", "0"], "scale"),
-    (["protocols/healthy.py", "--duration=-1s"], "positive"),
-    (["protocols/healthy.py", "--duration", "soon"], "number with a unit"),
-    (["protocols/healthy.py", "--dt", "0.3ms"], "does not divide the 1 ms step"),
-    (["protocols/healthy.py", "--dt", "2ms"], "too coarse"),
-    (["protocols/healthy.py", "--dt", "0.5"], "number with a unit"),
+    (["protocols/emotional_response.py", "--scale", "0"], "scale"),
+    (["protocols/emotional_response.py", "--duration=-1s"], "positive"),
+    (["protocols/emotional_response.py", "--duration", "soon"], "number with a unit"),
+    (["protocols/emotional_response.py", "--dt", "0.3ms"], "does not divide the 1 ms step"),
+    (["protocols/emotional_response.py", "--dt", "2ms"], "too coarse"),
+    (["protocols/emotional_response.py", "--dt", "0.5"], "number with a unit"),
 ])
 def test_cli_errors_write_nothing(args, message, capsys, tmp_path):
     out = tmp_path / "out"
@@ -189,7 +189,7 @@ def test_cli_refuses_existing_folder_before_simulating(capsys, tmp_path):
     out = tmp_path / "existing"
     out.mkdir()
     (out / "keep.txt").write_text("earlier results")
-    code, err = run_cli(["run", "protocols/healthy.py", "--out", str(out)], capsys)
+    code, err = run_cli(["run", "protocols/emotional_response.py", "--out", str(out)], capsys)
     assert code == 2 and "already exists" in err and "--force" in err
     assert (out / "keep.txt").read_text() == "earlier results"
 
@@ -207,7 +207,7 @@ def test_cli_unwritable_output(capsys, tmp_path, monkeypatch):
     real_access = os.access
     monkeypatch.setattr(results.os, "access", lambda path, mode, **kw: (
         False if mode == os.W_OK and Path(path) == locked else real_access(path, mode, **kw)))
-    code, err = run_cli(["run", "protocols/healthy.py", "--out", str(locked / "x")], capsys)
+    code, err = run_cli(["run", "protocols/emotional_response.py", "--out", str(locked / "x")], capsys)
     assert code == 2 and "not writable" in err and str(locked) in err
     assert list(locked.iterdir()) == []
 
@@ -221,7 +221,7 @@ def test_cli_profiles_lists_signatures(capsys):
 
 
 def test_live_needs_runtime(capsys, tmp_path):
-    code, err = run_cli(["run", "protocols/healthy.py", "--live", "--out",
+    code, err = run_cli(["run", "protocols/emotional_response.py", "--live", "--out",
                          str(tmp_path / "x")], capsys)
     assert code == 2 and "runtime" in err
 
@@ -293,7 +293,7 @@ def test_force_never_replaces_a_folder_of_other_files(capsys, tmp_path):
     other = tmp_path / "thesis"
     other.mkdir()
     (other / "chapter1.tex").write_text("months of work")
-    code, err = run_cli(["run", "protocols/healthy.py", "--out", str(other), "--force"], capsys)
+    code, err = run_cli(["run", "protocols/emotional_response.py", "--out", str(other), "--force"], capsys)
     assert code == 2 and "not a results folder" in err and "chapter1.tex" in err
     assert (other / "chapter1.tex").read_text() == "months of work"
 

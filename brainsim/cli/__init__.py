@@ -23,10 +23,10 @@ if TYPE_CHECKING:
 
 RUN_EPILOG = """
 examples:
-  neuroemo run protocols/depressed.py
-  neuroemo run protocols/depressed.py --backend runtime --duration 1s --out results/dep
+  neuroemo run protocols/emotional_response.py
+  neuroemo run protocols/emotional_response.py --backend runtime --duration 1s --out results/dep
   neuroemo run protocols/profile_comparison.py --backend cpp_standalone
-  neuroemo run protocols/depressed.py --text "I feel strong@1.5s"
+  neuroemo run protocols/emotional_response.py --text "I feel strong@1.5s"
 """
 
 
@@ -157,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Simulate a protocol file and write a results folder (Parquet tables, "
         "meta.json, figures).", epilog=RUN_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    run.add_argument("protocol", type=Path, help="protocol file, e.g. protocols/depressed.py")
+    run.add_argument("protocol", type=Path, help="protocol file, e.g. protocols/emotional_response.py")
     run.add_argument("--point", type=int, metavar="K",
                      help="PROTOCOL is a sweep file: run its point K exactly as `neuroemo "
                      "sweep` would (for SLURM arrays, Snakemake)")
@@ -244,7 +244,3 @@ def run_cli(protocol: Protocol | Sequence[Protocol],
     protocols = protocol if isinstance(protocol, list | tuple) else [protocol]
     sys.exit(_guarded(execute_run, args, protocols, source,
                       Path(path).stem if path else None))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -61,7 +61,7 @@ def run_user_file(path: str | Path, what: str, run_name: str) -> tuple[dict, str
     path = Path(path)
     if not path.exists():
         raise ConfigError(f"{what} file {path} does not exist. {what} files live in "
-                          "protocols/, e.g. protocols/depressed.py or "
+                          "protocols/, e.g. protocols/emotional_response.py or "
                           "protocols/sweep_serotonin.py.")
     if path.suffix != ".py" or not path.is_file():
         raise ConfigError(f"{what} file {path} must be a Python file (.py).")

@@ -1,0 +1,7 @@
+"""``python -m brainsim.cli``: the same as ``neuroemo``."""
+
+import sys
+
+from brainsim.cli import main
+
+sys.exit(main())
