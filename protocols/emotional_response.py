@@ -10,7 +10,7 @@ built-in one instead with ``--profile anxious`` (``neuroemo profiles`` lists the
 The modulation expressions and parameters can be replaced here too, e.g.::
 
     modulation={"gain": "1 + 2*profile_bias*k_gain_ne*(norepinephrine - level_ref)"}
-    parameters={"amygdala": {"sigma_v": 4 * mV}}
+    parameters={"amygdala.sigma_v": 4 * mV, "plasticity.eta": 30 * pA / second}
 """
 
 from brian2 import ms, second
@@ -36,7 +36,7 @@ protocol = Protocol(
     phases=standard_phases(DURATION),
     sentences=[],  # e.g. [("i feel strong", 1.5 * second)]
     modulation={},  # replace "gain", "threshold_shift" or "noise_scale" expressions
-    parameters={},  # e.g. {"amygdala": {"sigma_v": 4 * mV}} (from brian2 import mV)
+    parameters={},  # e.g. {"amygdala.sigma_v": 4 * mV} (from brian2 import mV); names: --set
 )
 
 if __name__ == "__main__":

@@ -52,7 +52,7 @@ def test_changed_values_pass_exactly_those(network):
     # one parameter of one region: only that per-neuron array
     edited = values_for(Protocol(name="args", profile="healthy", duration=D, scale=0.25,
                                  phases=standard_phases(D),
-                                 parameters={"amygdala": {"sigma_v": 4 * b2.mV}}),
+                                 parameters={"amygdala.sigma_v": 4 * b2.mV}),
                         structure, None)
     assert names(bn.run_args(edited, built=built)) <= {"sigma_v", "noise_kick"}
     assert "sigma_v" in names(bn.run_args(edited, built=built))
@@ -70,7 +70,7 @@ def test_network_wide_overrides_reuse_the_compiled_program(tmp_path):
         return Protocol(name="args", profile="healthy", duration=2 * D, scale=0.25,
                         phases=standard_phases(2 * D), **kwargs)
 
-    base, edited = make(), make(parameters={"network": {"tau_e": 8 * ms}})
+    base, edited = make(), make(parameters={"network.tau_e": 8 * ms})
     structure = structure_for(base)
     backend = get_backend("cpp_standalone", build_root=tmp_path)
     assert backend.build_directory(structure_for(edited)) == backend.build_directory(structure)

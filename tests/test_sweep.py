@@ -57,8 +57,8 @@ def test_points_cover_every_kind_of_parameter():
     ])
     p0, p1, p2, p3 = (s.protocol_for(k) for k in range(4))
     assert p0.profile.name == "depressed" and p0.profile.norepinephrine == 0.9
-    assert p1.parameters["amygdala"]["sigma_v"] == 4 * mV
-    assert p1.parameters["network"]["tau_e"] == 6 * ms
+    assert p1.parameters["amygdala.sigma_v"] == 4 * mV
+    assert p1.parameters["network.tau_e"] == 6 * ms
     assert s.point_meta(1) == {"amygdala.sigma_v": 4.0, "network.tau_e": 6.0}
     assert s.point_units() == {"amygdala.sigma_v": "mV", "network.tau_e": "ms"}
     assert p2.profile.level("amygdala", "serotonin") == 0.1 and p2.seed == 7
@@ -84,7 +84,7 @@ def test_sentence_points():
     ({"grid": {"serotonin": 0.5}}, "must be a list"),
     ({"grid": {"serotonin": [0.5 * mV]}}, "plain number.*drop the units"),
     ({"grid": {"amygdala.sigma_v": [3]}}, "wrong units"),
-    ({"grid": {"amygdala.sigma_v": [3 * ms]}}, "wrong units.*mV"),
+    ({"grid": {"amygdala.sigma_v": [3 * ms]}}, "wrong units.*mvolt"),
     ({"grid": {"network.tau_e": [3 * mV]}}, "wrong units"),
     ({"grid": {"seed": [1.5]}}, "seed must be a non-negative integer"),
     ({"grid": {"profile": ["cheerful"]}}, "Unknown profile"),

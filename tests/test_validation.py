@@ -96,16 +96,16 @@ def test_protocol_times_and_units():
 
 
 def test_parameter_overrides():
-    assert make(parameters={"amygdala": {"sigma_v": 4 * mV}}).parameters
+    assert make(parameters={"amygdala.sigma_v": 4 * mV}).parameters
     with pytest.raises(ConfigError, match="wrong units"):
-        make(parameters={"amygdala": {"sigma_v": 4 * pA}})
+        make(parameters={"amygdala.sigma_v": 4 * pA})
     with pytest.raises(ConfigError, match="Unknown parameter"):
-        make(parameters={"amygdala": {"sigma": 4 * mV}})
+        make(parameters={"amygdala.sigma": 4 * mV})
     with pytest.raises(ConfigError, match="network-wide"):
-        make(parameters={"amygdala": {"tau_e": 4 * ms}})
+        make(parameters={"amygdala.tau_e": 4 * ms})
     with pytest.raises(ConfigError, match="NaN"):
-        make(parameters={"pfc": {"sigma_v": float("nan") * mV}})
-    assert make(parameters={"network": {"tau_e": 4 * ms}})
+        make(parameters={"pfc.sigma_v": float("nan") * mV})
+    assert make(parameters={"network.tau_e": 4 * ms})
 
 
 def test_sentences():
@@ -259,9 +259,9 @@ def test_failed_standalone_build_leaves_brian2_on_the_runtime_device(monkeypatch
     ({"seed": 2**40}, "2\\*\\*32 - 1"),
     ({"name": "../elsewhere"}, "folder name"),
     ({"name": ".hidden"}, "folder name"),
-    ({"parameters": {"amygdala": {"tau_m": -10 * ms}}}, "must be > 0"),
-    ({"parameters": {"network": {"tau_e": 0 * ms}}}, "must be > 0"),
-    ({"parameters": {"amygdala": {"sigma_v": [1, 2] * mV}}}, "one value"),
+    ({"parameters": {"amygdala.tau_m": -10 * ms}}, "must be > 0"),
+    ({"parameters": {"network.tau_e": 0 * ms}}, "must be > 0"),
+    ({"parameters": {"amygdala.sigma_v": [1, 2] * mV}}, "one value"),
     ({"modulation": "gain"}, "modulation must be a dict"),
     ({"sentences": None}, "sentences must be a list"),
     ({"modulation": {"gain": "log(serotonin - 10)"}}, "not a finite number"),

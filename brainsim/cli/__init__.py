@@ -47,6 +47,11 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dt", help="integration time step, e.g. 0.5ms (must divide 1 ms; "
                         "default: the protocol's, 0.1 ms; 0.5 ms runs ~1/3 faster, see "
                         "docs/performance.md)")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        dest="set_parameters",
+                        help="change a model parameter (repeatable), e.g. "
+                        "amygdala.sigma_v=4mV or plasticity.eta=30pA/second; the names: "
+                        "docs/tutorial.md")
     parser.add_argument("--text", action="append", default=[], metavar="SENTENCE@ONSET",
                         help="add a sentence shown at ONSET (repeatable), e.g. "
                         "\"I feel strong@1.5s\"")
@@ -72,15 +77,17 @@ def execute_run(args: argparse.Namespace, protocols, source: str | None,
     """Apply the command-line options to the protocols and run them (``name``: the protocol
     file's name, for the default results folder of several protocols)."""
     from analysis.report import write_run_figures
+    from brainsim.experiment.overrides import parse_assignment
     from brainsim.experiment.protocol_files import apply_overrides, parse_sentence, parse_time
     from brainsim.experiment.runner import run_protocols
 
     duration = parse_time(args.duration) if args.duration else None
     dt = parse_time(args.dt) if args.dt else None
     sentences = [parse_sentence(t) for t in args.text]
+    parameters = dict(parse_assignment(a) for a in args.set_parameters)
     protocols = [apply_overrides(p, profile=args.profile, seed=args.seed, duration=duration,
                                  scale=args.scale, sentences=sentences, noise=args.noise,
-                                 dt=dt)
+                                 dt=dt, parameters=parameters)
                  for p in protocols]
     live = None
     if args.live:

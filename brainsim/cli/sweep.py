@@ -86,6 +86,7 @@ def run_point_command(args: argparse.Namespace) -> int:
                                         ("--duration", args.duration), ("--scale", args.scale),
                                         ("--noise", args.noise), ("--dt", args.dt),
                                         ("--text", args.text),
+                                        ("--set", args.set_parameters),
                                         ("--live", args.live)) if value]
     if overrides:
         raise ConfigError(f"--point runs the point exactly as the sweep would, so it cannot be "

@@ -23,8 +23,9 @@ import brian2 as b2
 from brian2 import Hz, ms, second
 
 from brainsim.errors import ConfigError
+from brainsim.experiment.overrides import check_overrides
 from brainsim.model.equations import check_modulation_expressions
-from brainsim.model.network import INPUT_DT, check_parameter_overrides
+from brainsim.model.network import INPUT_DT
 from brainsim.model.profiles import Profile, get_profile
 
 _FOLDER_NAME = re.compile(r"[A-Za-z0-9_+=][A-Za-z0-9 _.,+=-]*")
@@ -160,7 +161,8 @@ class Protocol:
         Replacement neuromodulator expressions (``gain``, ``threshold_shift``,
         ``noise_scale``); see :mod:`brainsim.model.equations`.
     parameters : dict
-        ``{region: {parameter: value}}`` neuron parameter overrides with units.
+        ``{"amygdala.sigma_v": 4*mV, "plasticity.eta": ...}``: model parameters to change,
+        dotted names with units (:mod:`brainsim.experiment.overrides`).
     scale : float
         Region-size factor.
     noise : str
@@ -176,7 +178,7 @@ class Protocol:
     rewards: list[tuple[b2.Quantity, float]] = field(default_factory=list)
     sentences: list = field(default_factory=list)
     modulation: dict[str, str] = field(default_factory=dict)
-    parameters: dict[str, dict[str, b2.Quantity]] = field(default_factory=dict)
+    parameters: dict[str, b2.Quantity | float] = field(default_factory=dict)
     scale: float = 1.0
     noise: str = "kick"
     description: str = ""
@@ -238,7 +240,7 @@ class Protocol:
                 raise ConfigError(f"Sentence {s.text!r} starts at {s.onset}, after the run ends "
                                   f"({self.duration}).")
         check_modulation_expressions(self.modulation)
-        check_parameter_overrides(self.parameters)
+        object.__setattr__(self, "parameters", check_overrides(self.parameters))
         if (not isinstance(self.scale, int | float) or not math.isfinite(self.scale)
                 or self.scale <= 0):
             raise ConfigError(f"scale must be a positive number, got {self.scale!r} "
@@ -279,8 +281,7 @@ class Protocol:
             "sentences": [{"text": s.text, "onset_ms": float(s.onset / ms),
                            "duration_ms": float(s.duration / ms)} for s in self.sentences],
             "modulation": dict(self.modulation),
-            "parameters": {r: {k: str(v) for k, v in p.items()}
-                           for r, p in self.parameters.items()},
+            "parameters": {name: str(v) for name, v in self.parameters.items()},
             "scale": self.scale,
             "noise": self.noise,
             "description": self.description,

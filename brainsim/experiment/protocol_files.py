@@ -113,7 +113,8 @@ def load_protocol_file(path: str | Path) -> tuple[list[Protocol], str]:
 def apply_overrides(protocol: Protocol, *, profile: str | None = None,
                     seed: int | None = None, duration: b2.Quantity | None = None,
                     scale: float | None = None, sentences: list[Sentence] | None = None,
-                    noise: str | None = None, dt: b2.Quantity | None = None) -> Protocol:
+                    noise: str | None = None, dt: b2.Quantity | None = None,
+                    parameters: dict[str, b2.Quantity | float] | None = None) -> Protocol:
     """Apply command-line changes to a protocol (checked later by ``Protocol.validate``).
 
     A new ``duration`` stretches the whole schedule (phases, rewards, sentence onsets)
@@ -122,6 +123,8 @@ def apply_overrides(protocol: Protocol, *, profile: str | None = None,
     changes: dict = {}
     if profile is not None:
         changes["profile"] = profile
+    if parameters:
+        changes["parameters"] = {**protocol.parameters, **parameters}
     if seed is not None:
         changes["seed"] = seed
     if scale is not None:

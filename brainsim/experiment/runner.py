@@ -22,6 +22,7 @@ from brainsim.devices import get_backend
 from brainsim.devices.base import Backend, RawOutput
 from brainsim.errors import ConfigError, NeuroEmoError
 from brainsim.experiment.inputs import inputs_frame, make_drives
+from brainsim.experiment.overrides import split_overrides
 from brainsim.experiment.protocol import Protocol, is_folder_name
 from brainsim.experiment.results import (
     FORMAT_VERSION,
@@ -89,8 +90,12 @@ def text_arrays(protocol: Protocol) -> tuple[np.ndarray, np.ndarray, list[dict]]
 def values_for(protocol: Protocol, structure: NetworkStructure,
                text: tuple[np.ndarray, np.ndarray, list[dict]] | None) -> NetworkValues:
     drives = make_drives(protocol, text=None if text is None else (text[0], text[1]))
-    return make_values(structure, protocol.profile, drives, protocol.seed,
-                       parameter_overrides=protocol.parameters)
+    neuron, plasticity, dopamine = split_overrides(protocol.parameters)
+    values = make_values(structure, protocol.profile, drives, protocol.seed,
+                         parameter_overrides=neuron)
+    values.plasticity.update(plasticity)
+    values.modulator_shared.update(dopamine)
+    return values
 
 
 def _label(protocols: Sequence[Protocol], k: int) -> str:

@@ -22,8 +22,8 @@ Sweep parameters (:data:`PARAMETER_HELP`):
   (``sensory_scale``, ``reward_rate_hz``, ``reward_mean``, ``reward_std``): plain numbers,
   applied to a copy of the point's profile;
 - ``<region>.<modulator>``, e.g. ``amygdala.serotonin``: a per-region level;
-- ``<region>.<parameter>`` with units, e.g. ``amygdala.sigma_v``; ``network.<constant>``
-  (``network.tau_e``): neuron parameters (:data:`brainsim.model.anatomy.NEURON_PARAMETER_UNITS`);
+- the model parameters of :mod:`brainsim.experiment.overrides`, with units: e.g.
+  ``amygdala.sigma_v``, ``network.tau_e``, ``plasticity.eta``, ``dopamine.tau_dopamine``;
 - ``seed``; ``sentence`` (a text shown at ``Sweep.sentence_onset``, or
   ``(text, onset[, duration])``; ``None`` for none) or ``sentences`` (a list);
 - ``scale`` and ``noise`` change the network's structure: each distinct value is compiled
@@ -64,8 +64,8 @@ import brian2 as b2
 
 from brainsim.channels import MODULATORS, REGIONS
 from brainsim.errors import ConfigError, NeuroEmoError, ResultsError
+from brainsim.experiment.overrides import check_override, vocabulary
 from brainsim.experiment.protocol import Protocol, Sentence, check_folder_name
-from brainsim.model.anatomy import NETWORK_CONSTANTS, NEURON_PARAMETER_UNITS
 from brainsim.model.profiles import Profile, get_profile
 
 logger = logging.getLogger(__name__)
@@ -81,34 +81,26 @@ STRUCTURAL = ("scale", "noise")
 
 PARAMETER_HELP = (
     "profile, " + ", ".join(PROFILE_NUMBERS) + ", seed, sentence, sentences, scale, noise, "
-    "'<region>.<modulator>' (e.g. 'amygdala.serotonin'), '<region>.<parameter>' with units "
-    "(e.g. 'amygdala.sigma_v', parameters: " + ", ".join(NEURON_PARAMETER_UNITS) + ") and "
-    "'network.<constant>' (" + ", ".join(NETWORK_CONSTANTS) + "); regions: "
-    + ", ".join(REGIONS)
+    "'<region>.<modulator>' (e.g. 'amygdala.serotonin') and the model parameters of "
+    "brainsim.experiment.overrides ('amygdala.sigma_v', 'network.tau_e', 'plasticity.eta', "
+    "'dopamine.tau_dopamine', ...); regions: " + ", ".join(REGIONS)
 )
 
 
 def _known_names() -> list[str]:
     names = ["profile", *PROFILE_NUMBERS, "seed", "sentence", "sentences", *STRUCTURAL]
     names += [f"{r}.{m}" for r in REGIONS for m in MODULATORS]
-    names += [f"{r}.{p}" for r in REGIONS for p in NEURON_PARAMETER_UNITS]
-    names += [f"network.{c}" for c in NETWORK_CONSTANTS]
-    return names
+    return names + list(vocabulary())
 
 
 def _unit_of(name: str) -> b2.Unit | None:
     """The unit a parameter's value is stored in (``meta["point"]``), None for plain values."""
-    region, _, param = name.partition(".")
-    if region == "network" and param in NETWORK_CONSTANTS:
-        return b2.get_unit(NETWORK_CONSTANTS[param].dim)
-    if region in REGIONS and param in NEURON_PARAMETER_UNITS:
-        return NEURON_PARAMETER_UNITS[param]
-    return None
+    unit = vocabulary().get(name)
+    return None if unit is None or b2.have_same_dimensions(unit, 1) else unit
 
 
 def _display_unit(name: str) -> b2.Unit | None:
-    region, _, param = name.partition(".")
-    if region == "network" and param in NETWORK_CONSTANTS:
+    if name.startswith("network."):
         return b2.ms
     return _unit_of(name)
 
@@ -142,16 +134,8 @@ def check_parameter(name: object, value: object, where: str) -> None:
             raise ConfigError(f"{where}: noise must be 'kick', 'xi' or 'none', got {value!r}.")
     elif name in ("sentence", "sentences"):
         pass  # checked when the point's protocol is made
-    else:  # a neuron parameter or network constant: a quantity with the right units
-        unit = _unit_of(name)
-        if isinstance(value, bool) or not isinstance(value, int | float | b2.Quantity):
-            raise ConfigError(f"{where}: {name} must be a number with units, e.g. "
-                              f"3*{unit}; got {value!r}.")
-        if not b2.have_same_dimensions(value, unit):
-            raise ConfigError(f"{where}: {name} = {value!r} has the wrong units; it must be in "
-                              f"units of {unit} (e.g. 3*{unit}).")
-        if not math.isfinite(float(value)):
-            raise ConfigError(f"{where}: {name} must be finite, got {value!r}.")
+    else:  # a model parameter: brainsim.experiment.overrides checks it
+        check_override(name, value, where)
 
 
 def _json_value(name: str, value: object) -> object:
@@ -322,11 +306,9 @@ class Sweep:
         for name in STRUCTURAL:
             if name in point:
                 changes[name] = point[name]
-        params = {r: dict(v) for r, v in base.parameters.items()}
-        for name, value in point.items():
-            region, _, param = name.partition(".")
-            if (region == "network" or region in REGIONS) and param not in MODULATORS:
-                params.setdefault(region, {})[param] = value
+        model = vocabulary()
+        params = dict(base.parameters)
+        params.update({name: value for name, value in point.items() if name in model})
         if params != base.parameters:
             changes["parameters"] = params
         if "sentences" in point:
