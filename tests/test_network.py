@@ -288,6 +288,7 @@ import sys
 import brian2 as b2
 from brian2 import ms
 from brainsim import Protocol, standard_phases
+from brainsim.devices.speedups import Speedups
 from brainsim.model.network import BrianNetwork
 from brainsim.experiment.runner import structure_for, values_for
 d = 100 * ms
@@ -295,7 +296,10 @@ p = Protocol(name="codegen", profile="healthy", duration=d, scale=0.25,
              phases=standard_phases(d))
 b2.set_device("cpp_standalone", directory=sys.argv[1], build_on_run=False)
 s = structure_for(p)
-BrianNetwork(s, values_for(p, s, None)).network.run(s.duration, report=None)
+speedups = Speedups()  # as the standalone device applies them
+net = BrianNetwork(s, values_for(p, s, None), clock_class=speedups.clock_class())
+speedups.install(net.neurons, standalone=True)
+net.network.run(s.duration, report=None)
 b2.device.build(directory=sys.argv[1], compile=False, run=False, with_output=False)
 """
 

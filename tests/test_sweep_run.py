@@ -232,16 +232,43 @@ def test_resume_after_kill(cache, alone, tmp_path):
     assert per_point.nunique() == 1
 
 
+def _killing_cluster(point: int, marker: str | None, allowed_failures: int):
+    """A local cluster like run_sweep's whose worker process dies when it starts running
+    point ``point`` (once if ``marker`` names a file that does not exist yet, else always):
+    a Dask worker plugin, so the production code carries no test hook."""
+    import logging
+
+    from distributed import Client, LocalCluster
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class KillAtPoint(WorkerPlugin):  # local: pickled by value to the workers
+        def transition(self, key, start, finish, **kwargs):
+            if finish != "executing" or not str(key).startswith(f"neuroemo-point-{point}-"):
+                return
+            if marker is not None:
+                if os.path.exists(marker):
+                    return
+                Path(marker).touch()
+            os._exit(17)
+
+    with dask.config.set({"distributed.scheduler.allowed-failures": allowed_failures}):
+        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                               dashboard_address=None, silence_logs=logging.ERROR)
+    client = Client(cluster)
+    client.register_plugin(KillAtPoint())
+    return cluster, client
+
+
 def test_worker_dying_mid_point(cache, alone, sweep_path, tmp_path):
     sweep = load_sweep_file(sweep_path)
     out = tmp_path / "crash"
     marker = tmp_path / "died-once"
-    os.environ["NEUROEMO_TEST_KILL_POINT"] = f"2:{marker}"
+    cluster, client = _killing_cluster(2, str(marker), allowed_failures=1)
     try:
-        with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
-            outcome = run_sweep(sweep, out, workers=2, progress=False)
+        outcome = run_sweep(sweep, out, scheduler=cluster.scheduler_address, progress=False)
     finally:
-        os.environ.pop("NEUROEMO_TEST_KILL_POINT", None)
+        client.close()
+        cluster.close()
     assert marker.exists()  # the worker did die at point 2 ...
     assert outcome.ok, outcome.failed  # ... and Dask ran the point again elsewhere
     assert len(list((out / "points").iterdir())) == 6
@@ -252,12 +279,12 @@ def test_worker_dying_mid_point(cache, alone, sweep_path, tmp_path):
     # remaining 5 were sometimes left pending, so the test asks only for what the issue
     # requires: a clear failure and no finished result lost.)
     out2 = tmp_path / "crash2"
-    os.environ["NEUROEMO_TEST_KILL_POINT"] = "3:always"
+    cluster, client = _killing_cluster(3, None, allowed_failures=0)
     try:
-        with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
-            outcome = run_sweep(sweep, out2, workers=2, progress=False)
+        outcome = run_sweep(sweep, out2, scheduler=cluster.scheduler_address, progress=False)
     finally:
-        os.environ.pop("NEUROEMO_TEST_KILL_POINT", None)
+        client.close()
+        cluster.close()
     assert 3 in outcome.failed
     assert "worker process died" in outcome.failed[3]
     manifest = json.loads((out2 / "manifest.json").read_text())
