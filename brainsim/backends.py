@@ -51,8 +51,8 @@ SEED_CODE = """
 #: gcc vectorises a loop over arrays that it cannot prove disjoint only behind run-time overlap
 #: checks, and by default gives up when it would need more than 10 of them (the ``__restrict``
 #: Brian2 puts on local pointers does not count for this). The neuron state update reads and
-#: writes 14 per-neuron arrays and needs about 100 checks: with this limit it runs on 4 doubles at a time
-#: (AVX2). The checks cost a few comparisons per call. Measured in docs/performance.md.
+#: writes 14 per-neuron arrays and needs about 100 checks: with this limit gcc vectorises it.
+#: The checks cost a few comparisons per call. Why and what it buys: docs/optimisations.md.
 GCC_VECTORISE_FLAG = "--param=vect-max-version-for-alias-checks=1000"
 
 
@@ -65,9 +65,8 @@ def add_vectorise_flag() -> None:
 
 #: glibc tunable for the standalone programs: malloc asks the kernel for transparent huge
 #: pages (2 MB) for its heap, so that the ≈ 20 MB a program of the default network
-#: allocates and first touches at start-up costs ≈ 1,800 page faults instead of ≈ 4,300.
-#: The default network's 1 s run (dt 0.5 ms) took 0.054 → 0.050 s (median of 21 runs
-#: alternately; docs/performance.md). Older glibc (< 2.35) ignores the tunable.
+#: allocates and first touches at start-up costs ≈ 1,800 page faults instead of ≈ 4,300
+#: (docs/optimisations.md). Older glibc (< 2.35) ignores the tunable.
 HUGE_PAGES_TUNABLE = "glibc.malloc.hugetlb=1"
 
 

@@ -130,7 +130,7 @@ I_adapt += b_adapt
 #: form converts ``t - lastspike`` to a 64-bit integer for every neuron at every step, which
 #: AVX2 cannot do in vector registers, so gcc left the state update unvectorised; this form
 #: evaluates ``timestep(tau_ref, dt)`` once per step and compares doubles (the state update
-#: then vectorises: docs/performance.md). ``tests/test_neuron.py`` checks that both give the
+#: then vectorises: docs/optimisations.md). ``tests/test_neuron.py`` checks that both give the
 #: same spikes.
 REFRACTORY = "t - lastspike < (timestep(tau_ref, dt) - 0.001)*dt"
 

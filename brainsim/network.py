@@ -42,7 +42,7 @@ class NamedClock(b2.Clock):
     Brian2 2.8 writes the clock initialisations at the start of a standalone run (main.cpp)
     in the order of a set of clocks. Hashed by address (Python's default), that order
     changed from process to process, so every new process rewrote main.cpp and ``make``
-    recompiled it: ≈ 5 s of every run of a cached build (docs/performance.md). Equality
+    recompiled it at every run of a cached build (docs/optimisations.md). Equality
     stays identity (names are unique among Brian2 objects anyway). Brian2's instance
     tracker hashes every new object once, before its ``__init__`` has named it, and its
     weak reference keeps that first value, so until then the hash is Python's default.
@@ -554,8 +554,7 @@ class BrianNetwork:
             The values the build was generated with. Every run of a standalone program
             starts from those (its static arrays and main.cpp hold them), so only the
             entries that differ need passing: Brian2 hashes, writes and logs every
-            ``run_args`` entry, and the program reads it back (≈ 0.03 s for all 48 entries
-            of the default network, 10 % of a 1 s run; docs/performance.md).
+            ``run_args`` entry, and the program reads it back (docs/optimisations.md).
 
         Returns
         -------
