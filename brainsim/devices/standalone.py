@@ -46,9 +46,8 @@ SEED_CODE = """
 
 #: glibc tunable for the standalone programs: malloc asks the kernel for transparent huge
 #: pages (2 MB) for its heap, so that the ≈ 20 MB a program of the default network
-#: allocates and first touches at start-up costs ≈ 1,800 page faults instead of ≈ 4,300.
-#: The default network's 1 s run (dt 0.5 ms) took 0.054 → 0.050 s (median of 21 runs
-#: alternately; docs/performance.md). Older glibc (< 2.35) ignores the tunable.
+#: allocates and first touches at start-up costs ≈ 1,800 page faults instead of ≈ 4,300
+#: (docs/optimisations.md). Older glibc (< 2.35) ignores the tunable.
 HUGE_PAGES_TUNABLE = "glibc.malloc.hugetlb=1"
 
 

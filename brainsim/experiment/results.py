@@ -1,4 +1,4 @@
-"""Write a run's results folder (format in docs/architecture.md), atomically.
+"""Write a run's results folder (format in docs/results-format.md), atomically.
 
 The folder is written to ``.<out>.tmp-<pid>`` next to its final place and renamed at the end:
 a failed or interrupted run leaves nothing behind, and an existing folder is only replaced

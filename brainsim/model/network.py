@@ -535,8 +535,7 @@ class BrianNetwork:
             The values the build was generated with. Every run of a standalone program
             starts from those (its static arrays and main.cpp hold them), so only the
             entries that differ need passing: Brian2 hashes, writes and logs every
-            ``run_args`` entry, and the program reads it back (≈ 0.03 s for all 48 entries
-            of the default network, 10 % of a 1 s run; docs/performance.md).
+            ``run_args`` entry, and the program reads it back (docs/optimisations.md).
 
         Returns
         -------

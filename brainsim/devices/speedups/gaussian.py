@@ -2,7 +2,7 @@
 
 It is Brian2's ``randn()`` on every target except C++ standalone. There Brian2 draws one
 number at a time with Marsaglia's polar method (two Mersenne-twister numbers, a rejection
-loop, a ``log`` and a ``sqrt`` per pair: ≈ 21 ns per number on the Zen 3 machine), which no
+loop, a ``log`` and a ``sqrt`` per pair), which no
 compiler can vectorise. brainsim's C++ implementation instead fills a buffer of 1024 numbers
 at a time with two loops that gcc vectorises:
 
@@ -21,11 +21,9 @@ at a time with two loops that gcc vectorises:
    functions (same numbers within rounding, slower). With 53-bit ``u1`` the largest number is
    8.57, the tail exact up to there.
 
-Measured on the Zen 5 machine (``python benchmarks/bench.py normal``: one build, 2 × 10⁷
-numbers, Brian2's per-code-object profile): 2.6 ns per number against 10.1 ns for Brian2's
-``randn()``; numpy's ziggurat, which this module called until 2026-11-28, took 8.5 ns in a
-plain C++ loop. The numbers are exact standard normal either way, only the stream differs
-(docs/performance.md).
+``python benchmarks/bench.py normal`` measures the cost per number against Brian2's
+``randn()``; what it bought: docs/optimisations.md. The numbers are exact standard normal
+either way, only the stream differs.
 
 Targets: numpy and Cython use Brian2's ``randn`` implementations unchanged (the same
 buffers, so the same stream as ``randn()``); ``cuda_standalone`` uses brian2cuda's (cuRAND),

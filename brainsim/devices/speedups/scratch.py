@@ -3,8 +3,8 @@
 When a run ends, Brian2's standalone program writes every array of the network (the
 synapses' included: 8.8 MB for the default network) into a results folder; brainsim reads
 what it needs and deletes the folder right away. On a disk filesystem the kernel's work
-for those files (allocating blocks, then truncating and freeing them) was 14 of the 34 ms
-that the default network's program takes when built for 0.01 s (docs/performance.md). So
+for those files (allocating blocks, then truncating and freeing them) was a large part of a
+run's fixed cost (docs/optimisations.md). So
 the results folder inside the build becomes a link to a fresh folder on a memory filesystem
 (``/dev/shm``) when that has room, and stays on disk otherwise. The results are the same
 bytes either way.

@@ -3,16 +3,14 @@
 Brian2 2.8.0's C++ standalone run loop (its ``network.cpp`` template; brian2cuda 1.0a7's
 ``network.cu`` is the same) calls ``std::clock()`` once per time step, and once per code
 object and time step while a progress report is on. ``clock()`` measures the process's CPU
-time, which Linux serves through a system call: 0.8–0.95 µs per call on the 2-vCPU VM of
-docs/performance.md, against ≈ 30–45 ns for a monotonic wall clock read through the vDSO.
-The default network has 18 code objects in its run loop and 10,000 steps per simulated
-second, so a run with a progress report (what ``neuroemo run`` shows) spent 0.15–0.18 s per
-simulated second reading the clock (0.21–0.22 s measured), about as long as it spent
-simulating, and a run without one ≈ 9 ms.
+time, which Linux serves through a system call, far slower than a monotonic wall clock read
+through the vDSO. The default network has 18 code objects in its run loop, so a run with a
+progress report (what ``neuroemo run`` shows) spent about as long reading the clock as
+simulating (docs/optimisations.md).
 
 Brian2 fixed this upstream (brian-team/brian2 pull request 1718: ``std::chrono`` instead of
 ``std::clock``, and no clock read per step unless a maximum run time is set), in releases
-after 2.9.0, which need Python ≥ 3.12; brian2cuda 1.0a7 pins brian2 2.8.0 (PLATFORM.md).
+after 2.9.0, which need Python ≥ 3.12; brian2cuda 1.0a7 pins brian2 2.8.0.
 Until brainsim moves to them, every standalone build links :data:`SOURCE`, whose ``clock()``
 replaces the C library's in the compiled program: the linker binds the program's calls to a
 definition in one of its own object files before it looks at the shared C library (ELF and
