@@ -1,4 +1,5 @@
-"""Names shared by every package: brain regions and the striatal emotion channels."""
+"""Names shared by every package (no Brian2 import): brain regions, the striatal emotion
+channels, neuromodulators, sensory channels, noise formulations and backends."""
 
 #: Emotion labels in the order of the dair-ai/emotion label ids 0–5.
 EMOTIONS: tuple[str, ...] = ("sadness", "joy", "love", "anger", "fear", "surprise")
@@ -11,3 +12,10 @@ MODULATORS: tuple[str, ...] = ("serotonin", "dopamine", "norepinephrine")
 
 #: Sensory input channels entering thalamus (relay) and PFC.
 SENSORY_CHANNELS: tuple[str, ...] = ("context", "threat", "appetitive")
+
+#: Membrane noise formulations (brainsim.model.equations): a Gaussian kick every 1 ms,
+#: Brian2's white noise ``xi``, or none.
+NOISE_FORMULATIONS: tuple[str, ...] = ("kick", "xi", "none")
+
+#: Simulator backends (brainsim.devices).
+BACKENDS: tuple[str, ...] = ("runtime", "cpp_standalone", "cuda_standalone")

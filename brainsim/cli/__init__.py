@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from brainsim.channels import BACKENDS, NOISE_FORMULATIONS
 from brainsim.devices.speedups.hashseed import ensure_fixed_hash_seed
 from brainsim.errors import NeuroEmoError
 
@@ -35,14 +36,14 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", help="replace the protocol's profile (see `neuroemo "
                         "profiles`)")
     parser.add_argument("--backend", default="cpp_standalone",
-                        choices=("runtime", "cpp_standalone", "cuda_standalone"),
+                        choices=BACKENDS,
                         help="simulator backend (default: cpp_standalone; the first build "
                         "of a network takes ~1 min, later runs reuse it)")
     parser.add_argument("--seed", type=int, help="seed of inputs, initial state and noise")
     parser.add_argument("--duration", help="run length, e.g. 2s or 500ms (the schedule is "
                         "stretched to fit)")
     parser.add_argument("--scale", type=float, help="multiply every region's size")
-    parser.add_argument("--noise", choices=("kick", "xi", "none"),
+    parser.add_argument("--noise", choices=NOISE_FORMULATIONS,
                         help="membrane noise formulation (default: the protocol's, 'kick')")
     parser.add_argument("--dt", help="integration time step, e.g. 0.5ms (must divide 1 ms; "
                         "default: the protocol's, 0.1 ms; 0.5 ms runs ~1/3 faster, see "

@@ -6,6 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
+from brainsim.channels import BACKENDS
+
 SWEEP_EPILOG = """
 examples:
   neuroemo sweep protocols/sweep_serotonin.py --workers 2
@@ -33,7 +35,7 @@ def add_subcommands(subparsers) -> None:
     sweep.add_argument("--workers", type=int, default=2,
                        help="worker processes of the local cluster (default 2)")
     sweep.add_argument("--backend", default="cpp_standalone",
-                       choices=("cpp_standalone", "runtime", "cuda_standalone"),
+                       choices=BACKENDS,
                        help="simulator backend (default: cpp_standalone)")
     sweep.add_argument("--threads", type=int, default=0,
                        help="OpenMP threads per worker for standalone backends (default 0)")

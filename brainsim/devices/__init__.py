@@ -12,12 +12,12 @@ speedups (:mod:`brainsim.devices.speedups`)
 
 from __future__ import annotations
 
+from brainsim.channels import BACKENDS
 from brainsim.devices.base import Backend
 from brainsim.errors import ConfigError, NeuroEmoError
 
 __all__ = ["BACKENDS", "get_backend"]
 
-BACKENDS = ("runtime", "cpp_standalone", "cuda_standalone")
 
 
 def get_backend(name: str, **kwargs) -> Backend:

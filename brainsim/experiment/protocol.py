@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 import brian2 as b2
 from brian2 import Hz, ms, second
 
+from brainsim.channels import NOISE_FORMULATIONS
 from brainsim.errors import ConfigError
 from brainsim.experiment.overrides import check_overrides
 from brainsim.model.equations import check_modulation_expressions
@@ -245,7 +246,7 @@ class Protocol:
                 or self.scale <= 0):
             raise ConfigError(f"scale must be a positive number, got {self.scale!r} "
                               "(1 = default region sizes).")
-        if self.noise not in ("kick", "xi", "none"):
+        if self.noise not in NOISE_FORMULATIONS:
             raise ConfigError(f"noise must be 'kick', 'xi' or 'none', got {self.noise!r}.")
 
     def with_changes(self, **changes: object) -> Protocol:

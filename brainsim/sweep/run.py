@@ -168,7 +168,7 @@ def run_sweep(sweep: Sweep, out: Path | None = None, *, scheduler: str | None = 
     ``run_args``. A point whose worker dies is re-run by Dask (up to its allowed failures),
     then marked failed in the manifest; finished points are never touched.
     """
-    from brainsim.devices import BACKENDS
+    from brainsim.channels import BACKENDS
 
     if backend not in BACKENDS:
         raise ConfigError(f"Unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}.")
@@ -257,6 +257,15 @@ def run_sweep(sweep: Sweep, out: Path | None = None, *, scheduler: str | None = 
             try:
                 result = future.result()
             except Exception as err:  # a failed point; the others go on
+                if (out / "points" / sweep.folder_name(k)).exists():
+                    # finished (its folder exists iff it did), but the worker died before
+                    # it could report: a kill or an out-of-memory right after the point
+                    ran.append(k)
+                    statuses[k] = {"status": "done", "worker": "unknown (died after it)"}
+                    if bar is not None:
+                        bar.update(1)
+                    fill()
+                    continue
                 msg = _failure_message(err)
                 failed[k] = msg
                 statuses[k] = {"status": "failed", "error": msg}

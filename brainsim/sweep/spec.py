@@ -11,7 +11,7 @@ from pathlib import Path
 
 import brian2 as b2
 
-from brainsim.channels import MODULATORS, REGIONS
+from brainsim.channels import MODULATORS, NOISE_FORMULATIONS, REGIONS
 from brainsim.errors import ConfigError
 from brainsim.experiment.overrides import check_override, vocabulary
 from brainsim.experiment.protocol import Protocol, Sentence, check_folder_name
@@ -74,7 +74,7 @@ def check_parameter(name: object, value: object, where: str) -> None:
                               f"got {value!r}.")
         get_profile(value)
     elif name == "noise":
-        if value not in ("kick", "xi", "none"):
+        if value not in NOISE_FORMULATIONS:
             raise ConfigError(f"{where}: noise must be 'kick', 'xi' or 'none', got {value!r}.")
     elif name in ("sentence", "sentences"):
         pass  # checked when the point's protocol is made
