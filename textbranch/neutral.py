@@ -97,7 +97,7 @@ _PROGRESSIVE_ACTIONS = (
 )
 
 #: Neutral sentences never used in training (written separately from the templates above;
-#: ``tests/test_text_gating.py`` checks that none of them is a template sentence).
+#: ``tests/text/test_text_gating.py`` checks that none of them is a template sentence).
 HELD_OUT_NEUTRAL: tuple[str, ...] = (
     "i went to the shop",
     "the meeting is at noon",

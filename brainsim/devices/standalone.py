@@ -72,7 +72,7 @@ def remove_cython_check_include_dir() -> None:
     ``codegen.cpp.include_dirs`` preference. A standalone build made later in that process
     then gets another makefile than the same build in any other process, and every object
     file is recompiled when a sweep worker reuses it (found by
-    ``tests/test_sweep_run.py::test_each_worker_compiles_once`` on a fresh Cython cache).
+    ``tests/experiment/test_sweep_run.py::test_each_worker_compiles_once`` on a fresh Cython cache).
     Standalone code does not need that folder (``brianlib`` has its own spike queue).
     """
     import brian2.synapses

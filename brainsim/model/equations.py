@@ -277,7 +277,7 @@ def weights_brought_up_to_date(t, w, c, lastupdate, da_last, da_integral_post,
     applies the dopamine that came after each synapse's last spike (``c`` is then decayed
     from its last update to ``t``), so that the reported final weights are those of the
     rule at ``t``. It evaluates the same formula as :data:`WEIGHT_UPDATE` (the Brian2 string
-    that runs during the simulation); ``tests/test_plasticity.py`` checks it against an
+    that runs during the simulation); ``tests/model/test_plasticity.py`` checks it against an
     Euler integration of the rule.
     """
     tau, epoch_length = TAU_ELIGIBILITY_S, ELIGIBILITY_EPOCH_S

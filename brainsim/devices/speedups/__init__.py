@@ -2,9 +2,9 @@
 
 The model (:mod:`brainsim.model`) is plain Brian2. A device applies the speed-ups chosen
 by :class:`Speedups` to the network's Brian2 objects before code generation. All but one
-leave every spike as it was (``tests/test_speedups.py`` compares builds with and without
+leave every spike as it was (``tests/devices/test_speedups.py`` compares builds with and without
 them); ``philox_normal`` draws the noise kick's standard normal numbers from another stream
-(the same distribution: ``tests/test_gaussian.py``). What each buys, where it was measured
+(the same distribution: ``tests/devices/test_gaussian.py``). What each buys, where it was measured
 and when it can go: docs/optimisations.md.
 
 Turn speed-ups off for one process with ``NEUROEMO_SPEEDUPS_OFF`` (a comma-separated list of
@@ -29,7 +29,7 @@ __all__ = ["Speedups", "TIME_COMPARISON_REFRACTORY", "GCC_VECTORISE_FLAG"]
 #: timestep(tau_ref, dt)``), written as a comparison of times. Brian2's form converts
 #: ``t - lastspike`` to a 64-bit integer for every neuron at every step, which AVX2 cannot do
 #: in vector registers, so gcc leaves the state update unvectorised; this form compares
-#: doubles. ``tests/test_neuron.py`` checks that both give the same spikes.
+#: doubles. ``tests/model/test_neuron.py`` checks that both give the same spikes.
 TIME_COMPARISON_REFRACTORY = "t - lastspike < (timestep(tau_ref, dt) - 0.001)*dt"
 
 #: Added to gcc's flags for generated C++ (cpp_standalone and the runtime's Cython target).

@@ -10,7 +10,7 @@ at a time with two loops that gcc vectorises:
    1, 2, 3", SC'11; the generator behind cuRAND's and JAX's default streams): a counter-based
    generator, ten rounds of two 32×32→64-bit multiplications, written here from the paper's
    description and checked against its published known-answer vectors
-   (``tests/test_gaussian.py``). Pair ``j`` of refill ``b`` is the output for the counter
+   (``tests/devices/test_gaussian.py``). Pair ``j`` of refill ``b`` is the output for the counter
    ``(j, b mod 2**32, b div 2**32, 0)`` under a 64-bit key drawn on first use from Brian2's
    generator of the same thread, so that the run's seed fixes the stream. Each output gives
    two uniform numbers of 53 bits, the first in (0, 1), the second in [0, 1).

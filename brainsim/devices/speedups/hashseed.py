@@ -9,7 +9,7 @@ the code text misses: the runtime backend's Cython target recompiled the network
 2.5 min on a 2-core machine) in every new process, not only the first time.
 
 With a fixed seed the code text is identical across processes (checked by
-``tests/test_hashseed.py``), so Cython's extension cache is hit from the second run on.
+``tests/devices/test_hashseed.py``), so Cython's extension cache is hit from the second run on.
 When they are about to run the runtime backend with Cython, the ``neuroemo`` command and
 ``python protocols/<file>.py`` therefore re-execute themselves once, after parsing their
 options, with ``PYTHONHASHSEED=0`` when the variable is not set (a few seconds of start-up

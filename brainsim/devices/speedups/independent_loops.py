@@ -17,8 +17,8 @@ ivdep`` on the main loop of the code it generates. Use it (``codeobj_class=``, t
 variables at ``_idx`` and never read a variable that the loop writes through an index
 other than ``_idx``. The modulation update with any user expression for ``gain``,
 ``threshold_shift`` or ``noise_scale`` qualifies: those can only assign the neuron's own
-values. ``tests/test_network.py`` checks that the compiled loop carries the pragma, and
-``tests/test_independent_loops.py`` that a marked and an unmarked build give the same
+values. ``tests/model/test_network.py`` checks that the compiled loop carries the pragma, and
+``tests/devices/test_independent_loops.py`` that a marked and an unmarked build give the same
 spikes and weights. Whether gcc then vectorises it depends on the CPU (with AVX-512 it does,
 with AVX2 it does not): ``python benchmarks/bench.py vectorisation`` reports it, and
 docs/optimisations.md what it buys.

@@ -19,7 +19,7 @@ added through Brian2's own ``device.build(additional_source_files=...)``.
 
 What changes for the user: Brian2's progress report, its "took ... s" line and its
 per-code-object profiling times count wall time instead of CPU time (as upstream Brian2
-does now). Nothing in the simulation reads the clock. ``tests/test_network.py`` checks that a
+does now). Nothing in the simulation reads the clock. ``tests/model/test_network.py`` checks that a
 compiled build defines its own ``clock``.
 """
 

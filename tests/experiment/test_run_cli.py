@@ -18,7 +18,7 @@ from analysis.io import TABLES
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 QUICK = ["--duration", "0.5s", "--scale", "0.25", "--quiet"]
 
 

@@ -120,7 +120,7 @@ def test_load_sweep_file(tmp_path):
 
 
 def test_repository_sweep_file_loads():
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     s = load_sweep_file(root / "protocols" / "sweep_serotonin.py")
     assert len(s) >= 6
 

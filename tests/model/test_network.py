@@ -245,7 +245,7 @@ def test_modulation_update_is_marked_independent(build):
     before its loop (brainsim.devices.speedups.independent_loops). Whether gcc then vectorises it depends on
     the CPU (it does with AVX-512, not with AVX2): ``benchmarks/bench.py vectorisation``
     reports that; marked and unmarked builds give the same spikes
-    (tests/test_independent_loops.py)."""
+    (tests/devices/test_independent_loops.py)."""
     _, compiled = build
     code = (compiled.directory / "code_objects"
             / "neurons_slow_update_codeobject.cpp").read_text()

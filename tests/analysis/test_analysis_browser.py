@@ -300,7 +300,7 @@ def test_live_page_updates_then_finishes(browser, tmp_path):
     import numpy as np
 
     from analysis.live import LiveServer
-    from tests.test_analysis_live import make_snapshot
+    from tests.analysis.test_analysis_live import make_snapshot
 
     server = LiveServer(port=0, quiet=True)
     server.start()

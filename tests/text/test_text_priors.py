@@ -1,5 +1,5 @@
 """measure_priors / write_priors: one run per profile and seed, the mean written and read back.
-(The real measurement on the simulator is tests/test_network.py::test_text_priors_...)"""
+(The real measurement on the simulator is tests/model/test_network.py::test_text_priors_...)"""
 
 from __future__ import annotations
 

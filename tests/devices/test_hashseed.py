@@ -12,7 +12,7 @@ import pytest
 
 from brainsim.devices.speedups.hashseed import FIXED_HASH_SEED, reexec_command
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 @pytest.mark.parametrize("value", [None, "random"])

@@ -17,7 +17,7 @@ from brainsim.devices import get_backend
 from brainsim.devices.speedups import scratch
 from brainsim.experiment.runner import structure_for, values_for
 
-#: The network of tests/test_network.py, so that the session's build cache serves both.
+#: The network of tests/model/test_network.py, so that the session's build cache serves both.
 DURATION = 3 * second
 
 

@@ -52,7 +52,7 @@ def test_shipped_priors_are_normalised_and_keep_the_profile_winners():
     for p in pri.values():
         assert abs(p.prior.sum() - 1) < 1e-12
     assert pri["depressed"].prior.argmax() == 0 and pri["anxious"].prior.argmax() == 4
-    # that they equal the simulator's current readout: tests/test_network.py
+    # that they equal the simulator's current readout: tests/model/test_network.py
 
 
 def _table(tmp_path, prior):
