@@ -380,3 +380,36 @@ def test_real_simulation_through_the_app(tmp_path):
     assert set(run["mean_rate_hz"]) == {"pfc", "amygdala", "hippocampus", "thalamus", "striatum"}
     assert (tmp_path / name / "viewer.html").is_file()
     assert (tmp_path / name / "figures" / "readout.png").is_file()
+
+
+def test_event_streams_end_when_the_server_stops(tmp_path):
+    """Ctrl+C sets ``stopping``: an open stream of a running run ends instead of holding up
+    uvicorn's shutdown."""
+    app = create_app(tmp_path, steps=stub_steps("hang"))
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        name = client.post("/api/runs", json=valid()).json()["name"]
+        deadline = time.monotonic() + 30
+        while not any("hanging" in line for line in client.get(f"/api/runs/{name}").json()["log"]):
+            assert time.monotonic() < deadline, "the stub never started"
+            time.sleep(0.1)
+        app.state.stopping.set()
+        t0 = time.monotonic()
+        events = client.get(f"/api/runs/{name}/events").text
+        assert time.monotonic() - t0 < 5
+        assert "hanging" in events and "event: end" not in events
+    assert app.state.runner.get(name).status == "cancelled"  # closing the app stopped it
+
+
+def test_serve_reports_a_busy_port(tmp_path, capsys):
+    import socket
+
+    from analysis.app.server import serve
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        assert serve(tmp_path / "results", port) == 2
+    out = capsys.readouterr().out
+    assert f"port {port} on 127.0.0.1 is not available" in out and "--port" in out
+    assert not (tmp_path / "results").exists()  # nothing made before the port was had

@@ -233,15 +233,19 @@ class JobRunner:
             self._end(job, "cancelled", "cancelled before it started")
         return True
 
-    def close(self, timeout: float = 15.0) -> None:
-        """Cancel every run, stop the worker thread and the subprocesses (idempotent)."""
+    def close(self) -> None:
+        """Cancel every run, stop the worker thread and the subprocesses (idempotent).
+
+        Waits until the running subprocess has gone (SIGINT, then SIGKILL after
+        ``grace_s``), so that no simulation outlives the server.
+        """
         if self._closed:
             return
         self._closed = True
         for job in self.jobs():
             self.cancel(job.name)
         self._queue.put(None)
-        self._worker.join(timeout)
+        self._worker.join(self.grace_s + 15.0)
 
     # -- worker -------------------------------------------------------------------------
     def _work(self) -> None:

@@ -36,6 +36,7 @@ import asyncio
 import contextlib
 import json
 import socket
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -117,11 +118,13 @@ def create_app(root: str | Path = DEFAULT_ROOT, *, steps: StepFactory | None = N
     Returns
     -------
     starlette.applications.Starlette
-        With ``app.state.runner`` (the :class:`JobRunner`) and ``app.state.root``; the
-        runner's subprocesses are stopped when the application shuts down.
+        With ``app.state.runner`` (the :class:`JobRunner`), ``app.state.root`` and
+        ``app.state.stopping`` (a :class:`threading.Event`: set it and open event streams
+        end); the runner's subprocesses are stopped when the application shuts down.
     """
     runner = runner or JobRunner(Path(root), steps=steps)
     root = runner.root
+    stopping = threading.Event()  # set by serve() on Ctrl+C: event streams end at once
 
     def record_of(name: str) -> dict[str, Any] | None:
         return run_record(root / name) if (root / name / "meta.json").is_file() else None
@@ -217,6 +220,8 @@ def create_app(root: str | Path = DEFAULT_ROOT, *, steps: StepFactory | None = N
                 if ended and sent >= len(lines):
                     yield _event("end", status["status"], sent)
                     return
+                if stopping.is_set():  # the server is shutting down: let it
+                    return
                 await asyncio.sleep(POLL_S)
 
         return StreamingResponse(stream(), media_type="text/event-stream",
@@ -233,6 +238,7 @@ def create_app(root: str | Path = DEFAULT_ROOT, *, steps: StepFactory | None = N
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
+        stopping.set()
         await asyncio.to_thread(runner.close)
 
     app = Starlette(
@@ -252,6 +258,7 @@ def create_app(root: str | Path = DEFAULT_ROOT, *, steps: StepFactory | None = N
     )
     app.state.runner = runner
     app.state.root = root
+    app.state.stopping = stopping
     return app
 
 
@@ -305,9 +312,15 @@ def serve(root: str | Path = DEFAULT_ROOT, port: int = DEFAULT_PORT, *,
     url = f"http://127.0.0.1:{sock.getsockname()[1]}/"
     print(f"NeuroEmoDynamics app: {url}  (results in {app.state.root.resolve()}; "
           "Ctrl+C stops it)", flush=True)
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            # uvicorn waits for open responses before shutting down: end the event streams
+            app.state.stopping.set()
+            super().handle_exit(sig, frame)
+
     config = uvicorn.Config(app, log_level="warning" if not quiet else "error",
-                            timeout_graceful_shutdown=3, access_log=False)
-    server = uvicorn.Server(config)
+                            timeout_graceful_shutdown=5, access_log=False)
+    server = Server(config)
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:  # uvicorn re-raises the Ctrl+C it handled

@@ -50,8 +50,8 @@ PROFILE_NUMBERS: tuple[str, ...] = tuple(
 #: at once); ``cpp_standalone`` compiles a network structure once (a minute) and is then the
 #: fastest. ``cuda_standalone`` is left to the command line (it needs a GPU).
 BACKENDS: dict[str, str] = {
-    "cpp_standalone": "C++ standalone (compiles a new network once, ~1 min; then fastest)",
-    "runtime": "Runtime, numpy (no compiling; slower per simulated second)",
+    "cpp_standalone": "C++ standalone: a new network compiles once (~1 min), then runs fastest",
+    "runtime": "Runtime (numpy): nothing to compile, slower per simulated second",
 }
 
 

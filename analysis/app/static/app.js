@@ -63,9 +63,10 @@ function buildForm() {
   const profile = $("#profile");
   for (const name of Object.keys(cfg.profiles)) profile.append(el("option", {value: name}, name));
   const backend = $("#backend");
-  for (const [name, text] of Object.entries(cfg.backends)) {
-    backend.append(el("option", {value: name}, text));
-  }
+  for (const name of Object.keys(cfg.backends)) backend.append(el("option", {value: name}, name));
+  const hint = () => { $("#backend-hint").textContent = cfg.backends[backend.value]; };
+  backend.addEventListener("change", hint);
+  hint();
   for (const name of cfg.numbers) {
     const limits = cfg.limits[name] || {};
     const number = el("input", {type: "number", id: `f-${name}`, step: isLevel(name) ? "0.05" : "0.1",
@@ -263,6 +264,7 @@ async function showRun(name) {
   $("#current-name").classList.remove("muted");
   $("#log").replaceChildren();
   $("#result").hidden = true;
+  $("#viewer-panel").hidden = true;
   $("#run-error").textContent = "";
   highlightCurrent();
   const {ok, data} = await api(`/api/runs/${encodeURIComponent(name)}`);
@@ -308,7 +310,11 @@ function kvTable(rows) {
 }
 
 function renderResult(run) {
-  if (run.status !== "finished") { $("#result").hidden = true; return; }
+  if (run.status !== "finished") {
+    $("#result").hidden = true;
+    $("#viewer-panel").hidden = true;
+    return;
+  }
   const colors = state.config.emotion_colors;
   const winner = el("div", {}, el("div", {class: "muted"}, "readout winner"),
     el("div", {class: "winner", id: "winner", style: `color:${colors[run.winner] || "inherit"}`}, run.winner || "–"),
@@ -327,7 +333,8 @@ function renderResult(run) {
   setImage($("#fig-readout"), files.readout);
   const viewer = $("#viewer");
   if (files.viewer && viewer.getAttribute("src") !== files.viewer) viewer.src = files.viewer;
-  viewer.hidden = !files.viewer;
+  $("#viewer-panel").hidden = !files.viewer;
+  $("#viewer-name").textContent = run.name;
   const links = [["viewer in its own tab", files.viewer], ["protocol file", files.protocol],
                  ["progress log", files.log]].filter(([, url]) => url)
     .map(([text, url]) => el("a", {href: url, target: "_blank"}, text));
