@@ -297,7 +297,7 @@ def test_a_run_becomes_a_results_folder_listed_with_its_summary(tmp_path):
     with make_client(tmp_path) as client:
         again = client.get(f"/api/runs/{name}").json()
         assert again["status"] == "finished" and again["winner"] == run["winner"]
-        assert again["log"][-1].startswith("» finished")
+        assert again["log"][-1].startswith("» finished after")
 
 
 def test_runs_never_overwrite_a_folder(tmp_path, monkeypatch):

@@ -230,7 +230,7 @@ class JobRunner:
         if process is not None:
             self._stop(process)
         elif job.status == "queued":
-            self._end(job, "cancelled", "cancelled before it started")
+            self._end(job, "cancelled", "stopped before it started")
         return True
 
     def close(self) -> None:
@@ -262,8 +262,9 @@ class JobRunner:
                 self._end(job, "failed", f"{type(err).__name__}: {err}")
 
     def _run(self, job: Job) -> None:
+        if job._cancel:  # cancelled while the worker was picking it up
+            return
         job.status, job.started = "running", time.time()
-        self._write_log(job)
         for step in self.steps(job):
             if job._cancel:
                 break
@@ -282,7 +283,7 @@ class JobRunner:
                     return
                 job.error = f"{step.stage} failed: {reason}"
         if job._cancel:
-            self._end(job, "cancelled", "cancelled")
+            self._end(job, "cancelled", "stopped on request")
             return
         self._keep_files(job)
         self._end(job, "finished", job.error)
@@ -343,16 +344,12 @@ class JobRunner:
         except OSError:
             pass
 
-    def _write_log(self, job: Job) -> None:
-        (job.workdir / "app.log").write_text("".join(f"{line}\n" for line in job.log),
-                                             encoding="utf-8")
-
     def _end(self, job: Job, status: str, error: str) -> None:
         job.ended = time.time()
         job.error = error
         job.stage = status
-        self._note(job, f"{status}{': ' + error if error and status != 'finished' else ''}"
-                   f"{' in %.1f s' % (job.ended - job.started) if job.started else ''}")
+        after = f" after {job.ended - job.started:.1f} s" if job.started else ""
+        self._note(job, f"{status}{after}{': ' + error if error else ''}")
         job.status = status  # last: a page that sees the status has the whole log
 
     def _keep_files(self, job: Job) -> None:
