@@ -1,8 +1,8 @@
-"""The analysis sub-commands of ``neuroemo``: ``report``, ``view`` and ``export-nwb``.
+"""The analysis sub-commands of ``neuroemo``: ``report``, ``view``, ``export-nwb`` and ``app``.
 
 add_subcommands
     Register them on the ``neuroemo`` parser (called by :mod:`brainsim.cli`).
-run_report, run_view, run_export_nwb
+run_report, run_view, run_export_nwb, run_app
     The ``func=`` of each sub-command: take the parsed arguments, return an exit code.
 """
 
@@ -11,11 +11,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-__all__ = ["add_subcommands", "run_export_nwb", "run_report", "run_view"]
+__all__ = ["add_subcommands", "run_app", "run_export_nwb", "run_report", "run_view"]
 
 
 def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
-    """Add ``report``, ``view`` and ``export-nwb`` to the ``neuroemo`` sub-command parsers."""
+    """Add ``report``, ``view``, ``export-nwb`` and ``app`` to the ``neuroemo`` sub-commands."""
     report = subparsers.add_parser(
         "report",
         help="figures and a summary table (rates, CV, winner) for one or more runs",
@@ -72,6 +72,23 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
                         help="replace the output file if it exists")
     export.set_defaults(func=run_export_nwb)
 
+    app = subparsers.add_parser(
+        "app",
+        help="a local web app: edit a profile, run it, watch progress, compare runs",
+        description=(
+            "Serve a page on http://127.0.0.1:PORT/ to pick or edit a profile, add sentences, "
+            "choose duration, seed and backend, run the simulation (in a subprocess, with its "
+            "progress streamed to the page), then see its interactive viewer, figures and "
+            "summary, and compare two runs side by side. Every run is an ordinary results "
+            "folder under --results. Ctrl+C stops the server and any run in progress."
+        ),
+    )
+    app.add_argument("--port", type=int, default=8765,
+                     help="TCP port on 127.0.0.1 (default 8765; 0: any free port)")
+    app.add_argument("--results", type=Path, default=Path("results/app"), metavar="DIR",
+                     help="results root: one folder per run (default results/app)")
+    app.set_defaults(func=run_app)
+
 
 def run_report(args: argparse.Namespace) -> int:
     """``neuroemo report``: write the report and print where it is."""
@@ -116,3 +133,18 @@ def run_export_nwb(args: argparse.Namespace) -> int:
     print(f"NWB file of {run.name} written to {path} ({size_mb:.1f} MB):")
     print(f"  {describe_nwb(path)}")
     return 0
+
+def run_app(args: argparse.Namespace) -> int:
+    """``neuroemo app``: serve the web app until Ctrl+C."""
+    from brainsim.errors import NeuroEmoError
+
+    if not 0 <= args.port <= 65535:
+        raise NeuroEmoError(f"--port must be from 0 to 65535 (got {args.port}).")
+    if args.results.exists() and not args.results.is_dir():
+        raise NeuroEmoError(f"--results {args.results} is a file; give a folder.")
+    try:
+        from analysis.app.server import serve
+    except ImportError as err:
+        raise NeuroEmoError(f"neuroemo app needs starlette and uvicorn ({err}); install the "
+                            "project with its dependencies (make install).") from None
+    return serve(args.results, args.port)

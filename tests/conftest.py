@@ -1,4 +1,4 @@
-"""Shared fixtures: an isolated build cache per test session, and shared simulations."""
+"""Shared fixtures: an isolated build cache per test session, and a headless browser page."""
 
 from __future__ import annotations
 
@@ -25,3 +25,17 @@ def build_cache(tmp_path_factory):
         os.environ.pop("NEUROEMO_CACHE", None)
     else:
         os.environ["NEUROEMO_CACHE"] = old
+
+
+@pytest.fixture
+def browser():
+    """A headless Chromium page (:class:`tests.browser.Browser`), closed after the test.
+
+    Modules using it set ``pytestmark = tests.browser.requires_chromium``, which skips them
+    when Chromium is absent.
+    """
+    from tests.browser import Browser
+
+    page = Browser()
+    yield page
+    page.close()

@@ -174,7 +174,8 @@ def test_analysis_never_imports_brian2_or_torch():
     import sys
 
     code = ("import sys, analysis, analysis.io, analysis.statistics, analysis.figures, "
-            "analysis.report, analysis.viewer, analysis.live, analysis.cli, analysis.testing; "
+            "analysis.report, analysis.viewer, analysis.live, analysis.cli, analysis.testing, "
+            "analysis.app.server, analysis.app.finish; "
             "bad = [m for m in ('brian2', 'torch') if m in sys.modules]; "
             "print(bad); sys.exit(1 if bad else 0)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
