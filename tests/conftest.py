@@ -39,3 +39,38 @@ def browser():
     page = Browser()
     yield page
     page.close()
+
+
+@pytest.fixture(scope="session")
+def default_network():
+    """The default network (3 s, healthy, the standard schedule) compiled on cpp_standalone.
+
+    Call it to get ``(structure, build)``. Brian2 has one standalone device per process, so
+    a later test's build closes this one; calling again prepares it anew from the session's
+    build cache (code regenerated, nothing recompiled).
+    """
+    from brian2 import second
+
+    from brainsim.devices import get_backend
+    from brainsim.experiment.protocol import Protocol, standard_phases
+    from brainsim.experiment.runner import structure_for, values_for
+
+    duration = 3 * second
+    base = Protocol(name="test", profile="healthy", duration=duration,
+                    phases=standard_phases(duration), seed=1)
+    structure = structure_for(base)
+    values = values_for(base, structure, None)
+    state: dict = {}
+
+    def get():
+        from brainsim.devices.standalone import StandaloneBuild
+
+        build = state.get("build")
+        if build is None or StandaloneBuild._active is not build:
+            build = state["build"] = get_backend("cpp_standalone").prepare(
+                structure, values, report=None)
+        return structure, build
+
+    yield get
+    if state.get("build") is not None:
+        state["build"].close()

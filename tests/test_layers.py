@@ -23,6 +23,8 @@ LAYER_OF_PREFIX = {
     "brainsim.experiment": "experiment",
     "brainsim.sweep": "sweep",
     "analysis": "analysis",
+    "analysis.app": "cli",  # a user interface, like the command line: it runs the simulator
+    "analysis.cli": "cli", "textbranch.cli": "cli",  # their sub-commands of `neuroemo`
     "brainsim.cli": "cli", "brainsim": "cli", "brainsim.__main__": "cli",
 }
 

@@ -2,7 +2,7 @@
 
 The app never imports Brian2: it runs simulations as ``python -m brainsim run`` in a
 subprocess. What it needs from the simulator package is the profile table (to fill the
-form and to check an edited profile with :class:`~brainsim.profiles.Profile`'s own
+form and to check an edited profile with :class:`~brainsim.model.profiles.Profile`'s own
 checks), the names of regions, emotions and neuromodulators, the error type, and the text
 of the protocol file and the command lines it runs. Keeping these imports here means a
 reorganisation of ``brainsim`` touches one module of the app.
@@ -32,7 +32,7 @@ from typing import Any
 
 from brainsim.channels import EMOTIONS, MODULATORS, REGIONS
 from brainsim.errors import NeuroEmoError
-from brainsim.profiles import LIMITS, PROFILES, Profile
+from brainsim.model.profiles import LIMITS, PROFILES, Profile
 
 __all__ = [
     "EMOTIONS", "MODULATORS", "REGIONS", "NeuroEmoError", "PROFILE_NUMBERS", "BACKENDS",
@@ -40,7 +40,7 @@ __all__ = [
     "simulate_command", "finish_command",
 ]
 
-#: The numeric fields of :class:`~brainsim.profiles.Profile`: the three tonic levels and the
+#: The numeric fields of :class:`~brainsim.model.profiles.Profile`: the three tonic levels and the
 #: input statistics. Read from the dataclass, so a new numeric field shows up in the form.
 PROFILE_NUMBERS: tuple[str, ...] = tuple(
     f.name for f in dataclasses.fields(Profile) if f.type in ("float", float)
@@ -63,7 +63,7 @@ def builtin_profiles() -> dict[str, dict[str, Any]]:
 def number_limits() -> dict[str, dict[str, float | None]]:
     """The range ``Profile`` accepts for each number: ``{field: {"min": .., "max": ..}}``.
 
-    Levels and rates must be >= 0 and at most :data:`brainsim.profiles.LIMITS`;
+    Levels and rates must be >= 0 and at most :data:`brainsim.model.profiles.LIMITS`;
     ``reward_mean`` is any finite number (``None``: no bound).
     """
     limits: dict[str, dict[str, float | None]] = {}
@@ -78,7 +78,7 @@ def number_limits() -> dict[str, dict[str, float | None]]:
 def make_profile(name: str, numbers: Mapping[str, object],
                  region_levels: Mapping[str, Mapping[str, object]] | None = None,
                  description: str = "") -> Profile:
-    """A profile checked by :class:`~brainsim.profiles.Profile` (ranges, region names).
+    """A profile checked by :class:`~brainsim.model.profiles.Profile` (ranges, region names).
 
     Parameters
     ----------
@@ -167,7 +167,7 @@ def protocol_source(*, profile: Profile, builtin: bool, duration_s: float, seed:
     return f'''"""Written by `neuroemo app` on {stamp} for the run {run_name}.
 
 Profile {profile.name}{"" if builtin else " (edited)"}, {duration_s:g} s, seed {seed}, with the standard schedule
-(baseline, threat cues, appetitive cues, rewards) of protocols/<profile>.py. Run it again with
+(baseline, threat cues, appetitive cues, rewards) of protocols/emotional_response.py. Run it again with
 
     neuroemo run {run_name}/protocol.py --backend {backend}{runtime} --out <new folder>
 """

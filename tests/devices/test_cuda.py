@@ -102,6 +102,7 @@ def test_cuda_code_generation_without_gpu(cuda_device):
 
 
 @pytest.mark.slow
+@pytest.mark.cuda_standalone
 @needs_nvcc
 def test_cuda_compiles_without_gpu_and_says_why_it_cannot_run(tmp_path):
     """Full nvcc compile of the network (minutes on 2 cores); runs only where a GPU is."""

@@ -149,6 +149,7 @@ np.save(out, np.stack([first, second]))
 
 @pytest.mark.slow
 @needs_gcc
+@pytest.mark.cpp_standalone
 def test_cpp_standalone_draws_standard_normal_numbers(tmp_path):
     """200,000 numbers from a compiled build: standard normal (Kolmogorov–Smirnov, moments,
     the tail beyond 3.5 sd), uncorrelated with the next number and with the other number of

@@ -85,6 +85,7 @@ def test_generated_run_regularly_code_is_marked(tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("g++") is None, reason="needs g++")
+@pytest.mark.cpp_standalone
 def test_marked_and_unmarked_builds_give_the_same_spikes(tmp_path):
     """The marking only lets gcc vectorise: a small network (scale 0.25, 0.5 s, depressed,
     with rewards and a sentence-free schedule) compiled with and without it gives the same
@@ -117,6 +118,7 @@ def test_marked_and_unmarked_builds_give_the_same_spikes(tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("g++") is None, reason="needs g++")
+@pytest.mark.cpp_standalone
 def test_an_openmp_build_compiles_and_runs(tmp_path):
     """With OpenMP threads the modulation update stays Brian2's own OpenMP loop (a pragma
     between ``#pragma omp parallel for`` and its loop would not compile)."""

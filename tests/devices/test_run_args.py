@@ -59,6 +59,7 @@ def test_changed_values_pass_exactly_those(network):
 
 
 @pytest.mark.slow
+@pytest.mark.cpp_standalone
 def test_network_wide_overrides_reuse_the_compiled_program(tmp_path):
     """A protocol that sets a network-wide constant runs on the build of its structure
     without recompiling anything (main.cpp is generated from the defaults,

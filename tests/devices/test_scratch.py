@@ -13,9 +13,8 @@ import pytest
 from brian2 import second
 
 from brainsim import Protocol, standard_phases
-from brainsim.devices import get_backend
 from brainsim.devices.speedups import scratch
-from brainsim.experiment.runner import structure_for, values_for
+from brainsim.experiment.runner import values_for
 
 #: The network of tests/model/test_network.py, so that the session's build cache serves both.
 DURATION = 3 * second
@@ -129,17 +128,15 @@ def test_output_bound_grows_with_the_network():
 
 
 @pytest.fixture(scope="module")
-def compiled():
+def compiled(default_network):
+    structure, build = default_network()
     p = Protocol(name="test", profile="healthy", duration=DURATION,
                  phases=standard_phases(DURATION), seed=1)
-    structure = structure_for(p)
-    values = values_for(p, structure, None)
-    build = get_backend("cpp_standalone").prepare(structure, values, report=None)
-    yield build, values
-    build.close()
+    return build, values_for(p, structure, None)
 
 
 @pytest.mark.slow
+@pytest.mark.cpp_standalone
 def test_runs_on_memory_and_disk_give_the_same_results(compiled, monkeypatch, tmp_path):
     """The default network's run writes its arrays to a memory folder (here a plain folder
     standing in for /dev/shm) or to disk, and gives the same output either way; a run whose

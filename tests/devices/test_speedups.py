@@ -76,6 +76,7 @@ def test_install_changes_only_the_device_side_of_the_network():
 
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("g++") is None, reason="needs g++")
+@pytest.mark.cpp_standalone
 def test_speedups_leave_every_spike_as_it_was(tmp_path):
     """cpp_standalone with every speed-up against none but the Philox stream (which draws
     other numbers): the same spikes and final weights, bit for bit."""

@@ -16,7 +16,7 @@ import pytest
 from analysis import load_run
 from analysis.io import TABLES
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.cpp_standalone]
 
 ROOT = Path(__file__).resolve().parents[2]
 QUICK = ["--duration", "0.5s", "--scale", "0.25", "--quiet"]

@@ -20,7 +20,7 @@ from brainsim.errors import ResultsError
 from brainsim.experiment.runner import run_protocols
 from brainsim.sweep import load_sweep_file, release_worker_build, run_sweep
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.cpp_standalone]
 
 SWEEP_FILE = """
 from brian2 import ms

@@ -8,7 +8,7 @@ import pytest
 from brainsim.experiment.protocol_files import load_protocol_file
 from brainsim.experiment.runner import run_protocols
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.cpp_standalone]
 
 EMOTIONS = ["sadness", "joy", "love", "anger", "fear", "surprise"]
 

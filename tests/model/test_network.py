@@ -20,10 +20,10 @@ from brian2 import second
 from brainsim.channels import EMOTIONS, REGIONS
 from brainsim.devices import get_backend
 from brainsim.experiment.protocol import Protocol, standard_phases
-from brainsim.experiment.runner import structure_for, summarize, values_for
+from brainsim.experiment.runner import summarize, values_for
 from brainsim.model.profiles import PROFILES, Profile
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.cpp_standalone]
 
 DURATION = 3 * second
 DURATION_MS = 3000.0
@@ -35,13 +35,8 @@ def protocol(profile, seed=1) -> Protocol:
 
 
 @pytest.fixture(scope="module")
-def build():
-    base = protocol("healthy")
-    structure = structure_for(base)
-    backend = get_backend("cpp_standalone")
-    compiled = backend.prepare(structure, values_for(base, structure, None), report=None)
-    yield structure, compiled
-    compiled.close()
+def build(default_network):
+    return default_network()
 
 
 def simulate(build, proto: Protocol, edit=None):

@@ -48,6 +48,7 @@ def readouts(dt) -> dict[str, dict]:
 
 
 @pytest.mark.slow
+@pytest.mark.cpp_standalone
 def test_default_time_step_gives_the_results_of_a_fine_one():
     """Every profile, seeds 1-2: region rates within 10 % of those at 0.1 ms (measured
     over seeds 1-3: at most 4.2 %), the same winning emotion, and readout probabilities

@@ -25,7 +25,7 @@ from analysis.app.simulator import builtin_profiles, protocol_source
 from analysis.app.validation import RequestError, parse_run_request
 from analysis.testing import write_synthetic_run
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SMALL = {"pfc": 40, "amygdala": 20, "hippocampus": 30, "thalamus": 20, "striatum": 60}
 
 #: Stands in for `python -m brainsim run`: prints progress lines, writes a synthetic folder
