@@ -221,7 +221,7 @@ def test_parse_run_request_fills_an_edited_profile_from_its_base():
 
 def test_protocol_file_round_trips_through_the_simulator(tmp_path):
     """The file an app run writes loads as the protocol the request describes."""
-    from brainsim.protocol_files import load_protocol_file
+    from brainsim.experiment.protocol_files import load_protocol_file
 
     request = parse_run_request(valid(
         duration_s=1.25, seed=7,
