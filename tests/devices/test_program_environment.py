@@ -29,6 +29,8 @@ def test_the_users_tunables_are_kept(monkeypatch):
     assert program_environment(1)["GLIBC_TUNABLES"] == "glibc.malloc.hugetlb=0"
 
 
+@pytest.mark.slow
+@pytest.mark.cpp_standalone
 @pytest.mark.parametrize("before", [None, "glibc.malloc.arena_max=2"])
 def test_a_run_leaves_the_environment_as_it_was(monkeypatch, before):
     """Brian2 copies a run's variables into ``os.environ``; brainsim puts back what was
