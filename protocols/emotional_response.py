@@ -9,7 +9,7 @@ built-in one instead with ``--profile anxious`` (``neuroemo profiles`` lists the
 
 The modulation expressions and parameters can be replaced here too, e.g.::
 
-    modulation={"gain": "1 + 2*profile_bias*k_gain_ne*(norepinephrine - level_ref)"}
+    modulation={"gain": "1 + 2*k_gain_ne*(norepinephrine - level_ref)"}  # NE gain doubled
     parameters={"amygdala.sigma_v": 4 * mV, "plasticity.eta": 30 * pA / second}
 """
 

@@ -25,18 +25,20 @@ from brian2 import Hz, ms
 
 from brainsim.channels import EMOTIONS, SENSORY_CHANNELS
 from brainsim.experiment.protocol import Protocol
+from brainsim.model import parameters as P
 from brainsim.model.network import INPUT_DT, Drives
 
-CONTEXT_RATE = 10.0  # Hz
-CONTEXT_CV = 0.2
-CONTEXT_TAU = 50.0  # ms
-BACKGROUND_RATE = 2.0  # Hz, threat and appetitive channels between cues
-CUE_RATE = 30.0  # Hz during a cue
-CUE_DURATION = 100.0  # ms
+# defaults and their sources: brainsim.model.parameters
+CONTEXT_RATE = float(P.CONTEXT_RATE / Hz)
+CONTEXT_CV = P.CONTEXT_CV
+CONTEXT_TAU = float(P.CONTEXT_TAU / ms)
+BACKGROUND_RATE = float(P.BACKGROUND_RATE / Hz)  # threat and appetitive channels between cues
+CUE_RATE = float(P.CUE_RATE / Hz)  # during a cue
+CUE_DURATION = float(P.CUE_DURATION / ms)
 
 
 def make_drives(protocol: Protocol, seed: int | None = None,
-                text: tuple[np.ndarray, np.ndarray] | None = None) -> Drives:
+                text: np.ndarray | None = None) -> Drives:
     """Generate the input arrays of a protocol.
 
     Parameters
@@ -44,8 +46,8 @@ def make_drives(protocol: Protocol, seed: int | None = None,
     protocol : Protocol
     seed : int, optional
         Defaults to ``protocol.seed``.
-    text : (drive, bias_weight), optional
-        The text branch's arrays; no text (zeros / ones) when omitted.
+    text : ndarray (n_steps, 6), optional
+        The text branch's drive ``g*p``; no text (zeros) when omitted.
 
     Returns
     -------
@@ -100,13 +102,8 @@ def make_drives(protocol: Protocol, seed: int | None = None,
         appetitive_on[max(0, k - cue_len // 2):k + cue_len // 2] = 1.0
     rates[:, 1] = scale * (BACKGROUND_RATE + (CUE_RATE - BACKGROUND_RATE) * threat_on)
     rates[:, 2] = scale * (BACKGROUND_RATE + (CUE_RATE - BACKGROUND_RATE) * appetitive_on)
-    if text is None:
-        drive = np.zeros((n, len(EMOTIONS)))
-        bias = np.ones(n)
-    else:
-        drive, bias = text
-    return Drives(sensory_rate_hz=rates, reward=reward, text_drive=np.asarray(drive, float),
-                  text_bias_weight=np.asarray(bias, float))
+    drive = np.zeros((n, len(EMOTIONS))) if text is None else np.asarray(text, float)
+    return Drives(sensory_rate_hz=rates, reward=reward, text_drive=drive)
 
 
 def inputs_frame(drives: Drives) -> pd.DataFrame:

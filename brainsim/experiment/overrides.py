@@ -25,8 +25,12 @@ import numpy as np
 
 from brainsim.channels import REGIONS
 from brainsim.errors import ConfigError
-from brainsim.model.anatomy import NETWORK_CONSTANTS, NEURON_PARAMETER_UNITS
-from brainsim.model.network import DEFAULT_MODULATOR_SHARED, DEFAULT_PLASTICITY
+from brainsim.model.parameters import (
+    DEFAULT_MODULATOR_SHARED,
+    DEFAULT_PLASTICITY,
+    NETWORK_CONSTANTS,
+    NEURON_PARAMETER_UNITS,
+)
 
 __all__ = ["vocabulary", "check_override", "check_overrides", "parse_assignment",
            "split_overrides"]

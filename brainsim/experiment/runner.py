@@ -69,8 +69,11 @@ def structure_for(protocol: Protocol) -> NetworkStructure:
     return make_structure(anatomy, options, protocol.duration)
 
 
-def text_arrays(protocol: Protocol) -> tuple[np.ndarray, np.ndarray, list[dict]] | None:
-    """The text branch's drive for the protocol's sentences (None without sentences)."""
+def text_arrays(protocol: Protocol) -> tuple[np.ndarray, list[dict]] | None:
+    """The text branch's drive ``g*p`` (n_steps, 6) for the protocol's sentences, and their
+    events (None without sentences). The network sums it into valence and arousal input
+    (:func:`brainsim.model.network.text_columns`); the text branch's ``bias_weight`` is
+    not used: text no longer damps the profile (issue 21)."""
     if not protocol.sentences:
         return None
     try:
@@ -84,12 +87,12 @@ def text_arrays(protocol: Protocol) -> tuple[np.ndarray, np.ndarray, list[dict]]
     sentences = [(s.text, float(s.onset), float(s.duration)) for s in protocol.sentences]
     arrays = gating_arrays(sentences, protocol.profile.levels, float(protocol.duration),
                            float(INPUT_DT))
-    return arrays.drive, arrays.bias_weight, list(arrays.events)
+    return arrays.drive, list(arrays.events)
 
 
 def values_for(protocol: Protocol, structure: NetworkStructure,
-               text: tuple[np.ndarray, np.ndarray, list[dict]] | None) -> NetworkValues:
-    drives = make_drives(protocol, text=None if text is None else (text[0], text[1]))
+               text: tuple[np.ndarray, list[dict]] | None) -> NetworkValues:
+    drives = make_drives(protocol, text=None if text is None else text[0])
     neuron, plasticity, dopamine = split_overrides(protocol.parameters)
     values = make_values(structure, protocol.profile, drives, protocol.seed,
                          parameter_overrides=neuron)
@@ -201,7 +204,7 @@ def run_protocols(protocols: Sequence[Protocol], *, backend: str = "cpp_standalo
             p, _, text, v = prepared[k]
             raw.timings_s["prepare_s"] = prepare_s / len(protocols)
             results[k] = _write(p, structure, v, raw, outs[k], force=force, backend=engine,
-                                text_events=text[2] if text else [], source_text=source_text,
+                                text_events=text[1] if text else [], source_text=source_text,
                                 figures=figures)
             if not quiet:
                 print_summary(results[k])

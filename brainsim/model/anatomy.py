@@ -1,27 +1,19 @@
 """Regions and their wiring: who is in the network and who talks to whom.
 
-Each region is one Brian2 ``NeuronGroup`` of the Extended LIF model (:mod:`brainsim.model.equations`)
-whose first ``n_exc`` neurons are principal cells ("E": pyramidal/relay cells, striatal
-medium spiny neurons) and the rest interneurons ("I"). The striatum's principal cells are
+Each region is a range of the network's single ``NeuronGroup`` of the Extended LIF model
+(:mod:`brainsim.model.equations`) whose first ``n_exc`` neurons are principal cells ("E":
+pyramidal/relay cells, BLA projection neurons, striatal medium spiny neurons) and the rest
+interneurons ("I"). Principal cells may be split into *groups*: the amygdala's positive- and
+negative-valence projection neurons, the striatum's D1- and D2-type MSNs (in every emotion
+channel), the thalamus's relay cells of each sensory channel. The striatum's MSNs are also
 split into the six emotion channels of :data:`brainsim.channels.EMOTIONS`; their population
 rates are the readout.
 
-Biological grounding (qualitative, for the signs and the routing, not fitted numbers):
-
-* PFC exerts top-down control on amygdala through its interneurons (Likhtik et al. 2005);
-  serotonin raises PFC's gain (top-down control) and the amygdala's threshold (Cools, Roberts
-  & Robbins 2008); norepinephrine raises gain and excitability in amygdala and thalamus
-  (Aston-Jones & Cohen 2005).
-* The thalamus relays sensory input; its threat-coding part projects strongly to the
-  amygdala (the "low road", LeDoux 1996).
-* Striatal channel populations differ in receptor expression: D1-rich "approach" channels
-  (joy, love) are excited by dopamine, D2-rich "withdrawal" channels (sadness, fear) are
-  inhibited by it; serotonin damps withdrawal/aggression channels and NE excites
-  threat-related channels. These *receptor sensitivities* (``STRIATAL_RECEPTORS``) are
-  properties of the channels, identical for every profile: a profile acts only through its
-  neuromodulator levels.
-* Channels compete through MSN collaterals and fast-spiking interneurons (lateral and
-  feed-forward inhibition, Tepper et al. 2004), which turns small biases into a clear winner.
+Every channel has the same cell types with the same receptor sensitivities; channels differ
+only in their *input*, derived from each emotion's place on the affective circumplex
+(:data:`brainsim.model.parameters.CIRCUMPLEX_DEG`). Receptor sensitivities are properties of
+cell types (:func:`default_regions`); every number and its source is in
+:mod:`brainsim.model.parameters`.
 """
 
 from __future__ import annotations
@@ -31,50 +23,27 @@ import math
 from dataclasses import dataclass, field, replace
 
 import brian2 as b2
-from brian2 import Hz, Mohm, ms, mV, nA, pA, pcoulomb  # noqa: F401
+from brian2 import pcoulomb
 
 from brainsim.channels import EMOTIONS, REGIONS, SENSORY_CHANNELS
 from brainsim.errors import ConfigError
+from brainsim.model import parameters as P
 
 logger = logging.getLogger(__name__)
 
-#: Default number of neurons per region at ``scale = 1`` (the original project's sizes).
-DEFAULT_SIZES: dict[str, int] = {
-    "pfc": 512, "amygdala": 256, "hippocampus": 256, "thalamus": 256, "striatum": 1024,
-}
-
-#: Units of every per-region neuron parameter.
-NEURON_PARAMETER_UNITS: dict[str, b2.Unit] = {
-    "E_L": mV, "v_reset": mV, "v_th0": mV, "tau_m": ms, "R": Mohm, "b_adapt": pA,
-    "delta_th": mV, "sigma_v": mV, "k_noise_ne": b2.Unit(1), "I_bias_exc": pA,
-    "I_bias_inh": pA,
-}
-
-#: Network-wide time constants (one value for every neuron; override them under the key
-#: ``"network"`` of a protocol's ``parameters``).
-NETWORK_CONSTANTS: dict[str, b2.Quantity] = {
-    "tau_ref": 2 * ms, "tau_e": 5 * ms, "tau_i": 10 * ms, "tau_adapt": 200 * ms,
-    "tau_th": 50 * ms,
-}
-
-
-def _neuron(**overrides: b2.Quantity | float) -> dict[str, b2.Quantity | float]:
-    params: dict[str, b2.Quantity | float] = {
-        "E_L": -70 * mV, "v_reset": -65 * mV, "v_th0": -50 * mV, "tau_m": 20 * ms,
-        "R": 100 * Mohm, "b_adapt": 10 * pA, "delta_th": 1 * mV,
-        "sigma_v": 3 * mV, "k_noise_ne": 0.5, "I_bias_exc": 150 * pA, "I_bias_inh": 160 * pA,
-    }
-    params.update(overrides)
-    return params
+DEFAULT_SIZES: dict[str, int] = dict(P.DEFAULT_SIZES)
+NEURON_PARAMETER_UNITS: dict[str, b2.Unit] = dict(P.NEURON_PARAMETER_UNITS)
+NETWORK_CONSTANTS: dict[str, b2.Quantity] = dict(P.NETWORK_CONSTANTS)
 
 
 @dataclass(frozen=True)
 class Receptors:
-    """How strongly a population responds to each neuromodulator.
+    """How strongly a cell type responds to each neuromodulator.
 
-    ``gain`` multiplies synaptic/sensory input by ``1 + k*(level - 0.5)``; ``threshold``
-    shifts the firing threshold by ``k*(level - 0.5)`` (positive = less excitable).
-    Keys are modulator names; missing keys mean 0 (no effect).
+    ``gain`` multiplies the *excitatory* synaptic and afferent input by
+    ``1 + k*(level - 0.5)``; ``threshold`` shifts the firing threshold by
+    ``k*(level - 0.5)`` (positive = less excitable). Keys are modulator names; missing keys
+    mean 0 (no effect).
     """
 
     gain: dict[str, float] = field(default_factory=dict)
@@ -83,7 +52,7 @@ class Receptors:
 
 @dataclass(frozen=True)
 class RegionSpec:
-    """One brain region: size, cell-type split, neuron parameters and receptor sensitivities.
+    """One brain region: size, cell types, neuron parameters and receptor sensitivities.
 
     Attributes
     ----------
@@ -96,7 +65,11 @@ class RegionSpec:
     neuron : dict
         Neuron parameters with units (see :data:`NEURON_PARAMETER_UNITS`).
     receptors_exc, receptors_inh : Receptors
-        Neuromodulator sensitivities of principal cells and interneurons.
+        Neuromodulator sensitivities of all principal cells and of interneurons.
+    groups : tuple of str
+        Groups the principal cells are split into (interleaved, equal parts); empty: one.
+    receptors_group : dict
+        Extra receptor sensitivities of the principal cells of a group.
     sensory_channels : tuple of str
         Sensory channels whose afferents reach this region's principal cells; the principal
         cells are split into equal parts, one per channel. Empty: no sensory input.
@@ -111,66 +84,38 @@ class RegionSpec:
     size: int
     exc_fraction: float
     neuron: dict
-    receptors_exc: Receptors
+    receptors_exc: Receptors = field(default_factory=Receptors)
     receptors_inh: Receptors = field(default_factory=Receptors)
+    groups: tuple[str, ...] = ()
+    receptors_group: dict[str, Receptors] = field(default_factory=dict)
     sensory_channels: tuple[str, ...] = ()
     sensory_charge: b2.Quantity = field(default_factory=lambda: 0 * pcoulomb)
     dopamine_projection: float = 0.3
 
 
-#: Receptor sensitivities of the striatal channels: gain and threshold terms per modulator.
-#: Threshold entries in mV per unit of modulator above the neutral level 0.5.
-STRIATAL_RECEPTORS: dict[str, Receptors] = {
-    "sadness": Receptors(threshold={"serotonin": 10 * mV, "dopamine": 7 * mV,
-                                    "norepinephrine": -2 * mV}),
-    "joy": Receptors(threshold={"serotonin": -4 * mV, "dopamine": -8 * mV}),
-    "love": Receptors(threshold={"serotonin": -4 * mV, "dopamine": -4 * mV,
-                                 "norepinephrine": 2 * mV}),
-    "anger": Receptors(threshold={"serotonin": 4 * mV, "dopamine": -2 * mV,
-                                  "norepinephrine": -6 * mV}),
-    "fear": Receptors(threshold={"serotonin": 3 * mV, "dopamine": 2 * mV,
-                                 "norepinephrine": -12 * mV}),
-    "surprise": Receptors(threshold={"dopamine": -2 * mV, "norepinephrine": -1 * mV}),
-}
-
-
 def default_regions() -> dict[str, RegionSpec]:
-    """The five regions at ``scale = 1``."""
-    return {
-        "pfc": RegionSpec(
-            "pfc", DEFAULT_SIZES["pfc"], 0.8, _neuron(),
-            receptors_exc=Receptors(gain={"serotonin": 0.4, "dopamine": 0.3,
-                                          "norepinephrine": 0.3}),
-            receptors_inh=Receptors(gain={"serotonin": 0.4}),
-            sensory_channels=("context",), sensory_charge=8 * pcoulomb,
-            dopamine_projection=0.5,
-        ),
-        "amygdala": RegionSpec(
-            "amygdala", DEFAULT_SIZES["amygdala"], 0.8, _neuron(),
-            receptors_exc=Receptors(gain={"norepinephrine": 1.0},
-                                    threshold={"serotonin": 6 * mV, "norepinephrine": -4 * mV}),
-            dopamine_projection=0.3,
-        ),
-        "hippocampus": RegionSpec(
-            "hippocampus", DEFAULT_SIZES["hippocampus"], 0.8, _neuron(),
-            receptors_exc=Receptors(gain={"serotonin": 0.3, "norepinephrine": 0.3},
-                                    threshold={"norepinephrine": -2 * mV}),
-            dopamine_projection=0.3,
-        ),
-        "thalamus": RegionSpec(
-            "thalamus", DEFAULT_SIZES["thalamus"], 0.8, _neuron(),
-            receptors_exc=Receptors(gain={"norepinephrine": 0.6},
-                                    threshold={"norepinephrine": -2 * mV}),
-            sensory_channels=SENSORY_CHANNELS, sensory_charge=8 * pcoulomb,
-            dopamine_projection=0.1,
-        ),
-        "striatum": RegionSpec(
-            "striatum", DEFAULT_SIZES["striatum"], 0.85,
-            _neuron(tau_m=15 * ms, b_adapt=20 * pA),
-            receptors_exc=Receptors(gain={"dopamine": 0.4}),
-            dopamine_projection=1.0,
-        ),
-    }
+    """The five regions at ``scale = 1`` (values: :mod:`brainsim.model.parameters`)."""
+    ne = Receptors(gain={"norepinephrine": P.K_GAIN_NE})
+    regions = {}
+    for name in REGIONS:
+        kwargs = {}
+        if name in P.NE_REGIONS:
+            kwargs.update(receptors_exc=ne, receptors_inh=ne)
+        if name == "amygdala":
+            kwargs.update(groups=P.PRINCIPAL_GROUPS["amygdala"], receptors_group={
+                "negative": Receptors(threshold={"serotonin": P.K_THETA_5HT})})
+        if name == "striatum":
+            kwargs.update(groups=P.PRINCIPAL_GROUPS["striatum"], receptors_group={
+                "D1": Receptors(threshold={"dopamine": -P.K_THETA_DA}),
+                "D2": Receptors(threshold={"dopamine": P.K_THETA_DA})})
+        if name == "pfc":
+            kwargs.update(sensory_channels=("context",), sensory_charge=P.SENSORY_CHARGE)
+        if name == "thalamus":
+            kwargs.update(sensory_channels=SENSORY_CHANNELS, sensory_charge=P.SENSORY_CHARGE)
+        regions[name] = RegionSpec(name, P.DEFAULT_SIZES[name], P.EXC_FRACTION[name],
+                                   dict(P.REGION_NEURONS[name]),
+                                   dopamine_projection=P.DOPAMINE_PROJECTION[name], **kwargs)
+    return regions
 
 
 @dataclass(frozen=True)
@@ -189,17 +134,19 @@ class Projection:
         Current jump per presynaptic spike (amp, positive); excitatory projections add it to
         ``I_e``, inhibitory ones to ``I_i``.
     delay : Quantity
-        Axonal delay of the projection (one value: every synapse set then has a single,
-        homogeneous delay, which Brian2's C++ spike queue and brian2cuda handle far faster
-        than per-synapse delays; see "One delay per synapse set" in docs/architecture.md).
+        Axonal delay of the projection (one value per synapse set, see docs/architecture.md).
     channel_weights : dict, optional
-        For projections into the striatum: weight multiplier per emotion channel.
-    pre_sensory_weights : dict, optional
-        Weight multiplier per sensory channel of the presynaptic (thalamic) neuron.
+        For projections into the striatum: weight multiplier per emotion channel (a channel
+        with factor 0, or missing when the dict is given, gets no synapse).
+    pre_group, post_group : str, optional
+        Only the principal cells of that group (a region's ``groups``; for a region with
+        sensory channels, a sensory channel name).
     same_channel : bool or None
         Striatal lateral inhibition: ``False`` connects only across channels.
     plastic : bool
         Dopamine-gated three-factor plasticity (see :data:`brainsim.model.equations.PLASTIC_SYNAPSE`).
+    label : str
+        Added to the name to tell apart projections between the same populations.
     """
 
     pre: str
@@ -210,74 +157,89 @@ class Projection:
     weight: b2.Quantity
     delay: b2.Quantity
     channel_weights: dict[str, float] | None = None
-    pre_sensory_weights: dict[str, float] | None = None
+    pre_group: str | None = None
+    post_group: str | None = None
     same_channel: bool | None = None
     plastic: bool = False
+    label: str = ""
 
     @property
     def name(self) -> str:
-        return f"{self.pre}_{self.pre_kind}_to_{self.post}_{self.post_kind}"
+        pre = self.pre_kind + (f"-{self.pre_group}" if self.pre_group else "")
+        post = self.post_kind + (f"-{self.post_group}" if self.post_group else "")
+        return f"{self.pre}_{pre}_to_{self.post}_{post}" + (f"_{self.label}" if self.label
+                                                             else "")
 
     @property
     def target_current(self) -> str:
         return "I_e" if self.pre_kind == "E" and self.pre != "striatum" else "I_i"
 
 
-#: Channel-specific weight multipliers of the inputs to the striatum.
-STRIATAL_INPUT_WEIGHTS: dict[str, dict[str, float]] = {
-    "pfc": dict(zip(EMOTIONS, (0.8, 1.2, 1.0, 0.8, 0.7, 1.0), strict=True)),
-    "amygdala": dict(zip(EMOTIONS, (0.8, 0.4, 0.5, 1.4, 1.6, 0.8), strict=True)),
-    "hippocampus": dict(zip(EMOTIONS, (1.4, 0.8, 1.3, 0.6, 0.8, 0.8), strict=True)),
-    "thalamus": dict(zip(EMOTIONS, (0.6, 1.0, 0.6, 1.0, 1.0, 1.2), strict=True)),
-}
+def striatal_channel_factors() -> dict[str, dict[str, float]]:
+    """The channel factor of each input pathway into the MSNs (parameters.STRIATAL_INPUTS).
 
-#: Axonal delays: within a region, and between regions (the middles of the 1-2 ms and 3-8 ms
-#: ranges drawn per synapse before 2026-11-27).
-_LOCAL = 1.5 * ms
-_LONG = 5.5 * ms
+    Every channel gets the same rule; only its circumplex position differs.
+    """
+    return {
+        "positive": {e: max(P.VALENCE[e], 0.0) for e in EMOTIONS},
+        "negative": {e: max(-P.VALENCE[e], 0.0) for e in EMOTIONS},
+        "arousal": {e: max(P.AROUSAL[e], 0.0) for e in EMOTIONS},
+        "threat": {"fear": 1.0},
+        "appetitive": {"joy": 1.0},
+    }
 
 
 def default_projections() -> list[Projection]:
     """The default wiring (connection probabilities are for ``scale = 1``)."""
+    local, long_ = P.DELAY_LOCAL, P.DELAY_LONG
     projections: list[Projection] = []
-    # Within-region E/I loops keep each region's rate low (the regions share a ~19 Hz
-    # population rhythm: docs/model.md, "The network's regime").
     for region in REGIONS:
         if region == "striatum":
             continue
-        projections += [
-            Projection(region, region, "E", "E", 0.1, 20 * pA, _LOCAL),
-            Projection(region, region, "E", "I", 0.1, 30 * pA, _LOCAL),
-            Projection(region, region, "I", "E", 0.2, 60 * pA, _LOCAL),
-            Projection(region, region, "I", "I", 0.2, 40 * pA, _LOCAL),
-        ]
-    # Striatum: MSN collaterals between channels, feed-forward inhibition from FSIs.
+        for key, (p, w) in P.LOCAL.items():
+            pre_kind, post_kind = key
+            projections.append(Projection(region, region, pre_kind, post_kind, p, w, local))
+    s = P.STRIATUM_LOCAL
     projections += [
-        Projection("striatum", "striatum", "E", "E", 0.1, 40 * pA, _LOCAL, same_channel=False),
-        Projection("striatum", "striatum", "I", "E", 0.2, 40 * pA, _LOCAL),
-        Projection("striatum", "striatum", "I", "I", 0.2, 30 * pA, _LOCAL),
+        Projection("striatum", "striatum", "E", "E", *s["MSN_MSN"], local, same_channel=False),
+        Projection("striatum", "striatum", "I", "E", *s["FSI_MSN"], local),
+        Projection("striatum", "striatum", "I", "I", *s["FSI_FSI"], local),
     ]
-    # PFC top-down: onto principal cells and (more strongly) onto amygdala interneurons.
+    p, w = P.LONG_RANGE
     for target in ("amygdala", "hippocampus", "thalamus"):
-        projections.append(Projection("pfc", target, "E", "E", 0.05, 15 * pA, _LONG))
-    projections.append(Projection("pfc", "amygdala", "E", "I", 0.1, 25 * pA, _LONG))
-    # Feedback to PFC.
+        projections.append(Projection("pfc", target, "E", "E", p, w, long_))
+    projections.append(Projection("pfc", "amygdala", "E", "I", *P.PFC_TO_AMYGDALA_INH, long_))
     for source in ("amygdala", "hippocampus", "thalamus"):
-        projections.append(Projection(source, "pfc", "E", "E", 0.05, 15 * pA, _LONG))
-    # Limbic/thalamic triangle; the thalamus's threat part drives the amygdala (low road).
+        projections.append(Projection(source, "pfc", "E", "E", p, w, long_))
     for pre, post in (("amygdala", "hippocampus"), ("hippocampus", "amygdala"),
                       ("hippocampus", "thalamus"), ("thalamus", "hippocampus"),
                       ("amygdala", "thalamus")):
-        projections.append(Projection(pre, post, "E", "E", 0.05, 15 * pA, _LONG))
-    projections.append(Projection("thalamus", "amygdala", "E", "E", 0.05, 15 * pA, _LONG,
-                                  pre_sensory_weights={"context": 0.5, "threat": 2.5,
-                                                       "appetitive": 0.5}))
-    # Everything into the striatum's channels (and its interneurons); the inputs to the
-    # channel neurons learn from reward (dopamine-gated plasticity).
-    for source, weights in STRIATAL_INPUT_WEIGHTS.items():
-        projections.append(Projection(source, "striatum", "E", "E", 0.05, 20 * pA, _LONG,
-                                      channel_weights=weights, plastic=True))
-        projections.append(Projection(source, "striatum", "E", "I", 0.05, 20 * pA, _LONG))
+        projections.append(Projection(pre, post, "E", "E", p, w, long_))
+    for (relay, valence), (pt, wt) in P.THALAMUS_TO_AMYGDALA.items():
+        projections.append(Projection("thalamus", "amygdala", "E", "E", pt, wt, long_,
+                                      pre_group=relay, post_group=valence))
+    # the striatal channels: the same rule for every channel (striatal_channel_factors)
+    f = striatal_channel_factors()
+    inp = P.STRIATAL_INPUTS
+    for source in ("pfc", "hippocampus"):
+        projections.append(Projection(source, "striatum", "E", "E", *inp[source], long_,
+                                      plastic=True))
+    projections += [
+        Projection("amygdala", "striatum", "E", "E", *inp["amygdala_valence"], long_,
+                   channel_weights=f["positive"], pre_group="positive", post_group="D1",
+                   plastic=True),
+        Projection("amygdala", "striatum", "E", "E", *inp["amygdala_valence"], long_,
+                   channel_weights=f["negative"], pre_group="negative", post_group="D2",
+                   plastic=True),
+        Projection("thalamus", "striatum", "E", "E", *inp["thalamus_arousal"], long_,
+                   channel_weights=f["arousal"], pre_group="context", plastic=True),
+        Projection("thalamus", "striatum", "E", "E", *inp["thalamus_cue"], long_,
+                   channel_weights=f["threat"], pre_group="threat", plastic=True),
+        Projection("thalamus", "striatum", "E", "E", *inp["thalamus_cue"], long_,
+                   channel_weights=f["appetitive"], pre_group="appetitive", plastic=True),
+    ]
+    for source, (pf, wf) in P.STRIATAL_FSI_INPUTS.items():
+        projections.append(Projection(source, "striatum", "E", "I", pf, wf, long_))
     return projections
 
 
@@ -356,6 +318,13 @@ def build_anatomy(scale: float = 1.0, sizes: dict[str, int] | None = None,
         for kind in (proj.pre_kind, proj.post_kind):
             if kind not in ("E", "I"):
                 raise ConfigError(f"Projection {proj.name}: population must be 'E' or 'I'.")
+        for region, group in ((proj.pre, proj.pre_group), (proj.post, proj.post_group)):
+            known = scaled[region].groups + scaled[region].sensory_channels
+            if group is not None and group not in known:
+                raise ConfigError(
+                    f"Projection {proj.name} names group {group!r} of {region!r}, which has "
+                    f"the groups {list(known)}."
+                )
         if proj.channel_weights:
             unknown = set(proj.channel_weights) - set(EMOTIONS)
             if unknown:

@@ -22,7 +22,10 @@ class PopulationLayout:
 
     ``channel[i]`` is the emotion channel index (0–5) of a striatal principal cell and
     ``len(EMOTIONS)`` (= "no channel") elsewhere; ``sensory_channel[i]`` indexes
-    :data:`brainsim.channels.SENSORY_CHANNELS` (0 where ``receives_sensory`` is False).
+    :data:`brainsim.channels.SENSORY_CHANNELS` (0 where ``receives_sensory`` is False);
+    ``group[i]`` indexes ``group_names`` for principal cells of a region with groups
+    (amygdala: valence, striatum: D1/D2, thalamus: its sensory channels) and is
+    ``len(group_names)`` elsewhere.
     """
 
     size: int
@@ -30,9 +33,20 @@ class PopulationLayout:
     channel: np.ndarray
     sensory_channel: np.ndarray
     receives_sensory: np.ndarray
+    group: np.ndarray = None  # type: ignore[assignment]
+    group_names: tuple[str, ...] = ()
 
-    def indices(self, kind: str) -> np.ndarray:
-        return np.arange(self.n_exc) if kind == "E" else np.arange(self.n_exc, self.size)
+    def indices(self, kind: str, group: str | None = None) -> np.ndarray:
+        idx = np.arange(self.n_exc) if kind == "E" else np.arange(self.n_exc, self.size)
+        if group is None:
+            return idx
+        return idx[self.group[idx] == self.group_names.index(group)]
+
+    def group_of(self, name: str) -> np.ndarray:
+        """Whether each neuron is a principal cell of group ``name``."""
+        if name not in self.group_names:
+            return np.zeros(self.size, dtype=bool)
+        return self.group == self.group_names.index(name)
 
 
 def population_layouts(anatomy: Anatomy) -> dict[str, PopulationLayout]:
@@ -52,7 +66,23 @@ def population_layouts(anatomy: Anatomy) -> dict[str, PopulationLayout]:
             block = (np.arange(n_exc) * k) // n_exc
             sensory[:n_exc] = [SENSORY_CHANNELS.index(spec.sensory_channels[b]) for b in block]
             receives[:n_exc] = True
-        layouts[name] = PopulationLayout(spec.size, n_exc, channel, sensory, receives)
+        if spec.groups:
+            names = tuple(spec.groups)
+            group = np.full(spec.size, len(names), dtype=np.int32)
+            if name == "striatum":
+                # alternate within each channel: every channel has both groups
+                first = np.searchsorted(channel[:n_exc], channel[:n_exc])
+                group[:n_exc] = (np.arange(n_exc) - first) % len(names)
+            else:
+                group[:n_exc] = np.arange(n_exc) % len(names)
+        elif spec.sensory_channels:
+            names = tuple(spec.sensory_channels)
+            group = np.full(spec.size, len(names), dtype=np.int32)
+            group[:n_exc] = [names.index(SENSORY_CHANNELS[c]) for c in sensory[:n_exc]]
+        else:
+            names, group = (), np.zeros(spec.size, dtype=np.int32)
+        layouts[name] = PopulationLayout(spec.size, n_exc, channel, sensory, receives,
+                                         group, names)
     return layouts
 
 
@@ -125,8 +155,8 @@ def draw_synapses(anatomy: Anatomy, seed: int) -> list[SynapseSet]:
     grouped: dict[tuple[str, float], list] = {}
     for proj in anatomy.projections:
         pre_layout, post_layout = layouts[proj.pre], layouts[proj.post]
-        pre_idx = pre_layout.indices(proj.pre_kind)
-        post_idx = post_layout.indices(proj.post_kind)
+        pre_idx = pre_layout.indices(proj.pre_kind, proj.pre_group)
+        post_idx = post_layout.indices(proj.post_kind, proj.post_group)
         a, b = _bernoulli_pairs(rng, len(pre_idx), len(post_idx), proj.p)
         i, j = pre_idx[a], post_idx[b]
         if proj.pre == proj.post:
@@ -136,16 +166,13 @@ def draw_synapses(anatomy: Anatomy, seed: int) -> list[SynapseSet]:
             keep = pre_layout.channel[i] != post_layout.channel[j]
             i, j = i[keep], j[keep]
         weight = np.full(len(i), float(proj.weight / 1e-12))
-        if proj.channel_weights:
-            table = np.ones(len(EMOTIONS) + 1)
+        if proj.channel_weights is not None:
+            table = np.zeros(len(EMOTIONS) + 1)
             for name, factor in proj.channel_weights.items():
                 table[EMOTIONS.index(name)] = factor
             weight *= table[post_layout.channel[j]]
-        if proj.pre_sensory_weights:
-            table = np.ones(len(SENSORY_CHANNELS))
-            for name, factor in proj.pre_sensory_weights.items():
-                table[SENSORY_CHANNELS.index(name)] = factor
-            weight *= table[pre_layout.sensory_channel[i]]
+            keep = weight > 0  # a channel with factor 0 gets no synapse
+            i, j, weight = i[keep], j[keep], weight[keep]
         delay_ms = round(float(proj.delay / 1e-3), 6)
         kind = ("plastic" if proj.plastic else
                 "excitatory" if proj.target_current == "I_e" else "inhibitory")

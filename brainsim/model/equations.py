@@ -5,7 +5,8 @@ Everything a reader needs to understand what one neuron does is in this file:
 * :data:`NEURON_EQUATIONS` — membrane, synaptic currents, adaptation current, adaptive
   threshold. Every region uses the same equations with its own parameter values.
 * :data:`MODULATION_EXPRESSIONS` — how serotonin (5-HT), dopamine (DA) and norepinephrine (NE)
-  act on a neuron: input ``gain``, ``threshold_shift`` and ``noise_scale``. These three named
+  act on a neuron: the ``gain`` of its excitatory input, ``threshold_shift`` and
+  ``noise_scale``. These three named
   expressions are the only place where the neuromodulators touch a neuron; a protocol may
   replace any of them (Brian2 checks the units when the network is built, and
   :func:`check_modulation_expressions` checks them before that).
@@ -15,7 +16,10 @@ Everything a reader needs to understand what one neuron does is in this file:
 Notation: ``v`` membrane potential, ``E_L`` rest, ``v_th`` the adaptive threshold relaxing to
 ``v_th0``, ``I_e``/``I_i`` excitatory/inhibitory synaptic currents (exponential, time
 constants ``tau_e``/``tau_i``), ``I_adapt`` a spike-triggered adaptation current, ``R`` the
-membrane resistance. With ``sigma_v = 0``, ``b_adapt = 0``, ``delta_th = 0`` and every
+membrane resistance. ``gain`` multiplies the excitatory synaptic and the afferent input only,
+never the inhibitory current (NE as gain on excitatory input: Servan-Schreiber et al. 1990;
+Aston-Jones & Cohen 2005). Default values and their sources:
+:mod:`brainsim.model.parameters`. With ``sigma_v = 0``, ``b_adapt = 0``, ``delta_th = 0`` and every
 modulation coefficient at 0 the model is the textbook LIF neuron.
 """
 
@@ -28,11 +32,12 @@ import brian2 as b2
 import numpy as np
 
 from brainsim.errors import ConfigError
+from brainsim.model import parameters as P
 
 #: Membrane and currents. ``{noise}`` is replaced by the white-noise term when the network
 #: uses ``noise="xi"`` and by nothing when it uses ``noise="kick"`` (see :data:`NOISE_KICK`).
 NEURON_EQUATIONS = """
-dv/dt = (E_L - v + R*(gain*(I_e - I_i + I_input) + I_bias - I_adapt)) / tau_m {noise} : volt (unless refractory)
+dv/dt = (E_L - v + R*(gain*(I_e + I_input) - I_i + I_bias - I_adapt)) / tau_m {noise} : volt (unless refractory)
 dI_e/dt = -I_e / tau_e : amp
 dI_i/dt = -I_i / tau_i : amp
 dI_adapt/dt = -I_adapt / tau_adapt : amp
@@ -42,9 +47,12 @@ I_input : amp  # sensory + text drive, updated every input step (see INPUT_UPDAT
 
 #: External input, re-evaluated every 1 ms (the resolution of the input arrays, so this is
 #: exact): sensory afferents (mean current = afferent rate x charge per afferent spike) and
-#: the text branch's drive into striatal channel cells (``text_current`` is 0 elsewhere).
+#: the text branch's drive into the valence / arousal populations (``text_column`` picks the
+#: column of the network's text array: positive, negative, arousal or none;
+#: ``text_current`` is 0 outside those populations).
 INPUT_UPDATE = (
-    "I_input = q_sensory*sensory_rate(t, sensory_channel) + text_current*text_drive(t, channel)"
+    "I_input = q_sensory*sensory_rate(t, sensory_channel)"
+    " + text_current*text_drive(t, text_column)"
 )
 
 #: The white-noise term of the membrane equation (Brian2 scales ``xi`` by 1/sqrt(dt)).
@@ -96,8 +104,8 @@ I_bias : amp (constant)
 q_sensory : coulomb (constant)
 sensory_channel : integer (constant)
 channel : integer (constant)
+text_column : integer (constant)
 text_current : amp (constant)
-text_gated : 1 (constant)
 k_gain_5ht : 1 (constant)
 k_gain_da : 1 (constant)
 k_gain_ne : 1 (constant)
@@ -128,21 +136,24 @@ I_adapt += b_adapt
 REFRACTORY = "tau_ref"
 
 #: Neutral neuromodulator level: a neuron at this level of all three is unmodulated.
-LEVEL_REF = 0.5
+LEVEL_REF = P.LEVEL_REF
 
 #: How the neuromodulators act on a neuron (deviations from the neutral level 0.5, times the
-#: neuron's receptor sensitivities). ``profile_bias`` is 1 outside the striatum; in the
-#: striatum it is the text branch's ``1 - g``, so that an emotional sentence damps the
-#: profile-biased part of the readout. Evaluated every ``modulation_dt`` (neuromodulator
+#: neuron's receptor sensitivities, which are properties of its cell type:
+#: :func:`brainsim.model.anatomy.default_regions`). By default only three sensitivities are
+#: non-zero: ``k_gain_ne`` (NE gain on excitatory input, cortex, amygdala, hippocampus,
+#: thalamus), ``k_theta_da`` (-5 mV per unit on D1 MSNs, +5 mV on D2 MSNs) and
+#: ``k_theta_5ht`` (+5 mV per unit on negative-valence BLA cells); sources in
+#: :mod:`brainsim.model.parameters`. Evaluated every ``modulation_dt`` (neuromodulator
 #: levels change on time scales of tens of ms or slower).
 MODULATION_EXPRESSIONS: dict[str, str] = {
     "gain": (
-        "1 + profile_bias*(k_gain_5ht*(serotonin - level_ref)"
-        " + k_gain_da*(dopamine - level_ref) + k_gain_ne*(norepinephrine - level_ref))"
+        "1 + k_gain_5ht*(serotonin - level_ref)"
+        " + k_gain_da*(dopamine - level_ref) + k_gain_ne*(norepinephrine - level_ref)"
     ),
     "threshold_shift": (
-        "profile_bias*(k_theta_5ht*(serotonin - level_ref)"
-        " + k_theta_da*(dopamine - level_ref) + k_theta_ne*(norepinephrine - level_ref))"
+        "k_theta_5ht*(serotonin - level_ref)"
+        " + k_theta_da*(dopamine - level_ref) + k_theta_ne*(norepinephrine - level_ref)"
     ),
     "noise_scale": "1 + k_noise_ne*(norepinephrine - level_ref)",
 }
@@ -210,8 +221,8 @@ da_integral_prev = da_integral_prev_region
 #: of an epoch of the dopamine integral (``exp`` of at most 2 epochs / tau_eligibility
 #: enters the weight update, far from overflow; increments within an epoch are no smaller
 #: than exp(-10) of the integral, far from float64 rounding). Constants of the build.
-TAU_ELIGIBILITY_S = 1.0
-ELIGIBILITY_EPOCH_S = 10.0
+TAU_ELIGIBILITY_S = P.TAU_ELIGIBILITY_S
+ELIGIBILITY_EPOCH_S = P.ELIGIBILITY_EPOCH_S
 
 #: Dopamine-gated three-factor plasticity on the inputs to the striatal channel neurons
 #: (Izhikevich 2007; the semantics of NEST's ``stdp_dopamine_synapse``): pre/post pairings
@@ -294,7 +305,7 @@ def weights_brought_up_to_date(t, w, c, lastupdate, da_last, da_integral_post,
 
 #: Names the modulation expressions may use besides Brian2 functions and constants.
 MODULATION_NAMESPACE_NAMES = {
-    "serotonin", "dopamine", "norepinephrine", "level_ref", "profile_bias",
+    "serotonin", "dopamine", "norepinephrine", "level_ref",
     "k_gain_5ht", "k_gain_da", "k_gain_ne", "k_theta_5ht", "k_theta_da", "k_theta_ne",
     "k_noise_ne", "mV", "volt", "t",
 }
@@ -323,12 +334,8 @@ def slow_update_code(expressions: Mapping[str, str]) -> str:
     """Brian2 code run every 1 ms: modulation (gain, threshold_shift, noise_scale) and the
     external input current. (The noise kick, :data:`NOISE_KICK`, runs right after it as an
     operation of its own: without the random-number call in it this loop is cheaper.)
-
-    ``profile_bias`` becomes ``1 - text_gated*(1 - text_bias_weight(t))``: 1 outside the
-    striatal channels, the text branch's ``1 - g`` inside them.
     """
-    bias = "(1 - text_gated*(1 - text_bias_weight(t)))"
-    lines = [f"{name} = {expressions[name].replace('profile_bias', bias)}"
+    lines = [f"{name} = {expressions[name]}"
              for name in ("gain", "threshold_shift", "noise_scale")
              if not is_constant(expressions[name])]
     lines.append(INPUT_UPDATE)
@@ -361,7 +368,7 @@ def is_constant(expr: str) -> bool:
 #: units, and a constant one (:func:`is_constant`) evaluates to its value.
 _TEST_NAMESPACE = {
     "serotonin": 0.6, "dopamine": 0.6, "norepinephrine": 0.6, "level_ref": LEVEL_REF,
-    "profile_bias": 1.0, "k_gain_5ht": 0.1, "k_gain_da": 0.1, "k_gain_ne": 0.1,
+    "k_gain_5ht": 0.1, "k_gain_da": 0.1, "k_gain_ne": 0.1,
     "k_theta_5ht": 1 * b2.mV, "k_theta_da": 1 * b2.mV, "k_theta_ne": 1 * b2.mV,
     "k_noise_ne": 0.1, "mV": b2.mV, "volt": b2.volt, "t": 0.1 * b2.second,
     "ms": b2.ms, "second": b2.second,

@@ -19,6 +19,7 @@ import numpy as np
 from brainsim.channels import EMOTIONS, MODULATORS, REGIONS, SENSORY_CHANNELS
 from brainsim.errors import ConfigError
 from brainsim.model import equations as eq
+from brainsim.model import parameters as P
 from brainsim.model.anatomy import NETWORK_CONSTANTS, NEURON_PARAMETER_UNITS, Anatomy
 from brainsim.model.connectivity import (
     PopulationLayout,
@@ -30,7 +31,7 @@ from brainsim.model.connectivity import (
 from brainsim.model.profiles import Profile
 
 #: Time step of every input array (sensory rates, rewards, text drive).
-INPUT_DT = 1 * b2.ms
+INPUT_DT = P.INPUT_DT
 
 
 class Clocks:
@@ -94,15 +95,13 @@ class Drives:
     reward : ndarray, shape (n_steps,)
         Reward magnitude in the bin of each reward event, 0 elsewhere.
     text_drive : ndarray, shape (n_steps, 6)
-        ``g * p`` of the sentence shown at that time (0 when none).
-    text_bias_weight : ndarray, shape (n_steps,)
-        ``1 - g`` while a sentence is shown, 1 otherwise.
+        ``g * p`` of the sentence shown at that time (0 when none), in EMOTIONS order. The
+        network sums it into valence / arousal columns (:func:`text_columns`).
     """
 
     sensory_rate_hz: np.ndarray
     reward: np.ndarray
     text_drive: np.ndarray
-    text_bias_weight: np.ndarray
 
     @property
     def n_steps(self) -> int:
@@ -113,7 +112,6 @@ class Drives:
             "sensory_rate_hz": (self.sensory_rate_hz.shape, (n_steps, len(SENSORY_CHANNELS))),
             "reward": (self.reward.shape, (n_steps,)),
             "text_drive": (self.text_drive.shape, (n_steps, len(EMOTIONS))),
-            "text_bias_weight": (self.text_bias_weight.shape, (n_steps,)),
         }
         for name, (got, want) in shapes.items():
             if tuple(got) != want:
@@ -148,12 +146,12 @@ class NetworkOptions:
         The three modulation expressions (defaults from :mod:`brainsim.model.equations`).
     """
 
-    dt: b2.Quantity = field(default_factory=lambda: 0.1 * b2.ms)
+    dt: b2.Quantity = field(default_factory=lambda: P.DT)
     noise: str = "kick"
     noise_dt: b2.Quantity = field(default_factory=lambda: 1 * b2.ms)
     modulation_dt: b2.Quantity = field(default_factory=lambda: 1 * b2.ms)
     modulator_record_dt: b2.Quantity = field(default_factory=lambda: 1 * b2.ms)
-    connectivity_seed: int = 1234
+    connectivity_seed: int = P.CONNECTIVITY_SEED
     modulation: dict[str, str] = field(default_factory=lambda: dict(eq.MODULATION_EXPRESSIONS))
 
 
@@ -209,6 +207,7 @@ class NetworkStructure:
             if r in self.layouts:
                 h.update(self.layouts[r].channel.tobytes())
                 h.update(self.layouts[r].sensory_channel.tobytes())
+                h.update(self.layouts[r].group.tobytes())
         return h.hexdigest()[:16]
 
 
@@ -254,23 +253,17 @@ class NetworkValues:
                        plasticity=dict(DEFAULT_PLASTICITY))
 
 
-#: Three-factor plasticity parameters (Izhikevich 2007 shapes; eta sets how much a reward of
-#: 1 moves a synapse with eligibility 1: about 0.5*0.2 s*eta = 2 pA, 10 % of a 20 pA weight).
-DEFAULT_PLASTICITY: dict[str, b2.Quantity | float] = {
-    "eta": 20 * b2.pA / b2.second, "A_plus": 1.0, "A_minus": -1.5,
-    "tau_plus": 20 * b2.ms, "tau_minus": 20 * b2.ms, "w_max": 60 * b2.pA,
-}
+#: Three-factor plasticity parameters (:data:`brainsim.model.parameters.DEFAULT_PLASTICITY`).
+DEFAULT_PLASTICITY: dict[str, b2.Quantity | float] = dict(P.DEFAULT_PLASTICITY)
 
 #: Time constant of phasic dopamine and the dopamine a reward of 1 adds (per projection).
-DEFAULT_MODULATOR_SHARED: dict[str, b2.Quantity | float] = {
-    "tau_dopamine": 200 * b2.ms, "reward_sensitivity": 0.5}
+DEFAULT_MODULATOR_SHARED: dict[str, b2.Quantity | float] = dict(P.DEFAULT_MODULATOR_SHARED)
 
 _SHORT = {"serotonin": "5ht", "dopamine": "da", "norepinephrine": "ne"}
 
 
 def _receptor_arrays(spec, layout: PopulationLayout, region: str) -> dict[str, np.ndarray]:
-    from brainsim.model.anatomy import STRIATAL_RECEPTORS
-
+    """Per-neuron receptor sensitivities from the cell types (never from a channel)."""
     n = layout.size
     out = {f"k_{kind}_{m}": np.zeros(n) for kind in ("gain", "theta")
            for m in ("5ht", "da", "ne")}
@@ -284,20 +277,49 @@ def _receptor_arrays(spec, layout: PopulationLayout, region: str) -> dict[str, n
     exc = np.arange(layout.n_exc)
     apply(spec.receptors_exc, exc)
     apply(spec.receptors_inh, np.arange(layout.n_exc, n))
-    if region == "striatum":
-        for c, name in enumerate(EMOTIONS):
-            apply(STRIATAL_RECEPTORS[name], exc[layout.channel[exc] == c])
+    for group, receptors in spec.receptors_group.items():
+        apply(receptors, np.flatnonzero(layout.group_of(group)))
     return out
 
 
+def text_column_of(structure: NetworkStructure) -> np.ndarray:
+    """Which column of the network's text array (:func:`text_columns`) each neuron reads:
+    positive-valence BLA cells the positive, negative-valence BLA cells the negative,
+    thalamic context relay cells the arousal column; every other neuron the last (zero)
+    column."""
+    cols = []
+    for region in structure.anatomy.regions:
+        layout = structure.layouts[region]
+        col = np.full(layout.size, len(P.TEXT_COLUMNS), dtype=np.int32)
+        if region == "amygdala":
+            col[layout.group_of("positive")] = P.TEXT_COLUMNS.index("positive")
+            col[layout.group_of("negative")] = P.TEXT_COLUMNS.index("negative")
+        if region == "thalamus":
+            col[layout.group_of("context")] = P.TEXT_COLUMNS.index("arousal")
+        cols.append(col)
+    return np.concatenate(cols)
+
+
+#: (6, 4) matrix: emotion probabilities -> text columns (positive, negative, arousal, none).
+_TEXT_MATRIX = np.zeros((len(EMOTIONS), len(P.TEXT_COLUMNS) + 1))
+for _k, _e in enumerate(EMOTIONS):
+    _TEXT_MATRIX[_k, P.TEXT_COLUMNS.index(P.TEXT_COLUMN_OF_EMOTION[_e])] = 1.0
+
+
+def text_columns(drive: np.ndarray) -> np.ndarray:
+    """The text branch's ``g*p`` (n_steps, 6) summed into the network's columns
+    (n_steps, 4): p(joy)+p(love), p(sadness)+p(fear)+p(anger), p(surprise), and an all-zero
+    column for the neurons no sentence reaches (parameters.TEXT_COLUMN_OF_EMOTION)."""
+    return np.asarray(drive, float) @ _TEXT_MATRIX
+
+
 #: Units of the per-neuron arrays built from the region parameters.
-_PARAMETER_NAMES = ("E_L", "v_reset", "v_th0", "tau_m", "R", "b_adapt", "delta_th", "sigma_v",
-                    "k_noise_ne")
+_PARAMETER_NAMES = ("E_L", "v_reset", "R", "b_adapt", "delta_th", "sigma_v", "k_noise_ne")
 
 
 def make_values(structure: NetworkStructure, profile: Profile, drives: Drives, seed: int,
                 parameter_overrides: dict[str, dict[str, b2.Quantity]] | None = None,
-                text_current: b2.Quantity = 60 * b2.pA,
+                text_current: b2.Quantity = P.TEXT_CURRENT,
                 weight_scale: float = 1.0) -> NetworkValues:
     """Compute every run-time value from the profile, the input drives and the seed.
 
@@ -314,13 +336,18 @@ def make_values(structure: NetworkStructure, profile: Profile, drives: Drives, s
         ``{region: {parameter: value}}`` replacing region neuron parameters
         (see :data:`brainsim.model.anatomy.NEURON_PARAMETER_UNITS`).
     text_current : Quantity
-        Current injected into a striatal channel cell by one unit of text drive.
+        Current injected into a valence / arousal cell by one unit of text drive.
     weight_scale : float
         Multiplies every synaptic weight.
     """
     drives.check(structure.n_input_steps)
     check_parameter_overrides(parameter_overrides or {})
     rng = np.random.default_rng(seed)
+    # the network's own heterogeneity (thresholds) comes from the connectivity seed: every
+    # run seed simulates the same neurons
+    rng_net = np.random.default_rng([structure.options.connectivity_seed, 11])
+    text_column = text_column_of(structure)
+    start = 0
     per_region: dict[str, list] = {}
     overrides = parameter_overrides or {}
     for region, spec in structure.anatomy.regions.items():
@@ -330,20 +357,23 @@ def make_values(structure: NetworkStructure, profile: Profile, drives: Drives, s
         n = layout.size
         arrays: dict[str, np.ndarray] = {k: np.full(n, float(params[k])) for k in _PARAMETER_NAMES}
         is_exc = np.arange(n) < layout.n_exc
+        arrays["tau_m"] = np.where(is_exc, float(params["tau_m"]), float(params["tau_m_inh"]))
+        arrays["v_th0"] = float(params["v_th0"]) + float(params["v_th0_sd"]) * \
+            rng_net.normal(size=n)
         arrays["I_bias"] = np.where(is_exc, float(params["I_bias_exc"]),
                                     float(params["I_bias_inh"]))
         arrays["q_sensory"] = np.where(layout.receives_sensory, float(spec.sensory_charge), 0.0)
-        in_channel = layout.channel < len(EMOTIONS)
-        arrays["text_current"] = np.where(in_channel, float(text_current), 0.0)
-        arrays["text_gated"] = in_channel.astype(float)
+        reached = text_column[start:start + n] < len(P.TEXT_COLUMNS)
+        arrays["text_current"] = np.where(reached, float(text_current), 0.0)
+        start += n
         receptors = _receptor_arrays(spec, layout, region)
         for k, v in receptors.items():
             arrays[k] = v * 1e-3 if k.startswith("k_theta") else v  # mV -> V
         arrays["noise_kick"] = eq.noise_kick_size(arrays["sigma_v"], arrays["tau_m"],
                                                   float(structure.options.noise_dt))
-        e_l, v_th0 = float(params["E_L"]), float(params["v_th0"])
-        arrays["v"] = rng.uniform(e_l, v_th0, size=n)
-        arrays["v_th"] = np.full(n, v_th0)
+        e_l = float(params["E_L"])
+        arrays["v"] = rng.uniform(e_l, arrays["v_th0"])
+        arrays["v_th"] = arrays["v_th0"].copy()
         per_region[region] = arrays
     units = {"E_L": b2.volt, "v_reset": b2.volt, "v_th0": b2.volt, "tau_m": b2.second,
              "R": b2.ohm, "b_adapt": b2.amp, "delta_th": b2.volt, "sigma_v": b2.volt,
@@ -469,6 +499,7 @@ class BrianNetwork:
                                                for r in region_names])
         self.neurons.sensory_channel = np.concatenate([structure.layouts[r].sensory_channel
                                                        for r in region_names])
+        self.neurons.text_column = text_column_of(structure)
         self.regions = {r: slice(a, b) for r, (a, b) in structure.offsets.items()}
         self.synapses: dict[str, b2.Synapses] = {}
         for s in structure.synapses:
@@ -514,8 +545,7 @@ class BrianNetwork:
         d = values.drives
         out.append((self.timed_arrays["sensory_rate"], d.sensory_rate_hz * b2.Hz))
         out.append((self.timed_arrays["reward_signal"], d.reward))
-        out.append((self.timed_arrays["text_drive"], _pad_text(d.text_drive)))
-        out.append((self.timed_arrays["text_bias_weight"], d.text_bias_weight))
+        out.append((self.timed_arrays["text_drive"], text_columns(d.text_drive)))
         return out
 
     def apply_values(self, values: NetworkValues) -> None:
@@ -561,16 +591,14 @@ def _same_value(a, b) -> bool:
 
 
 def make_timed_arrays(drives: Drives) -> dict[str, b2.TimedArray]:
-    """The four input TimedArrays (sensory rates, rewards, text drive, text bias weight)."""
+    """The three input TimedArrays (sensory rates, rewards, text drive by column)."""
     return {
         "sensory_rate": b2.TimedArray(drives.sensory_rate_hz * b2.Hz, dt=INPUT_DT,
                                       name="sensory_rate"),
         "reward_signal": b2.TimedArray(drives.reward, dt=INPUT_DT, name="reward_signal"),
-        # one extra all-zero column: neurons outside the channels index it
-        "text_drive": b2.TimedArray(_pad_text(drives.text_drive), dt=INPUT_DT,
+        # positive, negative, arousal and an all-zero column for the neurons no text reaches
+        "text_drive": b2.TimedArray(text_columns(drives.text_drive), dt=INPUT_DT,
                                     name="text_drive"),
-        "text_bias_weight": b2.TimedArray(drives.text_bias_weight, dt=INPUT_DT,
-                                          name="text_bias_weight"),
     }
 
 
@@ -639,7 +667,6 @@ def make_neuron_group(n: int, options: NetworkOptions, timed_arrays: dict[str, b
     namespace = {
         "sensory_rate": timed_arrays["sensory_rate"],
         "text_drive": timed_arrays["text_drive"],
-        "text_bias_weight": timed_arrays["text_bias_weight"],
         "level_ref": eq.LEVEL_REF,
         "noise_dt": options.noise_dt,
     }
@@ -667,6 +694,3 @@ def make_neuron_group(n: int, options: NetworkOptions, timed_arrays: dict[str, b
                             order=1, name=f"{name}_noise_kick")
     return group
 
-
-def _pad_text(drive: np.ndarray) -> np.ndarray:
-    return np.concatenate([drive, np.zeros((drive.shape[0], 1))], axis=1)

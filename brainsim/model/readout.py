@@ -10,12 +10,23 @@ import numpy as np
 import pandas as pd
 
 from brainsim.channels import EMOTIONS
+from brainsim.model import parameters as P
 
 #: Softmax temperature (Hz): a channel firing this much faster than another is e times more
-#: probable.
-TEMPERATURE_HZ = 2.0
+#: probable (parameters.TEMPERATURE_HZ).
+TEMPERATURE_HZ = P.TEMPERATURE_HZ
 #: Initial transient excluded from the whole-run readout.
-TRANSIENT_MS = 100.0
+TRANSIENT_MS = P.TRANSIENT_MS
+#: The winner reported when the highest rate is shared by several channels (a window
+#: without any striatal spike included): no emotion is read out.
+NO_WINNER = "none"
+
+
+def winner(rates_hz) -> str:
+    """The channel with the highest rate, or :data:`NO_WINNER` when it is tied."""
+    rates = np.asarray(rates_hz, float)
+    top = np.flatnonzero(rates == rates.max())
+    return EMOTIONS[int(top[0])] if len(top) == 1 else NO_WINNER
 
 
 def softmax(rates_hz: np.ndarray, temperature_hz: float = TEMPERATURE_HZ) -> np.ndarray:
@@ -67,7 +78,7 @@ def readout(neuron: np.ndarray, t_ms: np.ndarray, channel_of_neuron: np.ndarray,
     df = pd.DataFrame(probs, columns=list(EMOTIONS))
     df.insert(0, "t_end_ms", np.minimum(starts + window_ms, duration_ms))
     df.insert(0, "t_ms", starts)
-    df["winner"] = [EMOTIONS[k] for k in probs.argmax(axis=1)]
+    df["winner"] = [winner(r) for r in rows]
     for k, name in enumerate(EMOTIONS):
         df[f"rate_{name}"] = rows[:, k]
     return df
@@ -90,5 +101,5 @@ def summary_readout(neuron: np.ndarray, t_ms: np.ndarray, channel_of_neuron: np.
         "window_ms": [float(start), float(duration_ms)],
         "rates_hz": {e: float(r) for e, r in zip(EMOTIONS, rates, strict=True)},
         "probabilities": {e: float(p) for e, p in zip(EMOTIONS, probs, strict=True)},
-        "winner": EMOTIONS[int(np.argmax(rates))],
+        "winner": winner(rates),
     }

@@ -179,7 +179,7 @@ def execute_point(task: PointTask) -> dict:
     staging = staging_root / f"{task.folder}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     try:
         result = _write(protocol, structure, values, raw, staging, force=False, backend=engine,
-                        text_events=text[2] if text else [], source_text=task.source,
+                        text_events=text[1] if text else [], source_text=task.source,
                         figures=task.figures)
         meta_path = staging / "meta.json"
         meta = json.loads(meta_path.read_text())
