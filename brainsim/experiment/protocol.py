@@ -27,6 +27,7 @@ from brainsim.errors import ConfigError
 from brainsim.experiment.overrides import check_overrides
 from brainsim.model.equations import check_modulation_expressions
 from brainsim.model.network import INPUT_DT
+from brainsim.model.parameters import DT as DEFAULT_DT
 from brainsim.model.profiles import Profile, get_profile
 
 _FOLDER_NAME = re.compile(r"[A-Za-z0-9_+=][A-Za-z0-9 _.,+=-]*")
@@ -173,7 +174,7 @@ class Protocol:
     name: str
     profile: str | Profile
     duration: b2.Quantity
-    dt: b2.Quantity = field(default_factory=lambda: 0.5 * ms)
+    dt: b2.Quantity = field(default_factory=lambda: DEFAULT_DT)
     seed: int = 1
     phases: list[Phase] = field(default_factory=list)
     rewards: list[tuple[b2.Quantity, float]] = field(default_factory=list)

@@ -20,7 +20,7 @@ from brainsim.channels import EMOTIONS, MODULATORS, REGIONS, SENSORY_CHANNELS
 from brainsim.errors import ConfigError
 from brainsim.model import equations as eq
 from brainsim.model import parameters as P
-from brainsim.model.anatomy import NETWORK_CONSTANTS, NEURON_PARAMETER_UNITS, Anatomy
+from brainsim.model.anatomy import NETWORK_CONSTANTS, Anatomy
 from brainsim.model.connectivity import (
     PopulationLayout,
     SynapseSet,
@@ -164,6 +164,8 @@ class NetworkStructure:
     duration: b2.Quantity
     layouts: dict[str, PopulationLayout]
     synapses: list[SynapseSet]
+    _keys: dict[str, str] = field(default_factory=dict, init=False, repr=False,
+                                  compare=False)
 
     @property
     def offsets(self) -> dict[str, tuple[int, int]]:
@@ -179,7 +181,13 @@ class NetworkStructure:
         return int(round(float(self.duration / INPUT_DT)))
 
     def key(self, backend: str) -> str:
-        """Hash of the structure: equal keys mean a compiled build can be reused."""
+        """Hash of the structure: equal keys mean a compiled build can be reused (computed
+        once per backend; a structure is not changed after :func:`make_structure`)."""
+        if backend not in self._keys:
+            self._keys[backend] = self._hash(backend)
+        return self._keys[backend]
+
+    def _hash(self, backend: str) -> str:
         h = hashlib.sha256()
         desc = {
             "backend": backend, "brian2": b2.__version__,
@@ -333,15 +341,15 @@ def make_values(structure: NetworkStructure, profile: Profile, drives: Drives, s
     seed : int
         Seed of the initial state and the noise.
     parameter_overrides : dict, optional
-        ``{region: {parameter: value}}`` replacing region neuron parameters
-        (see :data:`brainsim.model.anatomy.NEURON_PARAMETER_UNITS`).
+        ``{region or "network": {parameter: value}}`` replacing neuron parameters or
+        network-wide constants; checked by :mod:`brainsim.experiment.overrides` (names,
+        units, ranges) before they get here.
     text_current : Quantity
         Current injected into a valence / arousal cell by one unit of text drive.
     weight_scale : float
         Multiplies every synaptic weight.
     """
     drives.check(structure.n_input_steps)
-    check_parameter_overrides(parameter_overrides or {})
     rng = np.random.default_rng(seed)
     # the network's own heterogeneity (thresholds) comes from the connectivity seed: every
     # run seed simulates the same neurons
@@ -405,52 +413,42 @@ def make_values(structure: NetworkStructure, profile: Profile, drives: Drives, s
     )
 
 
-def check_parameter_overrides(overrides: dict[str, dict[str, object]]) -> None:
-    """Validate ``{region or "network": {parameter: value}}`` names and units before building."""
-    if not isinstance(overrides, dict):
-        raise ConfigError(f"parameters must be a dict of dicts, got {overrides!r}.")
-    for region, params in overrides.items():
-        if region == "network":
-            known = NETWORK_CONSTANTS
-        elif region in REGIONS:
-            known = NEURON_PARAMETER_UNITS
-        else:
-            raise ConfigError(
-                f"Unknown region {region!r} in parameter overrides; use one of {list(REGIONS)} "
-                "or 'network' (for the network-wide time constants)."
-            )
-        if not isinstance(params, dict):
-            raise ConfigError(f"parameters[{region!r}] must be a dict, got {params!r}.")
-        for name, value in params.items():
-            if name not in known:
-                where = ("network-wide time constants" if region == "network"
-                         else f"neuron parameters of {region!r}")
-                hint = (" (it is network-wide: put it under 'network')"
-                        if name in NETWORK_CONSTANTS else "")
-                raise ConfigError(
-                    f"Unknown parameter {name!r}{hint}; the {where} are {sorted(known)}."
-                )
-            unit = known[name] if region != "network" else b2.get_unit(known[name].dim)
-            if isinstance(value, bool) or not isinstance(value, int | float | b2.Quantity):
-                raise ConfigError(f"Parameter {region}.{name} must be a number with units, "
-                                  f"got {value!r}.")
-            if not b2.have_same_dimensions(value, unit):
-                raise ConfigError(
-                    f"Parameter {region}.{name} = {value!r} has the wrong units; it must be "
-                    f"in units of {unit!r} (e.g. {name}=3*{unit!r})."
-                )
-            if np.ndim(value) != 0:
-                raise ConfigError(f"Parameter {region}.{name} must be one value (it applies to "
-                                  f"every neuron of {region!r}), got {value!r}.")
-            if not np.isfinite(float(value)):
-                raise ConfigError(f"Parameter {region}.{name} is NaN or infinite; give a "
-                                  "finite value.")
-            must_be_positive = name == "R" or (name.startswith("tau_") and name != "tau_ref")
-            if must_be_positive and float(value) <= 0:
-                raise ConfigError(f"Parameter {region}.{name} = {value!r} must be > 0 (a time "
-                                  "constant or resistance); give a positive value.")
-            if name in ("tau_ref", "sigma_v") and float(value) < 0:
-                raise ConfigError(f"Parameter {region}.{name} = {value!r} must be >= 0.")
+@dataclass(frozen=True)
+class RegionView:
+    """One region's neurons by name, as indices into the network's single NeuronGroup.
+
+    ``net.striatum.channels["fear"]``, ``net.amygdala.populations["negative"]``,
+    ``net.pfc.exc`` index ``net.neurons`` (e.g. ``net.neurons.v[net.pfc.exc]``).
+
+    Attributes
+    ----------
+    name : str
+    indices : slice
+        Every neuron of the region.
+    exc, inh : ndarray of int
+        Principal cells and interneurons.
+    populations : dict of str to ndarray of int
+        Principal cells by population (amygdala: ``positive``/``negative`` valence;
+        striatum: ``D1``/``D2``); empty for regions without populations.
+    channels : dict of str to ndarray of int
+        Striatum only: the principal cells of each emotion channel.
+    """
+
+    name: str
+    indices: slice
+    exc: np.ndarray
+    inh: np.ndarray
+    populations: dict[str, np.ndarray]
+    channels: dict[str, np.ndarray]
+
+    @classmethod
+    def of(cls, name: str, layout: PopulationLayout, start: int) -> RegionView:
+        exc = start + np.arange(layout.n_exc)
+        inh = start + np.arange(layout.n_exc, layout.size)
+        populations = {g: start + layout.indices("E", g) for g in layout.group_names}
+        channels = {e: start + np.flatnonzero(layout.channel == c)
+                    for c, e in enumerate(EMOTIONS) if np.any(layout.channel == c)}
+        return cls(name, slice(start, start + layout.size), exc, inh, populations, channels)
 
 
 class BrianNetwork:
@@ -470,6 +468,8 @@ class BrianNetwork:
         Every neuron of every region.
     regions : dict of str to slice
         Each region's neurons (principal cells first, interneurons last).
+    views : dict of str to RegionView
+        Each region's neurons by name; also attributes: ``net.striatum.channels["fear"]``.
     modulators : NeuronGroup
         One row per region: serotonin, dopamine, norepinephrine.
     synapses : dict of str to Synapses
@@ -501,6 +501,8 @@ class BrianNetwork:
                                                        for r in region_names])
         self.neurons.text_column = text_column_of(structure)
         self.regions = {r: slice(a, b) for r, (a, b) in structure.offsets.items()}
+        self.views = {r: RegionView.of(r, structure.layouts[r], a)
+                      for r, (a, _) in structure.offsets.items()}
         self.synapses: dict[str, b2.Synapses] = {}
         for s in structure.synapses:
             if s.plastic:
@@ -525,6 +527,12 @@ class BrianNetwork:
                                   self.spike_monitor, self.modulator_monitor,
                                   name="neuroemo_network")
         self.apply_values(values)
+
+    def __getattr__(self, name: str) -> RegionView:
+        views = self.__dict__.get("views", {})
+        if name in views:
+            return views[name]
+        raise AttributeError(f"{type(self).__name__!r} has no attribute {name!r}")
 
     def value_assignments(self, values: NetworkValues) -> list[tuple[object, object]]:
         """Every changeable Brian2 variable / TimedArray with its value (for run_args)."""
