@@ -1,14 +1,14 @@
-"""The NeuroEmoDynamics network as one bare Brian2 script (brainsim only for 4 choices).
+"""The NeuroEmoDynamics network as one bare Brian2 script.
 
-Written by hand from brainsim/model/equations.py and brainsim/model/network.py (the Extended LIF
-neuron with kick noise, one NeuronGroup for all regions, the neuromodulator table, three
-Synapses objects, a SpikeMonitor and a StateMonitor), so that the benchmarks can measure
-brainsim's overhead against plain Brian2. The graph and every value (synapses, delays,
+The Brian2 objects are built here by hand (one NeuronGroup for all regions, the
+neuromodulator table, the Synapses sets, a SpikeMonitor and a StateMonitor), around the
+model's own equation strings from brainsim/model/equations.py, so that the benchmarks can
+measure brainsim's overhead against plain Brian2 and the two cannot drift apart. The graph and every value (synapses, delays,
 weights, per-neuron parameters, initial state, input arrays) are loaded from an .npz file
 that ``benchmarks/bench.py`` writes from brainsim, so both simulate the identical network.
 
-From brainsim it takes only four choices, imported so that the two cannot drift apart: the
-refractoriness rule written as a time comparison (``equations.REFRACTORY``), gcc's
+From brainsim it takes, besides the equations, four choices its standalone device makes: the
+refractoriness rule written as a time comparison (``speedups.TIME_COMPARISON_REFRACTORY``), gcc's
 overlap-check limit (``Speedups.configure_compiler``), the noise kick's
 ``standard_normal()`` (``gaussian``: Philox4x32-10 and Box–Muller in C++) and the program's cheap
 ``clock()`` (``wall_clock``: a workaround for Brian2 2.8's run loop, linked into every
@@ -35,107 +35,22 @@ import brian2 as b2
 import numpy as np
 from brian2 import Hz, ms
 
+from brainsim.devices.speedups import TIME_COMPARISON_REFRACTORY as REFRACTORY
 from brainsim.devices.speedups import Speedups, wall_clock
 from brainsim.devices.speedups.gaussian import standard_normal_function
-from brainsim.model.equations import REFRACTORY
+from brainsim.model import equations as eq
+from brainsim.model.parameters import DEFAULT_PLASTICITY
 
-EQUATIONS = """
-dv/dt = (E_L - v + R*(gain*(I_e + I_input) - I_i + I_bias - I_adapt)) / tau_m : volt (unless refractory)
-dI_e/dt = -I_e / tau_e : amp
-dI_i/dt = -I_i / tau_i : amp
-dI_adapt/dt = -I_adapt / tau_adapt : amp
-dv_th/dt = (v_th0 - v_th) / tau_th : volt
-I_input : amp
-tau_ref : second (shared, constant)
-tau_e : second (shared, constant)
-tau_i : second (shared, constant)
-tau_adapt : second (shared, constant)
-tau_th : second (shared, constant)
-E_L : volt (constant)
-v_reset : volt (constant)
-v_th0 : volt (constant)
-tau_m : second (constant)
-R : ohm (constant)
-b_adapt : amp (constant)
-delta_th : volt (constant)
-sigma_v : volt (constant)
-noise_kick : volt (constant)
-I_bias : amp (constant)
-q_sensory : coulomb (constant)
-sensory_channel : integer (constant)
-channel : integer (constant)
-text_column : integer (constant)
-text_current : amp (constant)
-k_gain_5ht : 1 (constant)
-k_gain_da : 1 (constant)
-k_gain_ne : 1 (constant)
-k_theta_5ht : volt (constant)
-k_theta_da : volt (constant)
-k_theta_ne : volt (constant)
-k_noise_ne : 1 (constant)
-gain : 1
-threshold_shift : volt
-noise_scale : 1
-serotonin : 1 (linked)
-dopamine : 1 (linked)
-norepinephrine : 1 (linked)
-da_integral_region : second (linked)
-da_integral : second
-da_integral_prev_region : second (linked)
-da_integral_prev : second
-"""
-
-SLOW_UPDATE = """
-gain = 1 + k_gain_5ht*(serotonin - 0.5) + k_gain_da*(dopamine - 0.5) + k_gain_ne*(norepinephrine - 0.5)
-threshold_shift = k_theta_5ht*(serotonin - 0.5) + k_theta_da*(dopamine - 0.5) + k_theta_ne*(norepinephrine - 0.5)
-noise_scale = 1 + k_noise_ne*(norepinephrine - 0.5)
-I_input = q_sensory*sensory_rate(t, sensory_channel) + text_current*text_drive(t, text_column)
-da_integral = da_integral_region
-da_integral_prev = da_integral_prev_region
-"""
-# right after the slow update, as an operation of its own (as brainsim does)
-NOISE_KICK = "v += int(not_refractory)*noise_scale*noise_kick*standard_normal()"
-
-MODULATORS = """
-ddopamine/dt = (dopamine_tonic - dopamine) / tau_dopamine : 1
-dda_integral/dt = exp(-(t - epoch*eligibility_epoch)/tau_eligibility)*(dopamine - dopamine_tonic) : second
-da_integral_prev : second
-epoch : 1
-dopamine_tonic : 1 (constant)
-serotonin : 1 (constant)
-norepinephrine : 1 (constant)
-dopamine_projection : 1 (constant)
-tau_dopamine : second (shared, constant)
-reward_sensitivity : 1 (shared, constant)
-"""
-
-
-PLASTIC = """
-w : amp
-da_last : second
-dapre/dt = -apre / tau_plus : 1 (event-driven)
-dapost/dt = -apost / tau_minus : 1 (event-driven)
-dc/dt = -c / tau_eligibility : 1 (event-driven)
-"""
-# the dopamine integral restarts every 10 s (epoch), so late rewards keep their precision
-EPOCH = """
-epoch_now = floor(t/eligibility_epoch + 1e-9)
-new_epoch = int(epoch_now > epoch)
-da_integral_prev = new_epoch*da_integral + (1 - new_epoch)*da_integral_prev
-da_integral = (1 - new_epoch)*da_integral
-epoch = epoch_now
-"""
-LEARN = """
-epoch_now = floor(t/eligibility_epoch + 1e-9)
-epoch_last = floor(lastupdate/eligibility_epoch + 1e-9)
-same_epoch = int(epoch_last == epoch_now)
-last_epoch = int(epoch_last == epoch_now - 1)
-growth = exp((t - epoch_now*eligibility_epoch)/tau_eligibility)
-growth_last = exp((t - (epoch_now - 1)*eligibility_epoch)/tau_eligibility)
-dopamine_seen = growth*(da_integral_post - same_epoch*da_last) + last_epoch*growth_last*(da_integral_prev_post - da_last)
-w = clip(w + eta*c*dopamine_seen, 0*amp, w_max)
-da_last = da_integral_post
-"""
+# The model's own equation strings (brainsim.model.equations), so the two cannot drift apart;
+# the Brian2 objects around them are built here by hand.
+EQUATIONS = eq.NEURON_EQUATIONS.format(noise="") + eq.NEURON_PARAMETERS
+SLOW_UPDATE = eq.slow_update_code(eq.MODULATION_EXPRESSIONS)
+# right after the slow update, as an operation of its own (as brainsim does), drawn as
+# brainsim's standalone device draws it
+NOISE_KICK = eq.NOISE_KICK.replace("randn()", "standard_normal()")
+MODULATORS = eq.MODULATOR_EQUATIONS
+EPOCH = eq.EPOCH_UPDATE
+PLASTIC = eq.PLASTIC_SYNAPSE
 # the plain LIF neuron of ``--strip extensions``: leak, synaptic currents, input, refractoriness
 PLAIN_EQUATIONS = """
 dv/dt = (E_L - v + R*(I_e - I_i + I_input + I_bias)) / tau_m : volt (unless refractory)
@@ -161,12 +76,9 @@ PLAIN_INPUT = ("I_input = q_sensory*sensory_rate(t, sensory_channel)"
                " + text_current*text_drive(t, text_column)")
 STRIPPABLE = ("noise", "plasticity", "trace", "extensions")
 
-tau_eligibility = 1 * b2.second
-eligibility_epoch = 10 * b2.second
-# Izhikevich (2007)-style three-factor rule, the values brainsim uses by default
-eta, A_plus, A_minus = 20 * b2.pA / b2.second, 1.0, -1.5
-tau_plus = tau_minus = 20 * ms
-w_max = 120 * b2.pA
+tau_eligibility = eq.TAU_ELIGIBILITY_S * b2.second
+eligibility_epoch = eq.ELIGIBILITY_EPOCH_S * b2.second
+level_ref = eq.LEVEL_REF
 
 
 def main():
@@ -203,15 +115,13 @@ def main():
         mods = b2.NeuronGroup(len(d["mod_serotonin"]), MODULATORS, method="euler",
                               name="modulators")
         mods.run_regularly(EPOCH, dt=input_dt, when="start", order=-1)
-        mods.run_regularly("dopamine = clip(dopamine + reward_sensitivity*dopamine_projection"
-                           "*reward_signal(t), 0, 10)", dt=input_dt, when="start")
+        mods.run_regularly(eq.REWARD_UPDATE, dt=input_dt, when="start")
         for name in ("serotonin", "dopamine", "norepinephrine", "dopamine_tonic",
                      "dopamine_projection"):
             setattr(mods, name, d[f"mod_{name}"])
         mods.tau_dopamine = float(d["tau_dopamine"]) * b2.second
         mods.reward_sensitivity = float(d["reward_sensitivity"])
-        neurons = b2.NeuronGroup(n, EQUATIONS, threshold="v > v_th + threshold_shift",
-                                 reset="v = v_reset\nv_th += delta_th\nI_adapt += b_adapt",
+        neurons = b2.NeuronGroup(n, EQUATIONS, threshold=eq.THRESHOLD, reset=eq.RESET,
                                  refractory=REFRACTORY,
                                  method="euler", name="neurons", dt=dt)
         for m in ("serotonin", "dopamine", "norepinephrine"):
@@ -239,18 +149,17 @@ def main():
         delay = float(d[f"{kind}_delay_ms"]) * ms
         if plastic == "1" and "plasticity" not in strip:
             syn = b2.Synapses(neurons, neurons, PLASTIC, name=kind, dt=dt, delay=delay,
-                              on_pre="I_e_post += w\n" + LEARN + "apre += A_plus\nc += apost",
-                              on_post=LEARN + "apost += A_minus\nc += apre")
+                              on_pre=eq.PLASTIC_ON_PRE, on_post=eq.PLASTIC_ON_POST)
             # every synapse brought up to date at the start of each epoch
-            syn.run_regularly("apre = apre*exp(-(t - lastupdate)/tau_plus)\n"
-                              "apost = apost*exp(-(t - lastupdate)/tau_minus)\n"
-                              "c = c*exp(-(t - lastupdate)/tau_eligibility)\n" + LEARN
-                              + "lastupdate = t", dt=eligibility_epoch, when="start", order=1)
+            syn.run_regularly(eq.WEIGHT_FLUSH, dt=eligibility_epoch, when="start", order=1)
         else:
             syn = b2.Synapses(neurons, neurons, "w : amp (constant)",
                               on_pre=f"{target}_post += w", name=kind, dt=dt, delay=delay)
         syn.connect(i=d[f"{kind}_i"], j=d[f"{kind}_j"])
         syn.w = d[f"{kind}_w_pA"] * b2.pA
+        if plastic == "1" and "plasticity" not in strip:
+            for name, value in DEFAULT_PLASTICITY.items():
+                setattr(syn, name, value)
         synapses.append(syn)
     spikes = b2.SpikeMonitor(neurons)
     monitors = [spikes]
