@@ -44,9 +44,12 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scale", type=float, help="multiply every region's size")
     parser.add_argument("--noise", choices=("kick", "xi", "none"),
                         help="membrane noise formulation (default: the protocol's, 'kick')")
-    parser.add_argument("--dt", help="integration time step, e.g. 0.5ms (must divide 1 ms; "
-                        "default: the protocol's, 0.1 ms; 0.5 ms runs ~1/3 faster, see "
-                        "docs/performance.md)")
+    from brainsim.defaults import DEFAULT_DT_MS
+
+    parser.add_argument("--dt", help="integration time step, e.g. 0.1ms (must divide 1 ms; "
+                        "default: the protocol's dt, which is "
+                        f"{DEFAULT_DT_MS:g} ms unless the protocol file sets another; "
+                        "0.1 ms for finer spike timing at 1.6x the cost, see docs/model.md)")
     parser.add_argument("--text", action="append", default=[], metavar="SENTENCE@ONSET",
                         help="add a sentence shown at ONSET (repeatable), e.g. "
                         "\"I feel strong@1.5s\"")
@@ -150,6 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="neuroemo",
         description="NeuroEmoDynamics: Brian2 simulation of emotion across brain regions.",
     )
+    parser.add_argument("--version", action="version", version=version_text(),
+                        help="print the version of NeuroEmoDynamics (and of Brian2, Python) "
+                        "and exit")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     run = subparsers.add_parser(
         "run", help="simulate a protocol and write a results folder",
@@ -162,11 +168,24 @@ def build_parser() -> argparse.ArgumentParser:
                      "sweep` would (for SLURM arrays, Snakemake)")
     add_run_options(run)
     run.set_defaults(func=_cmd_run)
-    profiles = subparsers.add_parser("profiles", help="list the built-in profiles")
-    profiles.add_argument("--json", action="store_true", help="print JSON")
+    profiles = subparsers.add_parser(
+        "profiles", help="list the built-in profiles",
+        description="List the built-in profiles: their serotonin (5-HT), dopamine (DA) and "
+        "norepinephrine (NE) levels, sensory scale, reward statistics and a description. Use "
+        "a name with `neuroemo run PROTOCOL --profile NAME` or Protocol(profile=NAME); define "
+        "your own with brainsim.Profile (brainsim/profiles.py).")
+    profiles.add_argument("--json", action="store_true",
+                          help="print every field of every profile as JSON")
     profiles.set_defaults(func=_cmd_profiles)
-    cache = subparsers.add_parser("cache", help="show or clear compiled standalone builds")
-    cache.add_argument("--clear", action="store_true", help="delete every cached build")
+    cache = subparsers.add_parser(
+        "cache", help="show or clear compiled standalone builds",
+        description="List the compiled cpp_standalone/cuda_standalone builds in the build "
+        "cache ($NEUROEMO_CACHE, default ~/.cache/neuroemo): for each its size, when it was "
+        "built, what it is for (backend, network size, duration, dt) and whether it is "
+        "complete. A run of a network already in the cache does not compile again; a new "
+        "structure (size, duration, dt, equations) compiles once (about a minute).")
+    cache.add_argument("--clear", action="store_true",
+                       help="delete every cached build (the next run compiles again)")
     cache.set_defaults(func=_cmd_cache)
     try:
         from textbranch.cli import add_subcommands as add_text
@@ -182,6 +201,21 @@ def build_parser() -> argparse.ArgumentParser:
         if register is not None:
             register(subparsers)
     return parser
+
+
+def version_text() -> str:
+    """``neuroemo --version``: this package's version, Brian2's and Python's."""
+    import platform
+    from importlib import metadata
+
+    from brainsim import __version__
+
+    try:
+        brian2 = metadata.version("brian2")
+    except metadata.PackageNotFoundError:  # pragma: no cover - a broken installation
+        brian2 = "not installed"
+    return (f"neuroemo {__version__} (NeuroEmoDynamics; Brian2 {brian2}, Python "
+            f"{platform.python_version()})")
 
 
 def _guarded(func, *args) -> int:

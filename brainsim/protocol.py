@@ -47,6 +47,14 @@ def check_folder_name(name: str, what: str) -> str:
     return name
 
 
+def _default_dt() -> b2.Quantity:
+    """:data:`brainsim.defaults.DEFAULT_DT_MS` as a Brian2 time (one number for the model and
+    for ``neuroemo run --help``)."""
+    from brainsim.defaults import DEFAULT_DT_MS
+
+    return DEFAULT_DT_MS * ms
+
+
 def _check_time(value: object, what: str, *, allow_zero: bool = True) -> b2.Quantity:
     if not isinstance(value, b2.Quantity) or not b2.have_same_dimensions(value, second):
         raise ConfigError(
@@ -170,7 +178,7 @@ class Protocol:
     name: str
     profile: str | Profile
     duration: b2.Quantity
-    dt: b2.Quantity = field(default_factory=lambda: 0.5 * ms)
+    dt: b2.Quantity = field(default_factory=lambda: _default_dt())
     seed: int = 1
     phases: list[Phase] = field(default_factory=list)
     rewards: list[tuple[b2.Quantity, float]] = field(default_factory=list)
