@@ -5,7 +5,10 @@ The names a protocol file needs are importable from here::
     from brainsim import Phase, Profile, Protocol, Sentence, run_cli, standard_phases
 
 They are loaded on first use, so ``import brainsim.errors`` (as :mod:`analysis` does) does
-not import Brian2.
+not import Brian2. The Brian2 units a protocol needs come from here too
+(``from brainsim import Hz, mV, ms, pA, second``): a protocol file that imports nothing but
+``brainsim`` gets Brian2 through this package, after the warning filter below is in place
+(``from brian2 import ...`` first would print setuptools' "_get_vc_env is private" warning).
 """
 
 from __future__ import annotations
@@ -30,6 +33,9 @@ _EXPORTS = {
     "standard_phases": "brainsim.protocol",
 }
 
+#: Brian2 units re-exported for protocol files (see the module docstring).
+_UNITS = ("second", "ms", "us", "Hz", "mV", "pA", "nA")
+
 __all__ = [*_EXPORTS, "run_cli"]
 
 
@@ -38,6 +44,10 @@ def __getattr__(name: str):
         import importlib
 
         return getattr(importlib.import_module(_EXPORTS[name]), name)
+    if name in _UNITS:
+        import brian2
+
+        return getattr(brian2, name)
     raise AttributeError(f"module 'brainsim' has no attribute {name!r}")
 
 

@@ -6,9 +6,14 @@ profile's levels, the phases or the modulation expressions here to tune the mode
     modulation={"gain": "1 + 2*profile_bias*k_gain_ne*(norepinephrine - level_ref)"}
 """
 
-from brian2 import ms, second
-
-from brainsim import Protocol, run_cli, standard_phases
+from brainsim import (
+    Protocol,
+    ms,
+    mV,  # noqa: F401 - for parameters such as {"sigma_v": 4 * mV}
+    run_cli,
+    second,
+    standard_phases,
+)
 
 DURATION = 3 * second
 
