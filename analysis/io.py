@@ -233,6 +233,9 @@ class Run:
     path: Path
     meta: dict[str, Any]
     _tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    #: Shown instead of the folder's name (``neuroemo run`` draws its figures in a staging
+    #: folder, ``.<name>.tmp-<pid>``, before renaming it to its final name).
+    display_name: str | None = field(default=None, repr=False)
 
     # -- tables -------------------------------------------------------------------------
     def table(self, name: str) -> pd.DataFrame:
@@ -281,8 +284,8 @@ class Run:
     # -- convenience ----------------------------------------------------------------------
     @property
     def name(self) -> str:
-        """The folder's name."""
-        return self.path.name
+        """The folder's name (or ``display_name`` when set)."""
+        return self.display_name or self.path.name
 
     @property
     def profile(self) -> str:

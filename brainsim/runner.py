@@ -269,6 +269,8 @@ def _write(protocol: Protocol, structure: NetworkStructure, values: NetworkValue
         from analysis.io import load_run
 
         run = load_run(folder)
+        # titled with the folder's final name, not the staging folder's (.<name>.tmp-<pid>)
+        run.display_name = Path(out).resolve().name
         save_figure(plot_raster(run), folder / "figures" / "raster.png")
         save_figure(plot_rates(run), folder / "figures" / "rates.png")
 
@@ -373,8 +375,14 @@ def print_summary(result: RunResult) -> None:
     s = result.summary
     p = result.protocol
     print(f"\n{p.name} · profile {p.profile.name} · seed {p.seed}")
-    print("  mean rate (Hz):  " + "  ".join(f"{r} {v:.2f}"
-                                           for r, v in s["mean_rate_hz"].items()))
+    # two numbers per region, each saying which cells it counts: the first is what the
+    # warnings and `neuroemo report` use, the second what rates.parquet holds
+    print("  mean rate, all neurons (Hz):          " + "  ".join(
+        f"{r} {v:.2f}" for r, v in s["mean_rate_hz"].items()))
+    if "mean_rate_exc_hz" in s:
+        print("  mean rate, principal (E) cells (Hz):  " + "  ".join(
+            f"{r} {v:.2f}" for r, v in s["mean_rate_exc_hz"].items())
+            + "  (= rates.parquet)")
     for line in rate_warnings(s["mean_rate_hz"]):
         print(f"  {line}")
     ro = s["readout"]

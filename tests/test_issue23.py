@@ -68,3 +68,65 @@ def test_protocol_file_examples_use_only_imported_names(path):
     examples = re.findall(r"#\s*e\.g\.\s*(.+)$", path.read_text(), re.M)
     for example in examples:
         eval(compile(example.strip(), str(path), "eval"), namespace)  # noqa: S307
+
+
+QUICK = ["--backend", "runtime", "--runtime-target", "numpy", "--duration", "0.2s",
+         "--scale", "0.25"]
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    """One short runtime run in this process: its folder, console output and figure titles."""
+    import contextlib
+    import io
+
+    import analysis.figures
+
+    titles = []
+    real_save = analysis.figures.save_figure
+
+    def save(fig, path, **kwargs):
+        titles.append(fig._suptitle.get_text())
+        return real_save(fig, path, **kwargs)
+
+    out = tmp_path_factory.mktemp("quick") / "healthy-run"
+    analysis.figures.save_figure = save
+    stdout = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(stdout):
+            code = main(["run", "protocols/healthy.py", *QUICK, "--out", str(out)])
+    finally:
+        analysis.figures.save_figure = real_save
+    assert code == 0
+    return out, stdout.getvalue(), titles
+
+
+def test_figures_are_titled_with_the_final_folder_name(quick_run):
+    out, _, titles = quick_run
+    assert len(titles) == 2
+    for title in titles:
+        assert out.name in title and ".tmp-" not in title, title
+
+
+def test_console_mean_rates_say_which_cells_and_match_the_tables(quick_run):
+    """The console's rates match what the README's pandas lines compute from the folder."""
+    from analysis import load_run
+    from analysis import statistics as st
+
+    out, console, _ = quick_run
+    lines = {line.split(":")[0].strip(): line.split(":", 1)[1] for line in console.splitlines()
+             if line.strip().startswith("mean rate")}
+
+    def numbers(text):
+        return {r: float(v) for r, v in re.findall(r"([a-z]+) ([0-9.]+)", text)}
+
+    run = load_run(out)
+    every = numbers(lines["mean rate, all neurons (Hz)"])
+    principal = numbers(lines["mean rate, principal (E) cells (Hz)"])
+    readme_e = run.rates[run.rates.channel == ""].groupby("region").rate_hz.mean()
+    readme_all = st.mean_rates(run).query("channel == ''").set_index("region").rate_hz
+    assert set(every) == set(principal) == set(readme_e.index) and len(every) == 5
+    for region in every:
+        assert principal[region] == pytest.approx(readme_e[region], abs=0.006)
+        assert every[region] == pytest.approx(readme_all[region], abs=0.006)
+    assert every != principal
