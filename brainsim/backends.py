@@ -138,6 +138,101 @@ def clear_cache() -> Path:
     return root
 
 
+#: The description of a build, kept in its folder (``neuroemo cache`` shows it).
+BUILD_DESCRIPTION = "neuroemo-build.json"
+
+
+def write_build_description(directory: Path, backend: Backend, structure: NetworkStructure,
+                            *, complete: bool, compile_s: float | None = None) -> None:
+    """Write ``directory/neuroemo-build.json``: what the build is for (backend, network
+    size, duration, dt, ...), when it was made and whether it compiled to the end
+    (``complete`` is false while it compiles, and stays false if that was interrupted)."""
+    import json
+    from datetime import datetime
+
+    description = {
+        "backend": backend.name,
+        "threads": getattr(backend, "threads", 0),
+        "n_neurons": structure.n_neurons,
+        "n_synapses": int(sum(len(s.i) for s in structure.synapses)),
+        "scale": structure.anatomy.scale,
+        "duration_ms": float(structure.duration / b2.ms),
+        "dt_ms": float(structure.options.dt / b2.ms),
+        "noise": structure.options.noise,
+        "modulation": structure.options.modulation,
+        "brian2": b2.__version__,
+        "created": datetime.now().isoformat(timespec="seconds"),
+        "complete": complete,
+    }
+    if compile_s is not None:
+        description["compile_s"] = round(compile_s, 1)
+    tmp = directory / f".{BUILD_DESCRIPTION}.tmp-{os.getpid()}"
+    try:
+        tmp.write_text(json.dumps(description, indent=2), encoding="utf-8")
+        os.replace(tmp, directory / BUILD_DESCRIPTION)
+    except OSError:  # a description is a convenience; the build itself does not need it
+        pass
+
+
+def build_description(directory: Path) -> dict:
+    """The build's :data:`BUILD_DESCRIPTION` ({} when absent or unreadable)."""
+    import json
+
+    try:
+        description = json.loads((directory / BUILD_DESCRIPTION).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return description if isinstance(description, dict) else {}
+
+
+def compile_was_interrupted(err: BaseException) -> bool:
+    """Whether Brian2's "Project compilation failed (error code: N)" is Ctrl-C: ``N`` is the
+    wait status of ``os.system("make ...")``, which ignores SIGINT in this process while the
+    compilers die of it (killed by SIGINT, or exit status 130 from a shell)."""
+    import re
+    import signal
+
+    found = re.search(r"compilation failed \(error code: (\d+)\)", str(err))
+    if not found:
+        return False
+    status = int(found.group(1))
+    if os.WIFSIGNALED(status):
+        return os.WTERMSIG(status) == signal.SIGINT
+    return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 128 + signal.SIGINT
+
+
+class _HeldOutput:
+    """What Python code writes to ``sys.stdout``/``sys.stderr`` while held (Brian2 echoes the
+    compiler's output there when ``make`` fails); passed on unless discarded."""
+
+    def __init__(self) -> None:
+        import io
+
+        self.out, self.err = io.StringIO(), io.StringIO()
+        self.keep = True
+
+    def discard(self) -> None:
+        self.keep = False
+
+
+class _compiler_output_held:  # noqa: N801 - used as a context manager, like contextlib's
+    def __enter__(self) -> _HeldOutput:
+        import sys
+
+        self.held = _HeldOutput()
+        self.saved = sys.stdout, sys.stderr
+        sys.stdout, sys.stderr = self.held.out, self.held.err
+        return self.held
+
+    def __exit__(self, *exc: object) -> None:
+        import sys
+
+        sys.stdout, sys.stderr = self.saved
+        if self.held.keep:
+            sys.stdout.write(self.held.out.getvalue())
+            sys.stderr.write(self.held.err.getvalue())
+
+
 @dataclass
 class RawOutput:
     """What one simulation produced, independent of the backend.
@@ -318,6 +413,12 @@ class StandaloneBuild:
         self.runs = 0
         with FileLock(str(self.directory) + ".lock"):
             t0 = time.perf_counter()
+            first = not (self.directory / "main").exists()
+            if first and report is not None:  # a minute of silence looks like a hang
+                print(f"Compiling the network for {backend.name} (first build of this "
+                      "structure, about a minute; later runs reuse it) ...", flush=True)
+            if first:
+                write_build_description(self.directory, backend, structure, complete=False)
             b2.devices.reinit_devices()
             b2.set_device(backend.device_name, directory=str(self.directory),
                           build_on_run=False)
@@ -328,9 +429,17 @@ class StandaloneBuild:
                 self.network.network.run(structure.duration, report=report,
                                          report_period=1 * b2.second)
                 # every standalone program links brainsim's wall clock (brainsim.wall_clock)
-                b2.device.build(
-                    directory=str(self.directory), compile=True, run=False, with_output=False,
-                    additional_source_files=[wall_clock.add_to_project(self.directory)])
+                with _compiler_output_held() as held:
+                    try:
+                        b2.device.build(
+                            directory=str(self.directory), compile=True, run=False,
+                            with_output=False,
+                            additional_source_files=[wall_clock.add_to_project(self.directory)])
+                    except RuntimeError as err:
+                        if compile_was_interrupted(err):
+                            held.discard()  # make's "Interrupt" lines: Ctrl-C says enough
+                            raise KeyboardInterrupt from None
+                        raise
             except BaseException:
                 # a failed build must not leave Brian2 on the standalone device: later
                 # runtime simulations in this process would fail in Brian2's internals
@@ -338,6 +447,9 @@ class StandaloneBuild:
                 raise
             backend.builds += 1
             self.build_s = time.perf_counter() - t0
+            if first or not build_description(self.directory).get("complete"):
+                write_build_description(self.directory, backend, structure, complete=True,
+                                        compile_s=self.build_s)
         self._device = b2.get_device()
         self.output_bound = output_bound_bytes(
             structure.n_neurons, sum(len(syn.i) for syn in structure.synapses),

@@ -140,11 +140,60 @@ def _cmd_cache(args: argparse.Namespace) -> int:
         print(f"removed compiled builds in {clear_cache()}")
         return 0
     root = cache_dir() / "builds"
-    builds = sorted(p for p in root.glob("*") if p.is_dir()) if root.exists() else []
-    print(f"build cache: {root} ({len(builds)} builds; clear with `neuroemo cache --clear`)")
+    builds = cached_builds(root)
+    total = sum(b["size_bytes"] for b in builds)
+    print(f"build cache: {root} ({len(builds)} build{'s' if len(builds) != 1 else ''}, "
+          f"{_size_text(total)}; clear with `neuroemo cache --clear`)")
     for b in builds:
-        print(f"  {b.name}")
+        print(f"  {b['name']}  {_size_text(b['size_bytes'])}  {b['date']}  {b['what']}  "
+              f"{b['state']}")
     return 0
+
+
+def _size_text(n: int) -> str:
+    for unit in ("B", "kB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} GB"  # pragma: no cover
+
+
+def cached_builds(root: Path) -> list[dict]:
+    """The standalone builds under ``root`` (the cache's ``builds/``, including the sweep
+    slots' ``sweep-slotN/`` folders): name, size, date, what each is for and whether it is
+    complete, from the description each build keeps (:data:`brainsim.backends.BUILD_DESCRIPTION`)."""
+    import datetime
+
+    from brainsim.backends import BUILD_DESCRIPTION, build_description
+
+    if not root.is_dir():
+        return []
+    folders = [p for p in root.iterdir() if p.is_dir() and not p.name.startswith("sweep-slot")]
+    for slot in root.glob("sweep-slot*"):
+        if slot.is_dir():
+            folders += [p for p in slot.iterdir() if p.is_dir()]
+    builds = []
+    for folder in sorted(folders):
+        files = [f for f in folder.rglob("*") if f.is_file() and not f.is_symlink()]
+        size = sum(f.stat().st_size for f in files)
+        d = build_description(folder)
+        if d:
+            what = (f"{d.get('backend', '?')}, {d.get('n_neurons', '?')} neurons "
+                    f"(scale {d.get('scale', '?')}), {d.get('duration_ms', 0) / 1000:g} s at "
+                    f"dt {d.get('dt_ms', '?')} ms")
+            date = str(d.get("created", ""))[:16].replace("T", " ")
+        else:
+            what = f"no {BUILD_DESCRIPTION} (built by an older version)"
+            mtime = max((f.stat().st_mtime for f in files), default=folder.stat().st_mtime)
+            date = datetime.datetime.fromtimestamp(mtime).isoformat(sep=" ",
+                                                                     timespec="minutes")
+        complete = (folder / "main").is_file() and d.get("complete", True)
+        state = "complete" if complete else (
+            "INCOMPLETE (compile interrupted or failed; the next run of it compiles again)")
+        builds.append({"name": str(folder.relative_to(root)), "size_bytes": size,
+                       "date": date, "what": what, "complete": bool(complete),
+                       "state": state, "description": d})
+    return builds
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -130,3 +130,71 @@ def test_console_mean_rates_say_which_cells_and_match_the_tables(quick_run):
         assert principal[region] == pytest.approx(readme_e[region], abs=0.006)
         assert every[region] == pytest.approx(readme_all[region], abs=0.006)
     assert every != principal
+
+
+@pytest.fixture
+def fake_compiler(monkeypatch):
+    """Standalone builds without the minute of make: Brian2's build writes a ``main``."""
+    from brian2.devices.cpp_standalone.device import CPPStandaloneDevice
+
+    calls = []
+
+    def build(self, directory, **kwargs):
+        calls.append(directory)
+        (Path(directory) / "main").write_text("#!/bin/sh\n")
+
+    monkeypatch.setattr(CPPStandaloneDevice, "build", build)
+    return calls
+
+
+def _small_structure():
+    from brian2 import ms
+
+    from brainsim.protocol import Protocol, standard_phases
+    from brainsim.runner import structure_for, values_for
+
+    p = Protocol(name="x", profile="healthy", duration=50 * ms, scale=0.25,
+                 phases=standard_phases(50 * ms))
+    structure = structure_for(p)
+    return structure, values_for(p, structure, None)
+
+
+def test_first_build_of_a_structure_says_it_compiles(fake_compiler, tmp_path, capsys):
+    from brainsim.backends import get_backend
+
+    structure, values = _small_structure()
+    engine = get_backend("cpp_standalone", build_root=tmp_path)
+    engine.prepare(structure, values, report="text").close()
+    first = capsys.readouterr().out
+    assert "Compiling the network for cpp_standalone (first build of this structure" in first
+    engine.prepare(structure, values, report="text").close()  # cached: nothing to say
+    assert "Compiling" not in capsys.readouterr().out
+    other = get_backend("cpp_standalone", build_root=tmp_path / "quiet")
+    other.prepare(structure, values, report=None).close()  # --quiet
+    assert "Compiling" not in capsys.readouterr().out
+    assert len(fake_compiler) == 3
+
+
+def test_cache_lists_size_date_purpose_and_completeness(fake_compiler, tmp_path, monkeypatch,
+                                                        capsys):
+    from brainsim.backends import BUILD_DESCRIPTION, get_backend
+
+    monkeypatch.setenv("NEUROEMO_CACHE", str(tmp_path))
+    structure, values = _small_structure()
+    engine = get_backend("cpp_standalone")
+    engine.prepare(structure, values, report=None).close()
+    (built,) = [p for p in (tmp_path / "builds").glob("cpp_standalone-*") if p.is_dir()]
+    assert (built / BUILD_DESCRIPTION).is_file()
+    broken = tmp_path / "builds" / "sweep-slot0" / "cpp_standalone-0123456789abcdef-t0"
+    broken.mkdir(parents=True)  # a compile that was interrupted: no binary
+    (broken / "main.cpp").write_text("int main() {}\n")
+    assert main(["cache"]) == 0
+    out = capsys.readouterr().out
+    lines = {line.split()[0]: line for line in out.splitlines()[1:]}
+    good = lines[built.name]
+    n = structure.n_neurons
+    assert re.search(r" [0-9.]+ (B|kB|MB) ", good) and re.search(r"20\d\d-\d\d-\d\d", good)
+    assert f"cpp_standalone, {n} neurons (scale 0.25), 0.05 s at dt 0.5 ms" in good
+    assert good.rstrip().endswith("complete")
+    assert "INCOMPLETE" in lines[f"sweep-slot0/{broken.name}"]
+    assert "2 builds" in out.splitlines()[0]
