@@ -225,6 +225,7 @@ def plot_rates(run: Run, *, smooth_ms: float = 0.0) -> Figure:
         One panel per region (the striatum shows each emotion channel), the protocol's phases
         shaded and named, sentence onsets as dashed lines coloured by the sentence's winner.
     """
+    _check_smooth(smooth_ms)
     rates = run.rates
     regions = _region_order(list(rates["region"].unique())) or _regions_of(run)
     fig = Figure(figsize=(10, 1.0 + 1.3 * len(regions)), layout="constrained")
@@ -256,8 +257,17 @@ def plot_rates(run: Run, *, smooth_ms: float = 0.0) -> Figure:
     return fig
 
 
+def _check_smooth(width_ms: object) -> float:
+    """``smooth_ms`` as a float; a :class:`ConfigError` unless it is a number >= 0."""
+    if (isinstance(width_ms, bool) or not isinstance(width_ms, int | float | np.number)
+            or not np.isfinite(width_ms) or width_ms < 0):
+        raise ConfigError(f"smooth_ms must be a width in ms >= 0 (0: no smoothing), got "
+                          f"{width_ms!r}.")
+    return float(width_ms)
+
+
 def _smooth(values: pd.Series, width_ms: float, bin_ms: float = 10.0) -> np.ndarray:
-    n = int(round(width_ms / bin_ms))
+    n = int(round(_check_smooth(width_ms) / bin_ms))
     if n <= 1:
         return values.to_numpy()
     return values.rolling(n, center=True, min_periods=1).mean().to_numpy()
@@ -378,6 +388,7 @@ def plot_profile_comparison(runs: Runs | Sequence[Run], *, smooth_ms: float = 50
         Left column: rate per region (shared y scale); right column: stacked readout
         probabilities, with the mean winner written in the title of each row.
     """
+    _check_smooth(smooth_ms)
     groups = _as_runs(runs)
     fig = Figure(figsize=(11, 0.8 + 1.8 * len(groups)), layout="constrained")
     axes = fig.subplots(len(groups), 2, sharex=True, squeeze=False,

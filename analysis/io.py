@@ -331,6 +331,15 @@ class Run:
                 f" backend={self.meta.get('backend')!r}, duration_ms={self.meta.get('duration_ms')})")
 
 
+def _check_path_type(path: object, where: str) -> None:
+    import os
+
+    if not isinstance(path, str | os.PathLike):
+        raise ResultsError(
+            f"{where} needs the path of a results folder (a str or pathlib.Path), got "
+            f"{type(path).__name__} {path!r}; e.g. {where}('results/healthy').")
+
+
 def load_run(path: str | Path) -> Run:
     """Open one results folder.
 
@@ -355,6 +364,7 @@ def load_run(path: str | Path) -> Run:
     >>> run = load_run("results/healthy")                      # doctest: +SKIP
     >>> run.spikes.groupby("region").size()                    # doctest: +SKIP
     """
+    _check_path_type(path, "load_run")
     path = Path(path).expanduser()
     meta = _read_meta(path)
     _check_tables(path)
@@ -365,12 +375,15 @@ def _expand(paths: str | Path | Iterable[str | Path]) -> list[Path]:
     if isinstance(paths, (str, Path)):
         items: list[str | Path] = [paths]
     else:
+        if not isinstance(paths, Iterable):
+            _check_path_type(paths, "load_runs")
         items = list(paths)
     if not items:
         raise ResultsError("No results folders given; pass folders, or a glob such as "
                            "'results/sweep/*'.")
     found: list[Path] = []
     for item in items:
+        _check_path_type(item, "load_runs")
         text = str(Path(item).expanduser()) if isinstance(item, Path) else str(item)
         if _glob.has_magic(text):
             matches = sorted(Path(p) for p in _glob.glob(text))

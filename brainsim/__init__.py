@@ -43,12 +43,29 @@ def __getattr__(name: str):
     if name in _EXPORTS:
         import importlib
 
+        _import_brian2()
         return getattr(importlib.import_module(_EXPORTS[name]), name)
     if name in _UNITS:
-        import brian2
-
-        return getattr(brian2, name)
+        return getattr(_import_brian2(), name)
     raise AttributeError(f"module 'brainsim' has no attribute {name!r}")
+
+
+def _import_brian2():
+    """Import Brian2 even when the command line holds bytes that are not UTF-8 (Brian2's
+    logger writes ``sys.argv`` to its debug log at import and fails on them): it sees a
+    readable copy, and ``run_cli`` then refuses the argument with a one-line error."""
+    import sys
+
+    if "brian2" in sys.modules:
+        return sys.modules["brian2"]
+    argv = sys.argv
+    try:
+        sys.argv = [a.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+                    for a in argv]
+        import brian2
+    finally:
+        sys.argv = argv
+    return brian2
 
 
 def run_cli(protocol: Protocol | Sequence[Protocol],

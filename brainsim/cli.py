@@ -286,8 +286,40 @@ def _uses_cython(args: argparse.Namespace) -> bool:
             and getattr(args, "runtime_target", "auto") != "numpy")
 
 
+def non_utf8_argument(argv: Sequence[str]) -> str | None:
+    """A one-line error for the first command-line argument that is not UTF-8 text, or None.
+
+    Python turns the bytes of such an argument into lone surrogates; Brian2's logger, the
+    text branch and ``meta.json`` then fail with a ``UnicodeEncodeError`` deep inside, after
+    minutes of work. Checked before anything else.
+    """
+    for k, value in enumerate(argv):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as err:
+            raw = value[err.start:err.end].encode("utf-8", "surrogateescape")
+            option = ""
+            if value.startswith("--") and "=" in value:
+                option, value = value.split("=", 1)
+            elif k > 0 and argv[k - 1].startswith("--"):
+                option = argv[k - 1]
+            shown = value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            what = f"the value of {option}" if option else "the argument"
+            path_like = option in ("--out", "--checkpoint", "--data") or (
+                not option and value.endswith(".py"))
+            fix = ("use a file or folder name in UTF-8" if path_like else
+                   "type it in a UTF-8 terminal or convert it, e.g. with iconv -t UTF-8")
+            return (f"{what} '{shown}' is not UTF-8 text (byte 0x{raw[0]:02x}); {fix}. "
+                    "Nothing was run.")
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``neuroemo`` console script."""
+    bad = non_utf8_argument(sys.argv[1:] if argv is None else list(argv))
+    if bad:
+        print(f"neuroemo: error: {bad}", file=sys.stderr)
+        return 2
     parser = build_parser()
     args = parser.parse_args(argv)
     if argv is None and _uses_cython(args):  # a real command line, not a call from Python
@@ -317,6 +349,10 @@ def run_cli(protocol: Protocol | Sequence[Protocol],
         prog=Path(getattr(__main__, "__file__", "protocol.py")).name,
         description="Run this protocol (same options as `neuroemo run`).")
     add_run_options(parser)
+    bad = non_utf8_argument(sys.argv[1:] if argv is None else list(argv))
+    if bad:
+        print(f"{parser.prog}: error: {bad}", file=sys.stderr)
+        sys.exit(2)
     args = parser.parse_args(argv)
     if argv is None and _uses_cython(args):
         ensure_fixed_hash_seed()
