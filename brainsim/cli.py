@@ -273,8 +273,9 @@ def _guarded(func, *args) -> int:
     except NeuroEmoError as err:
         print(f"neuroemo: error: {err}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("neuroemo: interrupted; no results were written", file=sys.stderr)
+    except KeyboardInterrupt as err:  # a message says what was kept (several runs, sweeps)
+        print(f"neuroemo: {err}" if str(err) else
+              "neuroemo: interrupted; no results were written", file=sys.stderr)
         return 130
 
 

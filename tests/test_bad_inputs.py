@@ -19,6 +19,9 @@ import pytest
 from brainsim.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
+# Brian2 prints Python warnings (pyparsing's deprecations) to stderr through its logger
+# while pytest shows every warning; a user's command line does not see them.
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 HEALTHY = str(ROOT / "protocols" / "healthy.py")
 RUNTIME = ["--backend", "runtime", "--runtime-target", "numpy", "--scale", "0.25"]
 

@@ -13,6 +13,9 @@ import pytest
 from brainsim.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
+# Brian2 prints Python warnings (pyparsing's deprecations) to stderr through its logger
+# while pytest shows every warning; a user's command line does not see them.
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 def _help(argv: list[str], capsys) -> str:
@@ -198,3 +201,50 @@ def test_cache_lists_size_date_purpose_and_completeness(fake_compiler, tmp_path,
     assert good.rstrip().endswith("complete")
     assert "INCOMPLETE" in lines[f"sweep-slot0/{broken.name}"]
     assert "2 builds" in out.splitlines()[0]
+
+
+@pytest.mark.parametrize("interrupt_at", [1, 2])
+def test_interrupted_protocol_file_of_several_runs(interrupt_at, tmp_path, monkeypatch, capsys):
+    """Ctrl-C during protocols/profile_comparison.py: before any run was written, no empty
+    --out folder is left to block the rerun; after some, the message says which were kept."""
+    from brainsim import runner
+
+    real_write = runner._write
+    calls = []
+
+    def write(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == interrupt_at:
+            raise KeyboardInterrupt
+        return real_write(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "_write", write)
+    out = tmp_path / "deep" / "comparison"
+    code = main(["run", "protocols/profile_comparison.py", *QUICK, "--duration", "0.05s",
+                 "--no-figures", "--quiet", "--out", str(out)])
+    err = capsys.readouterr().err.strip()
+    assert code == 130 and len(err.splitlines()) == 1, err
+    if interrupt_at == 1:
+        assert "no results were written" in err
+        assert list(tmp_path.iterdir()) == []  # neither comparison/ nor deep/
+    else:
+        assert "1 of 5 runs were written" in err and "(healthy)" in err and "--force" in err
+        assert sorted(p.name for p in out.iterdir()) == ["healthy"]
+
+
+def test_several_runs_report_progress_and_end_with_a_table(tmp_path, capsys):
+    out = tmp_path / "comparison"
+    code = main(["run", "protocols/profile_comparison.py", *QUICK, "--duration", "0.05s",
+                 "--no-figures", "--out", str(out)])
+    assert code == 0
+    lines = capsys.readouterr().out.splitlines()
+    progress = [line for line in lines if line.startswith("run ")]
+    assert progress == [f"run {k}/5: {name}" for k, name in
+                        enumerate(["healthy", "depressed", "anxious", "impulsive",
+                                   "resilient"], 1)]
+    start = lines.index(next(line for line in lines if line.startswith("5 runs in ")))
+    header, *rows = lines[start + 1:start + 7]
+    assert header.split()[:4] == ["run", "profile", "winner", "p"] and "amygdala" in header
+    for row, name in zip(rows, ["healthy", "depressed", "anxious", "impulsive", "resilient"],
+                         strict=True):
+        assert row.split()[:2] == [name, name] and len(row.split()) == 4 + 5
