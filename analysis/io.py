@@ -203,6 +203,14 @@ class PlotAccessor:
 
         return plot_profile_comparison(self._run, **kwargs)
 
+    def against(self, parameter: str, **kwargs: Any) -> Figure:
+        """:func:`analysis.figures.plot_against`: mean rates and readout of these runs
+        against ``parameter`` (e.g. ``runs.plot.against("serotonin")`` on a sweep)."""
+        from analysis.figures import plot_against
+
+        return plot_against(self._run if isinstance(self._run, Runs) else [self._run],
+                            parameter, **kwargs)
+
     def _single(self) -> Run:
         if isinstance(self._run, Run):
             return self._run

@@ -248,3 +248,82 @@ def test_several_runs_report_progress_and_end_with_a_table(tmp_path, capsys):
     for row, name in zip(rows, ["healthy", "depressed", "anxious", "impulsive", "resilient"],
                          strict=True):
         assert row.split()[:2] == [name, name] and len(row.split()) == 4 + 5
+
+
+def _synthetic_sweep(root: Path) -> Path:
+    from analysis.testing import write_synthetic_run
+
+    for k, level in enumerate([0.2, 0.4, 0.6, 0.8]):
+        for seed in (1, 2):
+            write_synthetic_run(root / "points" / f"point-{2 * k + seed - 1:04d}", seed=seed,
+                                duration_ms=300.0, point={"serotonin": level, "seed": seed},
+                                winner="joy" if level > 0.5 else "sadness")
+    return root / "points"
+
+
+def _row_labels(fig) -> list[str]:
+    return [ax.get_ylabel() for ax in fig.get_axes()[0::2]]
+
+
+def test_comparison_of_a_sweep_keeps_its_points_apart(tmp_path):
+    """A serotonin sweep is 4 rows (one per level, 2 seeds averaged), not one 'healthy' row."""
+    from analysis import load_runs
+    from analysis.figures import plot_profile_comparison
+
+    runs = load_runs(_synthetic_sweep(tmp_path / "sweep"))
+    fig = runs.plot.profile_comparison()
+    labels = _row_labels(fig)
+    assert len(labels) == 4, labels
+    assert [label.split("\n")[1] for label in labels] == [f"serotonin={v}" for v in
+                                                          (0.2, 0.4, 0.6, 0.8)]
+    titles = [ax.get_title() for ax in fig.get_axes()[1::2]]
+    assert all("mean of 2 seeds" in t for t in titles), titles
+    assert titles[0].startswith("healthy, serotonin=0.2: sadness")
+    assert len(_row_labels(plot_profile_comparison(runs.runs[:1]))) == 1
+
+
+def test_report_keeps_text_and_durations_apart(tmp_path):
+    """Runs with and without text, and of different durations, are rows of their own in the
+    figure, and summary.csv says which is which."""
+    import pandas as pd
+
+    from analysis import load_runs
+    from analysis.report import write_report
+    from analysis.testing import write_synthetic_run
+
+    write_synthetic_run(tmp_path / "runs" / "a", duration_ms=300.0, with_sentence=False)
+    write_synthetic_run(tmp_path / "runs" / "b", duration_ms=300.0, with_sentence=True)
+    write_synthetic_run(tmp_path / "runs" / "c", duration_ms=600.0, with_sentence=False)
+    runs = load_runs(tmp_path / "runs")
+    assert len(_row_labels(runs.plot.profile_comparison())) == 3
+    report = write_report(runs, tmp_path / "report", run_figures=False)
+    summary = pd.read_csv(report.with_name("summary.csv"), keep_default_na=False)
+    assert list(summary["duration_ms"]) == [300.0, 300.0, 600.0]
+    assert list(summary["sentences"]) == ["", '"I feel wonderful today"@0.1s', ""]
+
+
+def test_sweep_against_its_parameter(tmp_path):
+    import numpy as np
+    import pandas as pd
+
+    from analysis import load_runs
+    from analysis.report import write_report
+    from brainsim.errors import ConfigError
+
+    runs = load_runs(_synthetic_sweep(tmp_path / "sweep"))
+    fig = runs.plot.against("serotonin")
+    rate_ax, prob_ax = fig.get_axes()[:2]
+    lines = {line.get_label(): line for line in prob_ax.get_lines()}
+    np.testing.assert_allclose(lines["joy"].get_xdata(), [0.2, 0.4, 0.6, 0.8])
+    joy = lines["joy"].get_ydata()
+    assert joy[-1] > joy[0]  # the synthetic readout follows the level
+    assert len(rate_ax.get_lines()) == 5
+    assert "2 runs per value, over seed" in fig._suptitle.get_text()
+    with pytest.raises(ConfigError, match="plot against one of"):
+        runs.plot.against("dopamine")
+    report = write_report(runs, tmp_path / "report", run_figures=False)
+    assert (report.parent / "against_serotonin.png").stat().st_size > 10_000
+    assert "against serotonin" in report.read_text()
+    summary = pd.read_csv(report.with_name("summary.csv"))
+    assert list(summary.columns[:7]) == ["run", "profile", "seed", "backend", "serotonin",
+                                         "sentences", "duration_ms"]
