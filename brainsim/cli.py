@@ -98,6 +98,8 @@ def execute_run(args: argparse.Namespace, protocols, source: str | None,
                       quiet=args.quiet, threads=args.threads,
                       runtime_target=args.runtime_target, source_text=source, live=live,
                       figures=not args.no_figures, name=name)
+        if live is not None:  # the page stays until it has shown the end (or is closed)
+            live.finish()
     finally:
         if live is not None:
             live.close()

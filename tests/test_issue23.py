@@ -327,3 +327,66 @@ def test_sweep_against_its_parameter(tmp_path):
     summary = pd.read_csv(report.with_name("summary.csv"))
     assert list(summary.columns[:7]) == ["run", "profile", "seed", "backend", "serotonin",
                                          "sentences", "duration_ms"]
+
+
+def _read_events_until_end(url: str) -> list[str]:
+    import urllib.request
+
+    kinds = []
+    with urllib.request.urlopen(url + "events", timeout=10) as response:
+        for raw in response:
+            line = raw.decode().rstrip("\n")
+            if line.startswith("event: "):
+                kinds.append(line[7:])
+                if kinds[-1] == "end":
+                    return kinds
+    return kinds
+
+
+def test_live_view_outlives_a_short_run_until_the_page_has_read_the_end():
+    """``--live`` on a short run used to close the page ~1 s after the run: a browser opened
+    a moment later found nothing. Now the server waits for a page to read the end."""
+    import threading
+    import time
+    import urllib.request
+
+    from analysis.live import LiveServer
+
+    live = LiveServer(port=0, quiet=True)
+    live.start()
+    live.publish({"t_ms": 50.0, "spikes": {}, "rates_hz": {}})
+    outcome = {}
+    finisher = threading.Thread(target=lambda: outcome.update(
+        reason=live.finish(linger_s=0.5), at=time.monotonic()))
+    finisher.start()  # the run has ended; nobody has opened the page yet
+    time.sleep(1.5)
+    assert finisher.is_alive()
+    with urllib.request.urlopen(live.url, timeout=5) as page:  # the page is still there
+        assert b"EventSource" in page.read()
+    assert _read_events_until_end(live.url) == ["snapshot", "end"]  # history, then the end
+    read_at = time.monotonic()
+    finisher.join(10)
+    assert not finisher.is_alive() and outcome["reason"] == "read"
+    assert 0.4 <= outcome["at"] - read_at < 3.0  # a few seconds after, not at once
+
+
+def test_live_view_closes_when_the_page_is_closed():
+    import threading
+    import time
+    import urllib.request
+
+    from analysis.live import LiveServer
+
+    live = LiveServer(port=0, quiet=True)
+    live.start()
+    stream = urllib.request.urlopen(live.url + "events", timeout=5)  # a page is open
+    stream.readline()
+    time.sleep(0.2)
+    stream.close()  # the user closes the tab during the run
+    time.sleep(0.3)
+    outcome = {}
+    finisher = threading.Thread(target=lambda: outcome.update(
+        reason=live.finish(linger_s=30, idle_s=0.5)))
+    finisher.start()
+    finisher.join(10)
+    assert not finisher.is_alive() and outcome["reason"] == "closed"
