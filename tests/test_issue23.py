@@ -390,3 +390,93 @@ def test_live_view_closes_when_the_page_is_closed():
     finisher.start()
     finisher.join(10)
     assert not finisher.is_alive() and outcome["reason"] == "closed"
+
+
+def _start(args: list[str], env: dict) -> subprocess.Popen:
+    import signal
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "brainsim", *args], cwd=ROOT, env=env, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+        # a background job (`make test &`) inherits SIGINT ignored: restore the default
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+
+
+def _wait_for(condition, timeout: float, what: str) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.2)
+
+
+@pytest.mark.slow
+def test_ctrl_c_during_the_first_compile(tmp_path):
+    """Ctrl-C in the terminal while make runs (SIGINT to the whole process group): one line,
+    status 130, no Brian2 "please report" banner, no /tmp/brian_* files, no results folder;
+    the cache lists the build as incomplete."""
+    import os
+    import signal
+
+    cache, tmp, out = tmp_path / "cache", tmp_path / "tmp", tmp_path / "out"
+    tmp.mkdir()
+    env = {**os.environ, "NEUROEMO_CACHE": str(cache), "TMPDIR": str(tmp),
+           "PYTHONPATH": str(ROOT)}
+    proc = _start(["run", "protocols/healthy.py", "--duration", "0.1s", "--scale", "0.25",
+                   "--out", str(out)], env)
+    try:
+        first = proc.stdout.readline()
+        assert first.startswith("Compiling the network for cpp_standalone (first build"), first
+        _wait_for(lambda: any(cache.rglob("*.o")), 600, "make to compile something")
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, err
+    assert err.strip() == "neuroemo: interrupted; no results were written", err
+    assert not out.exists()
+    assert [p.name for p in tmp.iterdir() if p.name.startswith("brian")] == []
+    listing = subprocess.run([sys.executable, "-m", "brainsim", "cache"], cwd=ROOT, env=env,
+                             capture_output=True, text=True, timeout=60).stdout
+    assert "INCOMPLETE" in listing and "1 build" in listing, listing
+
+
+SWEEP_FILE = """
+from brainsim import Protocol, ms, standard_phases
+from brainsim.sweep import Sweep
+D = 300 * ms
+base = Protocol(name="tiny", profile="healthy", duration=D, scale=0.25,
+                phases=standard_phases(D))
+sweep = Sweep(base, grid={"serotonin": [0.2, 0.4, 0.6, 0.8], "seed": [1, 2, 3, 4, 5]})
+"""
+
+
+@pytest.mark.slow
+def test_ctrl_c_during_a_sweep_says_what_was_kept(tmp_path):
+    import json
+    import os
+    import signal
+
+    sweep_file, out = tmp_path / "sweep_tiny.py", tmp_path / "sweep"
+    sweep_file.write_text(SWEEP_FILE)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = _start(["sweep", str(sweep_file), "--backend", "runtime", "--workers", "2",
+                   "--out", str(out)], env)
+    try:
+        _wait_for(lambda: len(list(out.glob("points/point-*"))) >= 1, 900, "a finished point")
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=180)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, err
+    lines = [line for line in err.splitlines() if line.strip() and "point/s" not in line
+             and not line.startswith("sweep tiny:")]  # tqdm's bar
+    assert len(lines) == 1 and "Traceback" not in err, err
+    kept = len(list(out.glob("points/point-*")))
+    assert re.fullmatch(rf"neuroemo: interrupted; {kept} of 20 points are finished and kept "
+                        rf"in .*points\. `neuroemo sweep .*sweep_tiny\.py --out .* --resume` "
+                        rf"runs the other {20 - kept}\.", lines[0]), lines[0]
+    assert json.loads((out / "manifest.json").read_text())["counts"]["done"] == kept
