@@ -39,8 +39,8 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
                         help="simulator backend (default: cpp_standalone; the first build "
                         "of a network takes ~1 min, later runs reuse it)")
     parser.add_argument("--seed", type=int, help="seed of inputs, initial state and noise")
-    parser.add_argument("--duration", help="run length, e.g. 2s or 500ms (the schedule is "
-                        "stretched to fit)")
+    parser.add_argument("--duration", help="run length in whole ms, e.g. 2s or 500ms (the "
+                        "schedule is stretched to fit)")
     parser.add_argument("--scale", type=float, help="multiply every region's size")
     parser.add_argument("--noise", choices=("kick", "xi", "none"),
                         help="membrane noise formulation (default: the protocol's, 'kick')")
@@ -274,6 +274,10 @@ def _guarded(func, *args) -> int:
         return int(func(*args) or 0)
     except NeuroEmoError as err:
         print(f"neuroemo: error: {err}", file=sys.stderr)
+        return 2
+    except MemoryError:  # what the size estimate before the run did not foresee
+        print("neuroemo: error: out of memory; nothing was written. Shorten --duration or "
+              "use a smaller --scale (or run on a machine with more memory).", file=sys.stderr)
         return 2
     except KeyboardInterrupt as err:  # a message says what was kept (several runs, sweeps)
         print(f"neuroemo: {err}" if str(err) else

@@ -480,3 +480,17 @@ def test_ctrl_c_during_a_sweep_says_what_was_kept(tmp_path):
                         rf"in .*points\. `neuroemo sweep .*sweep_tiny\.py --out .* --resume` "
                         rf"runs the other {20 - kept}\.", lines[0]), lines[0]
     assert json.loads((out / "manifest.json").read_text())["counts"]["done"] == kept
+
+
+def test_out_of_memory_is_one_line(monkeypatch, capsys, tmp_path):
+    """A MemoryError the estimate did not foresee still ends in one line."""
+    from brainsim import runner
+
+    def exhausted(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(runner, "values_for", exhausted)
+    code = main(["run", "protocols/healthy.py", *QUICK, "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and err.startswith("neuroemo: error: out of memory") and "\n" not in err
+    assert list(tmp_path.iterdir()) == []
