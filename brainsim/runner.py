@@ -250,10 +250,13 @@ def _run_all(protocols: Sequence[Protocol], outs: list[Path],
 #: --duration of 1e6 s once ended in numpy's MemoryError). Per simulated ms: the input
 #: arrays, Brian2's TimedArrays, the neuromodulator record and the tables made of them; per
 #: spike: the monitor, the arrays read from it and the spikes table; spikes at
-#: TYPICAL_RATE_HZ (the regions fire at 2-20 Hz). Measured on the default network, with room.
+#: TYPICAL_RATE_HZ (the regions fire at 2-20 Hz). Measured 2026-12-04 (runtime backend,
+#: peak RSS of 1 s against 5-10 s runs at scales 0.25 and 1): ≈ 2,900 B per ms and
+#: ≈ 115 B per spike in memory, ≈ 70 B per ms and ≈ 4 B per spike on disk; the constants
+#: below leave room above that.
 TYPICAL_RATE_HZ = 10.0
-MEMORY_PER_STEP = 1_000
-MEMORY_PER_SPIKE = 100
+MEMORY_PER_STEP = 4_000
+MEMORY_PER_SPIKE = 150
 DISK_PER_STEP = 150
 DISK_PER_SPIKE = 16
 DISK_PER_SYNAPSE = 8
