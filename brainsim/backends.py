@@ -415,8 +415,10 @@ class StandaloneBuild:
             t0 = time.perf_counter()
             first = not (self.directory / "main").exists()
             if first and report is not None:  # a minute of silence looks like a hang
+                takes = "about a minute" if backend.name == "cpp_standalone" else \
+                    "minutes with few CPU cores"
                 print(f"Compiling the network for {backend.name} (first build of this "
-                      "structure, about a minute; later runs reuse it) ...", flush=True)
+                      f"structure, {takes}; later runs reuse it) ...", flush=True)
             if first:
                 write_build_description(self.directory, backend, structure, complete=False)
             b2.devices.reinit_devices()
