@@ -21,7 +21,10 @@ plot_readout
 Several runs
 ------------
 plot_profile_comparison
-    One row per profile: population rates per region and the readout.
+    One row per profile (per condition: runs differing only in seed are averaged):
+    population rates per region and the readout.
+plot_against
+    Mean rates and readout of several runs against one parameter, e.g. a sweep's.
 save_figure
     Save a figure (creating folders) and release its memory.
 """
@@ -30,7 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -39,15 +42,13 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from analysis.colors import EMOTION_COLORS, MODULATOR_COLORS, REGION_COLORS, color_of
+from analysis.io import Run, Runs
 from brainsim.channels import EMOTIONS, MODULATORS, REGIONS
 from brainsim.errors import ConfigError, ResultsError
 
-if TYPE_CHECKING:  # type hints only: analysis.io imports this module for Run.plot
-    from analysis.io import Run, Runs
-
 __all__ = [
     "plot_raster", "plot_rates", "plot_modulators", "plot_readout",
-    "plot_profile_comparison", "save_figure",
+    "plot_profile_comparison", "plot_against", "save_figure",
 ]
 
 _PHASE_SHADES = ("#f2f2f2", "#e0e0e0")
@@ -227,6 +228,7 @@ def plot_rates(run: Run, *, smooth_ms: float = 0.0) -> Figure:
         One panel per region (the striatum shows each emotion channel), the protocol's phases
         shaded and named, sentence onsets as dashed lines coloured by the sentence's winner.
     """
+    _check_smooth(smooth_ms)
     rates = run.rates
     regions = _region_order(list(rates["region"].unique())) or _regions_of(run)
     fig = Figure(figsize=(10, 1.0 + 1.3 * len(regions)), layout="constrained")
@@ -258,8 +260,17 @@ def plot_rates(run: Run, *, smooth_ms: float = 0.0) -> Figure:
     return fig
 
 
+def _check_smooth(width_ms: object) -> float:
+    """``smooth_ms`` as a float; a :class:`ConfigError` unless it is a number >= 0."""
+    if (isinstance(width_ms, bool) or not isinstance(width_ms, int | float | np.number)
+            or not np.isfinite(width_ms) or width_ms < 0):
+        raise ConfigError(f"smooth_ms must be a width in ms >= 0 (0: no smoothing), got "
+                          f"{width_ms!r}.")
+    return float(width_ms)
+
+
 def _smooth(values: pd.Series, width_ms: float, bin_ms: float = 10.0) -> np.ndarray:
-    n = int(round(width_ms / bin_ms))
+    n = int(round(_check_smooth(width_ms) / bin_ms))
     if n <= 1:
         return values.to_numpy()
     return values.rolling(n, center=True, min_periods=1).mean().to_numpy()
@@ -348,8 +359,17 @@ def plot_readout(run: Run) -> Figure:
 
 
 def _as_runs(runs: Runs | Sequence[Run] | Run) -> list[tuple[str, list[Run]]]:
-    """Group runs by profile (in first-seen order): ``[(profile, [runs])]``."""
-    if hasattr(runs, "runs"):  # Runs (checked first: it has a Run's tables too)
+    """Group runs by condition (in first-seen order): ``[(label, [runs])]``.
+
+    Runs are averaged together only when they differ in nothing but the seed: a different
+    profile, sentences, duration or sweep parameter (:func:`analysis.statistics.conditions`)
+    makes another group, labelled by the profile and what else differs.
+    """
+    from analysis.statistics import conditions
+
+    if isinstance(runs, Run):
+        items = [runs]
+    elif isinstance(runs, Runs):
         items = list(runs.runs)
     elif hasattr(runs, "spikes"):  # one Run
         items = [runs]
@@ -357,10 +377,24 @@ def _as_runs(runs: Runs | Sequence[Run] | Run) -> list[tuple[str, list[Run]]]:
         items = list(runs)
     if not items:
         raise ResultsError("No runs to compare; pass load_runs('results/comparison').")
-    groups: dict[str, list[Run]] = {}
-    for run in items:
-        groups.setdefault(run.profile or run.name, []).append(run)
-    return list(groups.items())
+    table, varying = conditions(Runs(items))
+    others = [c for c in varying if c != "profile"]
+    groups: dict[tuple, list[Run]] = {}
+    labels: dict[tuple, str] = {}
+    for run, (_, row) in zip(items, table.iterrows(), strict=True):
+        key = tuple(str(row[c]) for c in varying)
+        groups.setdefault(key, []).append(run)
+        bits = [run.profile or run.name] + [_condition_text(c, row[c]) for c in others]
+        labels.setdefault(key, ", ".join(bits))
+    return [(labels[key], members) for key, members in groups.items()]
+
+
+def _condition_text(column: str, value: object) -> str:
+    if column == "sentences":
+        return f"text {value}" if value else "no text"
+    if column == "duration_ms":
+        return f"{float(value) / 1000:g} s"
+    return f"{column}={value}"
 
 
 def plot_profile_comparison(runs: Runs | Sequence[Run], *, smooth_ms: float = 50.0) -> Figure:
@@ -369,8 +403,10 @@ def plot_profile_comparison(runs: Runs | Sequence[Run], *, smooth_ms: float = 50
     Parameters
     ----------
     runs : Runs or sequence of Run
-        e.g. ``load_runs("results/profile_comparison")``. Runs sharing a profile (several
-        seeds) are averaged.
+        e.g. ``load_runs("results/profile_comparison")``. One row per condition: runs that
+        differ only in their seed are averaged; runs of another profile, other sentences,
+        another duration or another sweep point get a row of their own, labelled with what
+        differs (for a sweep, :func:`plot_against` shows the trend in one figure).
     smooth_ms : float
         Moving-average width applied to the 10 ms rates.
 
@@ -380,6 +416,7 @@ def plot_profile_comparison(runs: Runs | Sequence[Run], *, smooth_ms: float = 50
         Left column: rate per region (shared y scale); right column: stacked readout
         probabilities, with the mean winner written in the title of each row.
     """
+    _check_smooth(smooth_ms)
     groups = _as_runs(runs)
     fig = Figure(figsize=(11, 0.8 + 1.8 * len(groups)), layout="constrained")
     axes = fig.subplots(len(groups), 2, sharex=True, squeeze=False,
@@ -395,14 +432,14 @@ def plot_profile_comparison(runs: Runs | Sequence[Run], *, smooth_ms: float = 50
             top = max(top, float(np.nanmax(y)) if len(y) else 0.0)
             ax_rate.plot(line["t_ms"] / 1000.0, y, lw=1.0, color=color_of(region), label=region)
         _mark_protocol(ax_rate, members[0], labels=False)
-        ax_rate.set_ylabel(f"{profile}\nrate (Hz)", fontsize=8)
+        ax_rate.set_ylabel(f"{profile}\nrate (Hz)".replace(", ", "\n"), fontsize=8)
         readout = pd.concat([m.readout for m in members])
         emotions = _emotions_in(readout)
         readout = readout.groupby(["t_ms", "t_end_ms"], sort=True)[emotions].mean().reset_index()
         _stack_readout(ax_read, readout)
         means = readout[emotions].mean()
         winner = str(means.idxmax()) if len(emotions) else "?"
-        seeds = "" if len(members) == 1 else f" (mean of {len(members)} runs)"
+        seeds = "" if len(members) == 1 else f" (mean of {len(members)} seeds)"
         ax_read.set_title(f"{profile}: {winner} {means.max():.2f}{seeds}", fontsize=8,
                           color=EMOTION_COLORS.get(winner, "black"))
         for ax in (ax_rate, ax_read):
@@ -419,6 +456,83 @@ def plot_profile_comparison(runs: Runs | Sequence[Run], *, smooth_ms: float = 50
     axes[-1, 0].set_xlabel("time (s)")
     axes[-1, 1].set_xlabel("time (s)")
     fig.suptitle("profile comparison: population rates and striatal readout", fontsize=10)
+    return fig
+
+
+def plot_against(runs: Runs | Sequence[Run], parameter: str) -> Figure:
+    """How the runs' mean rates and readout follow one parameter (e.g. a sweep's).
+
+    Parameters
+    ----------
+    runs : Runs or sequence of Run
+        e.g. ``load_runs("results/sweep_serotonin")``.
+    parameter : str
+        A sweep parameter (a column of ``runs.point_columns``, e.g. ``"serotonin"``), or
+        ``"seed"`` or ``"duration_ms"``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Left: mean rate per region (all neurons) against the parameter; right: mean readout
+        probability per emotion. Runs that share a value (e.g. several seeds) give the mean,
+        with their range as a band; the title says over what the values were averaged.
+    """
+    from analysis.statistics import conditions, run_summary
+
+    if not isinstance(runs, Runs):
+        runs = Runs(list(runs))
+    if len(runs) == 0:
+        raise ResultsError("No runs to plot; pass load_runs('results/<sweep>').")
+    table, varying = conditions(runs)
+    if parameter not in table.columns or parameter in ("run", "profile", "sentences"):
+        choices = [c for c in table.columns if c not in ("run", "profile", "sentences")]
+        raise ConfigError(f"{parameter!r} is not a parameter of these runs; plot against one "
+                          f"of {', '.join(choices)}.")
+    values = pd.to_numeric(table[parameter], errors="coerce")
+    if values.isna().any():
+        raise ConfigError(f"{parameter!r} is not a number in every run; plot_against needs "
+                          "numeric values.")
+    summary = run_summary(runs)
+    summary["_x"] = values.to_numpy()
+    rate_cols = [f"rate_{r}" for r in _region_order(
+        [c.removeprefix("rate_") for c in summary.columns if c.startswith("rate_")])]
+    prob_cols = [f"p_{e}" for e in EMOTIONS if f"p_{e}" in summary.columns]
+    grouped = summary.groupby("_x", sort=True)
+    mean, low, high = grouped.mean(numeric_only=True), grouped.min(numeric_only=True), \
+        grouped.max(numeric_only=True)
+    fig = Figure(figsize=(11, 3.8), layout="constrained")
+    ax_rate, ax_prob = fig.subplots(1, 2)
+    x = mean.index.to_numpy(dtype=float)
+    for column in rate_cols:
+        region = column.removeprefix("rate_")
+        ax_rate.plot(x, mean[column], marker="o", ms=3, lw=1.2, color=color_of(region),
+                     label=region)
+        ax_rate.fill_between(x, low[column], high[column], color=color_of(region), alpha=0.15,
+                             lw=0)
+    for column in prob_cols:
+        emotion = column.removeprefix("p_")
+        ax_prob.plot(x, mean[column], marker="o", ms=3, lw=1.2, color=EMOTION_COLORS[emotion],
+                     label=emotion)
+        ax_prob.fill_between(x, low[column], high[column], color=EMOTION_COLORS[emotion],
+                             alpha=0.15, lw=0)
+    ax_rate.set_ylabel("mean rate, all neurons (Hz)")
+    ax_rate.set_ylim(bottom=0)
+    ax_prob.set_ylabel("mean readout probability")
+    ax_prob.set_ylim(0, 1)
+    for ax in (ax_rate, ax_prob):
+        ax.set_xlabel(parameter)
+        ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+    per_value = grouped.size()
+    others = [c for c in [*varying, "seed"] if c != parameter
+              and table[c].astype(str).nunique() > 1]
+    n_min, n_max = int(per_value.min()), int(per_value.max())
+    count = f"{n_min}" if n_min == n_max else f"{n_min}-{n_max}"
+    note = (f"mean (band: range) of {count} runs per value"
+            + (f", over {', '.join(others)}" if others else "")) if n_max > 1 else \
+        "one run per value"
+    fig.suptitle(f"against {parameter}: {note}", fontsize=10)
     return fig
 
 

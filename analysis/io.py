@@ -203,6 +203,14 @@ class PlotAccessor:
 
         return plot_profile_comparison(self._run, **kwargs)
 
+    def against(self, parameter: str, **kwargs: Any) -> Figure:
+        """:func:`analysis.figures.plot_against`: mean rates and readout of these runs
+        against ``parameter`` (e.g. ``runs.plot.against("serotonin")`` on a sweep)."""
+        from analysis.figures import plot_against
+
+        return plot_against(self._run if isinstance(self._run, Runs) else [self._run],
+                            parameter, **kwargs)
+
     def _single(self) -> Run:
         if isinstance(self._run, Run):
             return self._run
@@ -233,6 +241,9 @@ class Run:
     path: Path
     meta: dict[str, Any]
     _tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    #: Shown instead of the folder's name (``neuroemo run`` draws its figures in a staging
+    #: folder, ``.<name>.tmp-<pid>``, before renaming it to its final name).
+    display_name: str | None = field(default=None, repr=False)
 
     # -- tables -------------------------------------------------------------------------
     def table(self, name: str) -> pd.DataFrame:
@@ -281,8 +292,8 @@ class Run:
     # -- convenience ----------------------------------------------------------------------
     @property
     def name(self) -> str:
-        """The folder's name."""
-        return self.path.name
+        """The folder's name (or ``display_name`` when set)."""
+        return self.display_name or self.path.name
 
     @property
     def profile(self) -> str:
@@ -328,6 +339,15 @@ class Run:
                 f" backend={self.meta.get('backend')!r}, duration_ms={self.meta.get('duration_ms')})")
 
 
+def _check_path_type(path: object, where: str) -> None:
+    import os
+
+    if not isinstance(path, str | os.PathLike):
+        raise ResultsError(
+            f"{where} needs the path of a results folder (a str or pathlib.Path), got "
+            f"{type(path).__name__} {path!r}; e.g. {where}('results/healthy').")
+
+
 def load_run(path: str | Path) -> Run:
     """Open one results folder.
 
@@ -352,6 +372,7 @@ def load_run(path: str | Path) -> Run:
     >>> run = load_run("results/healthy")                      # doctest: +SKIP
     >>> run.spikes.groupby("region").size()                    # doctest: +SKIP
     """
+    _check_path_type(path, "load_run")
     path = Path(path).expanduser()
     meta = _read_meta(path)
     _check_tables(path)
@@ -362,12 +383,15 @@ def _expand(paths: str | Path | Iterable[str | Path]) -> list[Path]:
     if isinstance(paths, (str, Path)):
         items: list[str | Path] = [paths]
     else:
+        if not isinstance(paths, Iterable):
+            _check_path_type(paths, "load_runs")
         items = list(paths)
     if not items:
         raise ResultsError("No results folders given; pass folders, or a glob such as "
                            "'results/sweep/*'.")
     found: list[Path] = []
     for item in items:
+        _check_path_type(item, "load_runs")
         text = str(Path(item).expanduser()) if isinstance(item, Path) else str(item)
         if _glob.has_magic(text):
             matches = sorted(Path(p) for p in _glob.glob(text))

@@ -98,11 +98,25 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == "/events":
             self._stream(live)
         elif path == "/state":
-            self._send(200, live.state_json().encode("utf-8"), "application/json")
+            state = live.state_json()
+            self._send(200, state.encode("utf-8"), "application/json")
+            if '"closed":true' in state[:40]:
+                live._mark_end_read()
         elif path == "/favicon.ico":
             self._send(204, b"", "image/x-icon")
         else:
             self._send(404, b"not found", "text/plain")
+
+    def _client_gone(self) -> bool:
+        """Whether the page closed its end: an event-stream client sends nothing after its
+        request, so a readable socket means end of file (or a reset)."""
+        import select
+
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
 
     def _stream(self, live: LiveServer) -> None:
         try:
@@ -117,6 +131,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.close_connection = True
         with live._cond:
             live._streams += 1
+            live._streams_seen += 1
+            live._last_stream_change = time.monotonic()
         try:
             self.wfile.write(b"retry: 1000\n\n")
             self.wfile.flush()
@@ -127,9 +143,12 @@ class _Handler(BaseHTTPRequestHandler):
                     last = seq
                 if items:
                     self.wfile.flush()
+                if not items and self._client_gone():  # the page was closed
+                    return
                 if closed and not items:
                     self.wfile.write(b"event: end\ndata: {}\n\n")
                     self.wfile.flush()
+                    live._mark_end_read()
                     return
                 if not items:
                     self.wfile.write(b": keep-alive\n\n")
@@ -139,6 +158,7 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             with live._cond:
                 live._streams -= 1
+                live._last_stream_change = time.monotonic()
                 live._cond.notify_all()
 
 
@@ -181,6 +201,9 @@ class LiveServer:
         self._latest: str = "null"
         self._closed = False
         self._streams = 0  # open event streams, drained on close
+        self._streams_seen = 0  # event streams ever opened
+        self._last_stream_change = time.monotonic()
+        self._end_read_at: float | None = None  # when a page (or script) saw the end
         self._cond = threading.Condition()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -245,6 +268,48 @@ class LiveServer:
         server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5.0)
+
+    def finish(self, *, linger_s: float = 3.0, idle_s: float = 2.0,
+               poll_s: float = 0.1) -> str:
+        """The run ended: tell the pages, keep serving until they have seen it, then close.
+
+        A short run ends before a browser has even opened the page; closing at once would
+        leave it an error page. So the server stays up until a page (or a script reading
+        ``/state``) has received the end of the run and ``linger_s`` more seconds have passed,
+        or until every page that had connected is closed for ``idle_s`` seconds, or until
+        Ctrl+C. Returns why it stopped: ``"read"``, ``"closed"`` or ``"interrupted"``.
+        """
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        if self._server is None:
+            return "closed"
+        if not self.quiet and self._end_read_at is None:
+            print(f"Run finished; the live view stays at {self.url} until a page has shown "
+                  "the end of the run (or the page is closed, or Ctrl+C).", flush=True)
+        reason = "interrupted"
+        try:
+            while True:
+                with self._cond:
+                    now = time.monotonic()
+                    if self._end_read_at is not None and now >= self._end_read_at + linger_s:
+                        reason = "read"
+                        break
+                    if (self._end_read_at is None and self._streams_seen and not self._streams
+                            and now >= self._last_stream_change + idle_s):
+                        reason = "closed"
+                        break
+                    self._cond.wait(poll_s)
+        except KeyboardInterrupt:
+            pass
+        self.close(drain_s=0.5)
+        return reason
+
+    def _mark_end_read(self) -> None:
+        with self._cond:
+            if self._end_read_at is None:
+                self._end_read_at = time.monotonic()
+            self._cond.notify_all()
 
     def __enter__(self) -> LiveServer:
         self.start()

@@ -55,7 +55,8 @@ def summary_table(runs: Runs) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns ``run``, ``profile``, ``seed``, ``backend`` (and sweep parameters), ``winner``,
+        Columns ``run``, ``profile``, ``seed``, ``backend`` (and sweep parameters),
+        ``sentences`` (``"text"@onset``, "" without text), ``duration_ms``, ``winner``,
         ``p_winner``, ``winner_fraction``, ``rate_<region>`` (Hz), ``cv_<region>``.
     """
     table = st.run_summary(runs)
@@ -64,8 +65,8 @@ def summary_table(runs: Runs) -> pd.DataFrame:
     regions = [r for r in REGIONS if f"rate_{r}" in table.columns] + sorted(
         c.removeprefix("rate_") for c in table.columns
         if c.startswith("rate_") and c.removeprefix("rate_") not in REGIONS)
-    front = ["run", "profile", "seed", "backend", *runs.point_columns, "winner", "p_winner",
-             "winner_fraction"]
+    front = ["run", "profile", "seed", "backend", *runs.point_columns, "sentences",
+             "duration_ms", "winner", "p_winner", "winner_fraction"]
     columns = front + [f"rate_{r}" for r in regions] + [f"cv_{r}" for r in regions]
     return table[[c for c in columns if c in table.columns]]
 
@@ -141,8 +142,25 @@ def write_report(
     table.to_csv(out / "summary.csv", index=False)
     figures: list[tuple[str, str]] = []  # (caption, relative path)
     if len(runs) > 1:
-        save_figure(plot_profile_comparison(runs), out / "profile_comparison.png")
-        figures.append(("Profile comparison", "profile_comparison.png"))
+        from analysis.figures import plot_against
+        from brainsim.errors import ConfigError
+
+        table_of_conditions, varying = st.conditions(runs)
+        swept = [c for c in varying if c in runs.point_columns]
+        if len(swept) == 1 and len(varying) == 1:  # a sweep of one parameter: its trend
+            name = f"against_{swept[0]}".replace("/", "_").replace(".", "_")
+            try:
+                save_figure(plot_against(runs, swept[0]), out / f"{name}.png")
+                figures.append((f"Sweep: mean rates and readout against {swept[0]}",
+                                f"{name}.png"))
+            except ConfigError:  # not numeric (e.g. a list of sentences): rows only
+                pass
+        n_conditions = len(table_of_conditions.drop_duplicates(subset=varying)) if varying \
+            else 1
+        if n_conditions <= max_run_figures:  # one row each: hundreds would be unreadable
+            save_figure(plot_profile_comparison(runs), out / "profile_comparison.png")
+            figures.append(("Comparison (one row per condition; runs differing only in "
+                            "seed are averaged)", "profile_comparison.png"))
     if run_figures and len(runs) <= max_run_figures:
         for label, run in runs.items():
             folder = label.replace("/", "_")
@@ -188,12 +206,16 @@ readout windows it won. Also in <a href="summary.csv">summary.csv</a>.</p>
     return report
 
 
-def write_run_figures(folder: str | Path) -> None:
+def write_run_figures(folder: str | Path, name: str | None = None) -> None:
     """Draw a results folder's raster and rate figures into ``folder/figures/``.
 
     The simulator calls this through its ``figures`` hook (``neuroemo run`` passes it) once
-    the folder's tables exist; the simulator itself never imports :mod:`analysis`.
+    the folder's tables exist, with the ``name`` the folder will have (it is still a
+    staging folder then; the figures' titles use the final name). The simulator itself
+    never imports :mod:`analysis`.
     """
     run = load_run(folder)
+    if name is not None:
+        run.display_name = name
     save_figure(plot_raster(run), Path(folder) / "figures" / "raster.png")
     save_figure(plot_rates(run), Path(folder) / "figures" / "rates.png")

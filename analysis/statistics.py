@@ -37,7 +37,11 @@ readout_timecourse
 region_summary
     One row per region and channel: rate, median CV, mean Fano factor, χ, peak frequency.
 run_summary
-    One row per run: profile, seed, backend, mean rate and median CV per region, winner.
+    One row per run: profile, seed, backend, sentences, duration, mean rate and median CV per
+    region, winner.
+conditions
+    One row per run: what it was run under (profile, sentences, duration, sweep parameters),
+    and which of these differ between the runs (what figures and reports group by).
 
 ISIs, counts and binned trains are computed with vectorised NumPy/pandas (a ``groupby`` diff
 instead of one Elephant call per train); the definitions are those of Elephant
@@ -62,6 +66,7 @@ from brainsim.errors import ConfigError
 __all__ = [
     "mean_rates", "rate_timecourse", "isi_intervals", "isi_cv", "fano_factor", "synchrony",
     "power_spectrum", "peak_frequency", "readout_timecourse", "region_summary", "run_summary",
+    "conditions", "sentences_text",
 ]
 
 KEYS = ["region", "channel"]
@@ -491,12 +496,14 @@ def run_summary(run: Run) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``profile``, ``seed``, ``backend``, ``duration_ms``, ``rate_<region>``,
+        ``profile``, ``seed``, ``backend``, ``sentences`` (see :func:`sentences_text`),
+        ``duration_ms``, ``rate_<region>``,
         ``cv_<region>``, ``p_<emotion>`` (mean readout probability), ``winner`` and
         ``winner_fraction`` (share of readout windows won by the winner).
     """
     row: dict[str, Any] = {"profile": run.profile, "seed": run.meta.get("seed"),
-                           "backend": run.meta.get("backend"), "duration_ms": run.duration_ms}
+                           "backend": run.meta.get("backend"),
+                           "sentences": sentences_text(run), "duration_ms": run.duration_ms}
     rates = mean_rates(run)
     whole = rates[rates["channel"] == ""]
     cv = isi_cv(run).groupby("region")["cv"].median()
@@ -513,3 +520,44 @@ def run_summary(run: Run) -> pd.DataFrame:
     row["winner"] = winner
     row["winner_fraction"] = float((readout["winner"] == winner).mean()) if len(readout) else 0.0
     return pd.DataFrame([{"run": run.name, **row}])
+
+
+def sentences_text(run: Run) -> str:
+    """The sentences a run showed, as ``"i feel strong"@1.5s`` joined by ``" | "`` ("" for a
+    run without text)."""
+    events = run.meta.get("sentences") or (run.meta.get("protocol") or {}).get("sentences") or []
+    return " | ".join(f'"{e.get("text", "")}"@{float(e.get("onset_ms", 0.0)) / 1000:g}s'
+                      for e in events)
+
+
+#: What :func:`conditions` compares runs by, besides the sweep parameters.
+CONDITION_COLUMNS = ("profile", "sentences", "duration_ms")
+
+
+def conditions(runs: Run | Runs) -> tuple[pd.DataFrame, list[str]]:
+    """What each run was run under, and what differs between the runs.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        One row per run: ``run``, ``seed``, ``profile``, ``sentences``, ``duration_ms`` and
+        one column per sweep parameter (``meta['point']``).
+    varying : list of str
+        The columns of ``table`` other than ``run`` and ``seed`` whose values differ between
+        runs: runs that agree on all of them are repeats (other seeds) of one condition.
+    """
+    items = [runs] if isinstance(runs, Run) else list(runs.runs)
+    labels = [runs.name] if isinstance(runs, Run) else list(runs.labels)
+    rows = []
+    for label, run in zip(labels, items, strict=True):
+        row = {"run": label, "seed": run.meta.get("seed"), "profile": run.profile,
+               "sentences": sentences_text(run), "duration_ms": run.duration_ms}
+        for key, value in (run.meta.get("point") or {}).items():
+            if key not in row:
+                row[str(key)] = value if isinstance(value, int | float | str | bool) or (
+                    value is None) else str(value)
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    varying = [c for c in table.columns if c not in ("run", "seed")
+               and table[c].astype(str).nunique(dropna=False) > 1]
+    return table, varying

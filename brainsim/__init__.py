@@ -5,7 +5,10 @@ The names a protocol file needs are importable from here::
     from brainsim import Phase, Profile, Protocol, Sentence, run_cli, standard_phases
 
 They are loaded on first use, so ``import brainsim.errors`` (as :mod:`analysis` does) does
-not import Brian2.
+not import Brian2. The Brian2 units a protocol needs come from here too
+(``from brainsim import Hz, mV, ms, pA, second``): a protocol file that imports nothing but
+``brainsim`` gets Brian2 through this package, after the warning filter below is in place
+(``from brian2 import ...`` first would print setuptools' "_get_vc_env is private" warning).
 """
 
 from __future__ import annotations
@@ -30,6 +33,9 @@ _EXPORTS = {
     "standard_phases": "brainsim.experiment.protocol",
 }
 
+#: Brian2 units re-exported for protocol files (see the module docstring).
+_UNITS = ("second", "ms", "us", "Hz", "mV", "pA", "nA")
+
 __all__ = [*_EXPORTS, "run_cli"]
 
 
@@ -37,8 +43,29 @@ def __getattr__(name: str):
     if name in _EXPORTS:
         import importlib
 
+        _import_brian2()
         return getattr(importlib.import_module(_EXPORTS[name]), name)
+    if name in _UNITS:
+        return getattr(_import_brian2(), name)
     raise AttributeError(f"module 'brainsim' has no attribute {name!r}")
+
+
+def _import_brian2():
+    """Import Brian2 even when the command line holds bytes that are not UTF-8 (Brian2's
+    logger writes ``sys.argv`` to its debug log at import and fails on them): it sees a
+    readable copy, and ``run_cli`` then refuses the argument with a one-line error."""
+    import sys
+
+    if "brian2" in sys.modules:
+        return sys.modules["brian2"]
+    argv = sys.argv
+    try:
+        sys.argv = [a.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+                    for a in argv]
+        import brian2
+    finally:
+        sys.argv = argv
+    return brian2
 
 
 def run_cli(protocol: Protocol | Sequence[Protocol],

@@ -13,9 +13,15 @@ The modulation expressions and parameters can be replaced here too, e.g.::
     parameters={"amygdala.sigma_v": 4 * mV, "plasticity.eta": 30 * pA / second}
 """
 
-from brian2 import ms, second
-
-from brainsim import Profile, Protocol, run_cli, standard_phases
+from brainsim import (
+    Profile,
+    Protocol,
+    ms,
+    mV,  # noqa: F401 - for parameters such as {"amygdala.sigma_v": 4 * mV}
+    run_cli,
+    second,
+    standard_phases,
+)
 
 DURATION = 3 * second
 
@@ -36,7 +42,7 @@ protocol = Protocol(
     phases=standard_phases(DURATION),
     sentences=[],  # e.g. [("i feel strong", 1.5 * second)]
     modulation={},  # replace "gain", "threshold_shift" or "noise_scale" expressions
-    parameters={},  # e.g. {"amygdala.sigma_v": 4 * mV} (from brian2 import mV); names: --set
+    parameters={},  # e.g. {"amygdala.sigma_v": 4 * mV}; the names: docs/tutorial.md
 )
 
 if __name__ == "__main__":

@@ -9,9 +9,7 @@ compare them with::
     runs.plot.profile_comparison()
 """
 
-from brian2 import ms, second
-
-from brainsim import PROFILES, Protocol, run_cli, standard_phases
+from brainsim import PROFILES, Protocol, ms, run_cli, second, standard_phases
 
 DURATION = 3 * second
 

@@ -10,9 +10,7 @@ Load the results with ``analysis.load_runs("results/sweep_serotonin/points")``: 
 gets ``serotonin`` and ``seed`` columns.
 """
 
-from brian2 import ms, second
-
-from brainsim import Protocol, standard_phases
+from brainsim import Protocol, ms, second, standard_phases
 from brainsim.sweep import Sweep
 
 DURATION = 1 * second

@@ -19,9 +19,7 @@ results/text_override`` (without: ``results/text_override-<time>/``) and compare
     runs.readout.groupby("run")[["sadness", "joy", "fear"]].mean()
 """
 
-from brian2 import ms, second
-
-from brainsim import Protocol, Sentence, run_cli, standard_phases
+from brainsim import Protocol, Sentence, ms, run_cli, second, standard_phases
 
 DURATION = 3 * second
 ONSET = 1.0 * second

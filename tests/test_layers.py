@@ -17,6 +17,7 @@ PACKAGES = ("brainsim", "textbranch", "analysis")
 #: Layer of a module: the longest prefix listed here decides.
 LAYER_OF_PREFIX = {
     "brainsim.channels": "shared", "brainsim.errors": "shared", "brainsim.folders": "shared",
+    "brainsim.defaults": "shared",
     "brainsim.model": "model",
     "brainsim.devices": "devices",
     "textbranch": "textbranch",
@@ -63,19 +64,22 @@ def layer(module: str) -> str:
     raise KeyError(module)
 
 
-def _type_checking_only(tree: ast.Module) -> set[int]:
-    """ids of the import nodes inside ``if TYPE_CHECKING:`` blocks (never executed)."""
-    return {id(n) for block in ast.walk(tree) if isinstance(block, ast.If)
-            and isinstance(block.test, ast.Name) and block.test.id == "TYPE_CHECKING"
+def _deferred(tree: ast.Module) -> set[int]:
+    """ids of the import nodes that do not run when the module is imported: inside
+    functions (deferred until called) or ``if TYPE_CHECKING:`` blocks (never run)."""
+    return {id(n) for block in ast.walk(tree)
+            if isinstance(block, ast.FunctionDef | ast.AsyncFunctionDef) or (
+                isinstance(block, ast.If) and isinstance(block.test, ast.Name)
+                and block.test.id == "TYPE_CHECKING")
             for stmt in block.body for n in ast.walk(stmt)}
 
 
-def imports_of(path: Path, modules: dict[str, Path], *, executed_only: bool = False) -> set[str]:
+def imports_of(path: Path, modules: dict[str, Path], *, at_import: bool = False) -> set[str]:
     """The project modules ``path`` imports (``from a import b`` counts as ``a.b`` when that
-    is a module); ``executed_only`` leaves out ``TYPE_CHECKING`` imports."""
+    is a module); ``at_import`` keeps only the imports that run when it is imported."""
     out = set()
     tree = ast.parse(path.read_text())
-    skip = _type_checking_only(tree) if executed_only else set()
+    skip = _deferred(tree) if at_import else set()
     for node in ast.walk(tree):
         if id(node) in skip:
             continue
@@ -92,7 +96,7 @@ def imports_of(path: Path, modules: dict[str, Path], *, executed_only: bool = Fa
 
 MODULES = project_modules()
 GRAPH = {m: imports_of(p, MODULES) - {m} for m, p in MODULES.items()}
-EXECUTED = {m: imports_of(p, MODULES, executed_only=True) - {m} for m, p in MODULES.items()}
+AT_IMPORT = {m: imports_of(p, MODULES, at_import=True) - {m} for m, p in MODULES.items()}
 
 
 def test_every_module_has_a_layer():
@@ -110,8 +114,10 @@ def test_imports_go_only_downward(module):
 
 
 def test_no_import_circle():
-    """Tarjan's strongly connected components of the graph of imports that run (type hints
-    under ``TYPE_CHECKING`` may point back): all of size one."""
+    """Tarjan's strongly connected components of the graph of the imports that run when a
+    module is imported: all of size one. (Between layers every import, deferred ones too,
+    goes downward: test_imports_go_only_downward. Inside a layer a function may import a
+    module that imports its own, as ``run.plot`` does with analysis.figures.)"""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []
@@ -122,7 +128,7 @@ def test_no_import_circle():
         index[v] = low[v] = len(index)
         stack.append(v)
         on_stack.add(v)
-        for w in EXECUTED.get(v, ()):
+        for w in AT_IMPORT.get(v, ()):
             if w not in MODULES:
                 continue
             if w not in index:

@@ -51,6 +51,9 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
 
     p = subparsers.add_parser(
         "eval-text", help="evaluate a text checkpoint on a split of the emotion dataset",
+        description="Evaluate a text-branch checkpoint (default: the shipped one) on a split "
+        "of the dair-ai/emotion dataset: accuracy, macro-F1 and per-class F1, compared with "
+        "the metrics stored in the checkpoint. Example: neuroemo eval-text --split validation",
     )
     p.add_argument("--data", default=None, metavar="DIR|NAME", help="data folder or Hub name")
     p.add_argument("--split", default="test", choices=("train", "validation", "test"))
@@ -61,6 +64,10 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
 
     p = subparsers.add_parser(
         "classify", help="emotion probabilities and gate of one sentence",
+        description="Run one sentence through the text branch and print its six emotion "
+        "probabilities, the winner and the gate (how much the text overrides the profile's "
+        "bias, given the profile's neuromodulator levels), without simulating. Example: "
+        "neuroemo classify \"i feel strong\" --profile depressed",
     )
     p.add_argument("sentence", help="the sentence (quote it)")
     p.add_argument("--profile", default="healthy", help="profile whose levels feed the gate")

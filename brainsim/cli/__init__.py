@@ -40,14 +40,17 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
                         help="simulator backend (default: cpp_standalone; the first build "
                         "of a network takes ~1 min, later runs reuse it)")
     parser.add_argument("--seed", type=int, help="seed of inputs, initial state and noise")
-    parser.add_argument("--duration", help="run length, e.g. 2s or 500ms (the schedule is "
-                        "stretched to fit)")
+    parser.add_argument("--duration", help="run length in whole ms, e.g. 2s or 500ms (the "
+                        "schedule is stretched to fit)")
     parser.add_argument("--scale", type=float, help="multiply every region's size")
     parser.add_argument("--noise", choices=NOISE_FORMULATIONS,
                         help="membrane noise formulation (default: the protocol's, 'kick')")
-    parser.add_argument("--dt", help="integration time step, e.g. 0.5ms (must divide 1 ms; "
-                        "default: the protocol's, 0.1 ms; 0.5 ms runs ~1/3 faster, see "
-                        "docs/performance.md)")
+    from brainsim.defaults import DEFAULT_DT_MS
+
+    parser.add_argument("--dt", help="integration time step, e.g. 0.1ms (must divide 1 ms; "
+                        "default: the protocol's dt, which is "
+                        f"{DEFAULT_DT_MS:g} ms unless the protocol file sets another; "
+                        "0.1 ms for finer spike timing at 1.6x the cost, see docs/model.md)")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         dest="set_parameters",
                         help="change a model parameter (repeatable), e.g. "
@@ -104,6 +107,8 @@ def execute_run(args: argparse.Namespace, protocols, source: str | None,
                       quiet=args.quiet, threads=args.threads,
                       runtime_target=args.runtime_target, source_text=source, live=live,
                       figures=None if args.no_figures else write_run_figures, name=name)
+        if live is not None:  # the page stays until it has shown the end (or is closed)
+            live.finish()
     finally:
         if live is not None:
             live.close()
@@ -146,11 +151,60 @@ def _cmd_cache(args: argparse.Namespace) -> int:
         print(f"removed compiled builds in {clear_cache()}")
         return 0
     root = cache_dir() / "builds"
-    builds = sorted(p for p in root.glob("*") if p.is_dir()) if root.exists() else []
-    print(f"build cache: {root} ({len(builds)} builds; clear with `neuroemo cache --clear`)")
+    builds = cached_builds(root)
+    total = sum(b["size_bytes"] for b in builds)
+    print(f"build cache: {root} ({len(builds)} build{'s' if len(builds) != 1 else ''}, "
+          f"{_size_text(total)}; clear with `neuroemo cache --clear`)")
     for b in builds:
-        print(f"  {b.name}")
+        print(f"  {b['name']}  {_size_text(b['size_bytes'])}  {b['date']}  {b['what']}  "
+              f"{b['state']}")
     return 0
+
+
+def _size_text(n: int) -> str:
+    for unit in ("B", "kB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} GB"  # pragma: no cover
+
+
+def cached_builds(root: Path) -> list[dict]:
+    """The standalone builds under ``root`` (the cache's ``builds/``, including the sweep
+    slots' ``sweep-slotN/`` folders): name, size, date, what each is for and whether it is
+    complete, from the description each build keeps (:data:`brainsim.backends.BUILD_DESCRIPTION`)."""
+    import datetime
+
+    from brainsim.backends import BUILD_DESCRIPTION, build_description
+
+    if not root.is_dir():
+        return []
+    folders = [p for p in root.iterdir() if p.is_dir() and not p.name.startswith("sweep-slot")]
+    for slot in root.glob("sweep-slot*"):
+        if slot.is_dir():
+            folders += [p for p in slot.iterdir() if p.is_dir()]
+    builds = []
+    for folder in sorted(folders):
+        files = [f for f in folder.rglob("*") if f.is_file() and not f.is_symlink()]
+        size = sum(f.stat().st_size for f in files)
+        d = build_description(folder)
+        if d:
+            what = (f"{d.get('backend', '?')}, {d.get('n_neurons', '?')} neurons "
+                    f"(scale {d.get('scale', '?')}), {d.get('duration_ms', 0) / 1000:g} s at "
+                    f"dt {d.get('dt_ms', '?')} ms")
+            date = str(d.get("created", ""))[:16].replace("T", " ")
+        else:
+            what = f"no {BUILD_DESCRIPTION} (built by an older version)"
+            mtime = max((f.stat().st_mtime for f in files), default=folder.stat().st_mtime)
+            date = datetime.datetime.fromtimestamp(mtime).isoformat(sep=" ",
+                                                                     timespec="minutes")
+        complete = (folder / "main").is_file() and d.get("complete", True)
+        state = "complete" if complete else (
+            "INCOMPLETE (compile interrupted or failed; the next run of it compiles again)")
+        builds.append({"name": str(folder.relative_to(root)), "size_bytes": size,
+                       "date": date, "what": what, "complete": bool(complete),
+                       "state": state, "description": d})
+    return builds
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -159,6 +213,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="neuroemo",
         description="NeuroEmoDynamics: Brian2 simulation of emotion across brain regions.",
     )
+    parser.add_argument("--version", action="version", version=version_text(),
+                        help="print the version of NeuroEmoDynamics (and of Brian2, Python) "
+                        "and exit")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     run = subparsers.add_parser(
         "run", help="simulate a protocol and write a results folder",
@@ -171,11 +228,24 @@ def build_parser() -> argparse.ArgumentParser:
                      "sweep` would (for SLURM arrays, Snakemake)")
     add_run_options(run)
     run.set_defaults(func=_cmd_run)
-    profiles = subparsers.add_parser("profiles", help="list the built-in profiles")
-    profiles.add_argument("--json", action="store_true", help="print JSON")
+    profiles = subparsers.add_parser(
+        "profiles", help="list the built-in profiles",
+        description="List the built-in profiles: their serotonin (5-HT), dopamine (DA) and "
+        "norepinephrine (NE) levels, sensory scale, reward statistics and a description. Use "
+        "a name with `neuroemo run PROTOCOL --profile NAME` or Protocol(profile=NAME); define "
+        "your own with brainsim.Profile (brainsim/profiles.py).")
+    profiles.add_argument("--json", action="store_true",
+                          help="print every field of every profile as JSON")
     profiles.set_defaults(func=_cmd_profiles)
-    cache = subparsers.add_parser("cache", help="show or clear compiled standalone builds")
-    cache.add_argument("--clear", action="store_true", help="delete every cached build")
+    cache = subparsers.add_parser(
+        "cache", help="show or clear compiled standalone builds",
+        description="List the compiled cpp_standalone/cuda_standalone builds in the build "
+        "cache ($NEUROEMO_CACHE, default ~/.cache/neuroemo): for each its size, when it was "
+        "built, what it is for (backend, network size, duration, dt) and whether it is "
+        "complete. A run of a network already in the cache does not compile again; a new "
+        "structure (size, duration, dt, equations) compiles once (about a minute).")
+    cache.add_argument("--clear", action="store_true",
+                       help="delete every cached build (the next run compiles again)")
     cache.set_defaults(func=_cmd_cache)
     try:
         from textbranch.cli import add_subcommands as add_text
@@ -194,14 +264,34 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def version_text() -> str:
+    """``neuroemo --version``: this package's version, Brian2's and Python's."""
+    import platform
+    from importlib import metadata
+
+    from brainsim import __version__
+
+    try:
+        brian2 = metadata.version("brian2")
+    except metadata.PackageNotFoundError:  # pragma: no cover - a broken installation
+        brian2 = "not installed"
+    return (f"neuroemo {__version__} (NeuroEmoDynamics; Brian2 {brian2}, Python "
+            f"{platform.python_version()})")
+
+
 def _guarded(func, *args) -> int:
     try:
         return int(func(*args) or 0)
     except NeuroEmoError as err:
         print(f"neuroemo: error: {err}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("neuroemo: interrupted; no results were written", file=sys.stderr)
+    except MemoryError:  # what the size estimate before the run did not foresee
+        print("neuroemo: error: out of memory; nothing was written. Shorten --duration or "
+              "use a smaller --scale (or run on a machine with more memory).", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt as err:  # a message says what was kept (several runs, sweeps)
+        print(f"neuroemo: {err}" if str(err) else
+              "neuroemo: interrupted; no results were written", file=sys.stderr)
         return 130
 
 
@@ -213,8 +303,40 @@ def _uses_cython(args: argparse.Namespace) -> bool:
             and getattr(args, "runtime_target", "auto") != "numpy")
 
 
+def non_utf8_argument(argv: Sequence[str]) -> str | None:
+    """A one-line error for the first command-line argument that is not UTF-8 text, or None.
+
+    Python turns the bytes of such an argument into lone surrogates; Brian2's logger, the
+    text branch and ``meta.json`` then fail with a ``UnicodeEncodeError`` deep inside, after
+    minutes of work. Checked before anything else.
+    """
+    for k, value in enumerate(argv):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as err:
+            raw = value[err.start:err.end].encode("utf-8", "surrogateescape")
+            option = ""
+            if value.startswith("--") and "=" in value:
+                option, value = value.split("=", 1)
+            elif k > 0 and argv[k - 1].startswith("--"):
+                option = argv[k - 1]
+            shown = value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            what = f"the value of {option}" if option else "the argument"
+            path_like = option in ("--out", "--checkpoint", "--data") or (
+                not option and value.endswith(".py"))
+            fix = ("use a file or folder name in UTF-8" if path_like else
+                   "type it in a UTF-8 terminal or convert it, e.g. with iconv -t UTF-8")
+            return (f"{what} '{shown}' is not UTF-8 text (byte 0x{raw[0]:02x}); {fix}. "
+                    "Nothing was run.")
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``neuroemo`` console script."""
+    bad = non_utf8_argument(sys.argv[1:] if argv is None else list(argv))
+    if bad:
+        print(f"neuroemo: error: {bad}", file=sys.stderr)
+        return 2
     parser = build_parser()
     args = parser.parse_args(argv)
     if argv is None and _uses_cython(args):  # a real command line, not a call from Python
@@ -244,6 +366,10 @@ def run_cli(protocol: Protocol | Sequence[Protocol],
         prog=Path(getattr(__main__, "__file__", "protocol.py")).name,
         description="Run this protocol (same options as `neuroemo run`).")
     add_run_options(parser)
+    bad = non_utf8_argument(sys.argv[1:] if argv is None else list(argv))
+    if bad:
+        print(f"{parser.prog}: error: {bad}", file=sys.stderr)
+        sys.exit(2)
     args = parser.parse_args(argv)
     if argv is None and _uses_cython(args):
         ensure_fixed_hash_seed()

@@ -102,6 +102,6 @@ def run_point_command(args: argparse.Namespace) -> int:
         meta = json.loads((path / "meta.json").read_text())
         rates = "  ".join(f"{r} {v:.2f}" for r, v in meta["summary"]["mean_rate_hz"].items())
         print(f"{sweep.name} point {args.point} ({sweep.describe(args.point)})")
-        print(f"  mean rate (Hz): {rates}")
+        print(f"  mean rate, all neurons (Hz): {rates}")
         print(f"  results: {path}")
     return 0

@@ -18,7 +18,7 @@ import brian2 as b2
 from filelock import FileLock
 
 from brainsim.devices.base import Backend, RawOutput, collect
-from brainsim.devices.cache import cache_dir
+from brainsim.devices.cache import build_description, cache_dir, write_build_description
 from brainsim.devices.speedups import Speedups, wall_clock
 from brainsim.devices.speedups.scratch import (
     ResultsFolder,
@@ -100,6 +100,54 @@ def make_jobs() -> list[str]:
     except AttributeError:  # not on Linux
         n = os.cpu_count() or 2
     return [f"-j{max(1, n)}"]
+
+
+def compile_was_interrupted(err: BaseException) -> bool:
+    """Whether Brian2's "Project compilation failed (error code: N)" is Ctrl-C: ``N`` is the
+    wait status of ``os.system("make ...")``, which ignores SIGINT in this process while the
+    compilers die of it (killed by SIGINT, or exit status 130 from a shell)."""
+    import re
+    import signal
+
+    found = re.search(r"compilation failed \(error code: (\d+)\)", str(err))
+    if not found:
+        return False
+    status = int(found.group(1))
+    if os.WIFSIGNALED(status):
+        return os.WTERMSIG(status) == signal.SIGINT
+    return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 128 + signal.SIGINT
+
+
+class _HeldOutput:
+    """What Python code writes to ``sys.stdout``/``sys.stderr`` while held (Brian2 echoes the
+    compiler's output there when ``make`` fails); passed on unless discarded."""
+
+    def __init__(self) -> None:
+        import io
+
+        self.out, self.err = io.StringIO(), io.StringIO()
+        self.keep = True
+
+    def discard(self) -> None:
+        self.keep = False
+
+
+class _compiler_output_held:  # noqa: N801 - used as a context manager, like contextlib's
+    def __enter__(self) -> _HeldOutput:
+        import sys
+
+        self.held = _HeldOutput()
+        self.saved = sys.stdout, sys.stderr
+        sys.stdout, sys.stderr = self.held.out, self.held.err
+        return self.held
+
+    def __exit__(self, *exc: object) -> None:
+        import sys
+
+        sys.stdout, sys.stderr = self.saved
+        if self.held.keep:
+            sys.stdout.write(self.held.out.getvalue())
+            sys.stderr.write(self.held.err.getvalue())
 
 
 class CppStandaloneBackend(Backend):
@@ -185,6 +233,14 @@ class StandaloneBuild:
         self.runs = 0
         with FileLock(str(self.directory) + ".lock"):
             t0 = time.perf_counter()
+            first = not (self.directory / "main").exists()
+            if first and report is not None:  # a minute of silence looks like a hang
+                takes = "about a minute" if backend.name == "cpp_standalone" else \
+                    "minutes with few CPU cores"
+                print(f"Compiling the network for {backend.name} (first build of this "
+                      f"structure, {takes}; later runs reuse it) ...", flush=True)
+            if first:
+                write_build_description(self.directory, backend, structure, complete=False)
             b2.devices.reinit_devices()
             b2.set_device(backend.device_name, directory=str(self.directory),
                           build_on_run=False)
@@ -198,9 +254,17 @@ class StandaloneBuild:
                 self.network.network.run(structure.duration, report=report,
                                          report_period=1 * b2.second)
                 # every standalone program links brainsim's wall clock (brainsim.devices.speedups.wall_clock)
-                b2.device.build(
-                    directory=str(self.directory), compile=True, run=False, with_output=False,
-                    additional_source_files=[wall_clock.add_to_project(self.directory)])
+                with _compiler_output_held() as held:
+                    try:
+                        b2.device.build(
+                            directory=str(self.directory), compile=True, run=False,
+                            with_output=False,
+                            additional_source_files=[wall_clock.add_to_project(self.directory)])
+                    except RuntimeError as err:
+                        if compile_was_interrupted(err):
+                            held.discard()  # make's "Interrupt" lines: Ctrl-C says enough
+                            raise KeyboardInterrupt from None
+                        raise
             except BaseException:
                 # a failed build must not leave Brian2 on the standalone device: later
                 # runtime simulations in this process would fail in Brian2's internals
@@ -208,6 +272,9 @@ class StandaloneBuild:
                 raise
             backend.builds += 1
             self.build_s = time.perf_counter() - t0
+            if first or not build_description(self.directory).get("complete"):
+                write_build_description(self.directory, backend, structure, complete=True,
+                                        compile_s=self.build_s)
         self._device = b2.get_device()
         self.output_bound = output_bound_bytes(
             structure.n_neurons, sum(len(syn.i) for syn in structure.synapses),

@@ -207,6 +207,15 @@ class Protocol:
         if float(self.duration) < float(INPUT_DT) - 1e-12:
             raise ConfigError(f"Protocol duration {self.duration} is shorter than the 1 ms step "
                               "of the inputs; give at least 1*ms.")
+        steps = float(self.duration / INPUT_DT)
+        if abs(steps - round(steps)) > 1e-6:
+            # the inputs and the neuromodulation step every 1 ms: the last fraction of a
+            # step would run without input while the readout counted it
+            lower, upper = math.floor(steps), math.ceil(steps)
+            raise ConfigError(
+                f"Protocol duration {float(self.duration / ms):.10g} ms is not a whole number "
+                f"of the 1 ms steps of the inputs; use {lower} ms or {upper} ms (e.g. "
+                f"--duration {lower}ms).")
         _check_time(self.dt, "Protocol dt", allow_zero=False)
         if float(self.dt) > float(INPUT_DT):
             raise ConfigError(f"dt = {self.dt} is too coarse for the neuron model; use <= 1*ms.")

@@ -53,14 +53,60 @@ def check_output_folder(out: Path, force: bool, *, collection: bool = False) -> 
                 f"{out} is not a results folder (no meta.json) but holds "
                 f"{', '.join(others[:5])}{', ...' if len(others) > 5 else ''}; --force "
                 "replaces only earlier results. Choose another --out.")
-    parent = out.parent
+    if out.exists() and not collection and (out / "meta.json").is_file():
+        foreign = foreign_files(out)
+        if foreign:
+            raise ResultsError(
+                f"{out} holds files the run did not write ({', '.join(foreign[:5])}"
+                f"{', ...' if len(foreign) > 5 else ''}); --force would delete them with the "
+                "old results, so nothing was run. Move them out of the folder (or choose "
+                "another --out) and run again.")
+    check_writable(out.parent)
+
+
+def check_writable(folder: Path) -> Path:
+    """Fail unless ``folder`` (or, when it does not exist yet, its closest existing parent,
+    where it would be created) accepts a new file: checked by creating and deleting one, since
+    permission bits say nothing about read-only file systems, ``/proc`` or root. Nothing is
+    created for good. Returns the folder that was tried."""
+    import tempfile
+
+    anchor = Path(os.path.abspath(folder))
+    while not anchor.exists() and anchor != anchor.parent:
+        anchor = anchor.parent
+    if not anchor.is_dir():
+        raise ResultsError(f"Cannot create the folder {folder}: {anchor} is a file. Choose "
+                           "another --out.")
+    if not os.access(anchor, os.W_OK):
+        raise ResultsError(f"The folder {anchor} is not writable; choose a writable --out.")
     try:
-        parent.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=anchor, prefix=".neuroemo-write-test-")
     except OSError as err:
-        raise ResultsError(f"Cannot create the folder {parent}: {err}. Choose a writable "
-                           "--out.") from err
-    if not os.access(parent, os.W_OK):
-        raise ResultsError(f"The folder {parent} is not writable; choose a writable --out.")
+        raise ResultsError(f"Cannot write in the folder {anchor} ({err.strerror}); choose "
+                           "a writable --out.") from None
+    os.close(fd)
+    os.remove(probe)
+    return anchor
+
+
+#: What a run writes into its folder: anything else there is the user's (see
+#: :func:`foreign_files`).
+RUN_TABLES = ("spikes", "rates", "modulators", "readout", "inputs", "neurons", "synapses")
+RUN_FIGURES = ("raster.png", "rates.png")
+
+
+def foreign_files(out: Path) -> list[str]:
+    """Entries of the results folder ``out`` that a run does not write (notes, ``report/``,
+    ``viewer.html``, ...), relative to ``out``, sorted; ``--force`` refuses to delete them."""
+    own = {"meta.json", *(f"{t}.parquet" for t in RUN_TABLES)}
+    found = []
+    for entry in sorted(Path(out).iterdir()):
+        if entry.name == "figures" and entry.is_dir() and not entry.is_symlink():
+            found += [f"figures/{f.name}" for f in sorted(entry.iterdir())
+                      if f.name not in RUN_FIGURES or not f.is_file()]
+        elif entry.name not in own or not entry.is_file():
+            found.append(entry.name + ("/" if entry.is_dir() else ""))
+    return found
 
 
 def spikes_frame(raw: RawOutput, structure: NetworkStructure) -> pd.DataFrame:
@@ -207,7 +253,7 @@ def _versions(with_torch: bool) -> tuple[tuple[str, str], ...]:
 
 
 def write_run(out: Path, *, force: bool, tables: dict[str, pd.DataFrame], meta: dict,
-              figures: Callable[[Path], None] | None = None) -> Path:
+              figures: Callable[[Path, str], None] | None = None) -> Path:
     """Write tables, ``meta.json`` and figures into ``out`` atomically.
 
     Parameters
@@ -221,7 +267,8 @@ def write_run(out: Path, *, force: bool, tables: dict[str, pd.DataFrame], meta: 
     meta : dict
         Written as ``meta.json``.
     figures : callable, optional
-        Called with the temporary folder once the tables exist; writes ``figures/``.
+        ``figures(folder, name)``, called with the temporary folder once the tables exist
+        and the name the folder will have; writes ``figures/``.
     """
     given = Path(out)
     out = Path(os.path.abspath(given))  # "." or ".." have no name to rename by
@@ -229,12 +276,18 @@ def write_run(out: Path, *, force: bool, tables: dict[str, pd.DataFrame], meta: 
     appeared = lambda: ResultsError(  # noqa: E731
         f"{out} appeared while the run was being written; the new results were discarded. "
         "Use --force or another --out.")
-    with staged_folder(out, replace=force, exists_error=appeared) as tmp:
-        for name, df in tables.items():
-            df.to_parquet(tmp / f"{name}.parquet", index=False)
-        (tmp / "meta.json").write_text(json.dumps(meta, indent=2, default=_json_default))
-        if figures is not None:
-            figures(tmp)
+    try:
+        with staged_folder(out, replace=force, exists_error=appeared) as tmp:
+            for name, df in tables.items():
+                df.to_parquet(tmp / f"{name}.parquet", index=False)
+            (tmp / "meta.json").write_text(json.dumps(meta, indent=2, default=_json_default))
+            if figures is not None:
+                figures(tmp, out.name)
+    except OSError as err:  # a full disk, a folder removed underneath: not a traceback
+        raise ResultsError(
+            f"Could not write the results to {out} ({err.strerror or err}); nothing was kept"
+            f"{' and the earlier results are untouched' if out.exists() else ''}. Free some "
+            "space or choose another --out, and run again.") from None
     return given if given.name not in ("", "..") else out
 
 

@@ -8,6 +8,7 @@ of a comparison) so a standalone backend compiles once and re-runs the binary wi
 from __future__ import annotations
 
 import functools
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -123,7 +124,7 @@ def run_protocols(protocols: Sequence[Protocol], *, backend: str = "cpp_standalo
                   out: Path | None = None, force: bool = False, quiet: bool = False,
                   threads: int = 0, runtime_target: str = "auto",
                   source_text: str | None = None, live=None,
-                  figures: Callable[[Path], None] | None = None,
+                  figures: Callable[[Path, str], None] | None = None,
                   name: str | None = None) -> list[RunResult]:
     """Simulate protocols and write one results folder each.
 
@@ -176,6 +177,41 @@ def run_protocols(protocols: Sequence[Protocol], *, backend: str = "cpp_standalo
         outs = [root]
     for path in outs:
         check_output_folder(path, force)
+    # the folders this call creates (the results folder of several protocols, missing
+    # parents): removed again if the runs fail or are interrupted before writing into them
+    created = [d for d in (Path(os.path.abspath(root)), *Path(os.path.abspath(root)).parents)
+               if not d.exists()]
+    results: list[RunResult | None] = [None] * len(protocols)
+    try:
+        _run_all(protocols, outs, results, backend=backend, force=force, quiet=quiet,
+                 threads=threads, runtime_target=runtime_target, source_text=source_text,
+                 live=live, figures=figures, root=root)
+    except BaseException as err:
+        for folder in created:  # deepest first
+            try:
+                folder.rmdir()
+            except OSError:  # not empty (runs were written into it), or not there
+                break
+        written = [r for r in results if r is not None]
+        if isinstance(err, KeyboardInterrupt) and written:
+            raise KeyboardInterrupt(
+                f"interrupted; {len(written)} of {len(protocols)} runs were written to "
+                f"{root} ({', '.join(r.path.name for r in written)}), the others were not. "
+                "Run again with another --out, or with --force to replace them.") from None
+        raise
+    if many and not quiet:
+        print_table([r for r in results if r is not None])
+    return [r for r in results if r is not None]
+
+
+def _run_all(protocols: Sequence[Protocol], outs: list[Path],
+             results: list[RunResult | None], *, backend: str, force: bool, quiet: bool,
+             threads: int, runtime_target: str, source_text: str | None, live,
+             figures: Callable[[Path, str], None] | None,
+             root: Path) -> None:
+    """The body of :func:`run_protocols` once the output folders are checked: fills
+    ``results`` as runs are written."""
+    many = len(protocols) > 1
     if backend == "cuda_standalone":
         from brainsim.devices.cuda import check_gpu_before_build
 
@@ -185,30 +221,137 @@ def run_protocols(protocols: Sequence[Protocol], *, backend: str = "cpp_standalo
     # group by structure so that a standalone build is compiled once per structure
     t_prepare = time.perf_counter()
     prepared = []
+    disk_bytes = 0
     for p in protocols:
         structure = structure_for(p)
+        # before the inputs are drawn: a run too long for this machine fails here, in words
+        disk_bytes += check_run_fits(p, structure, root, disk_bytes)
         text = text_arrays(p)
         prepared.append((p, structure, text, values_for(p, structure, text)))
     prepare_s = time.perf_counter() - t_prepare
     groups: dict[str, list[int]] = {}
     for k, (_, structure, _, _) in enumerate(prepared):
         groups.setdefault(structure.key(backend), []).append(k)
-    results: list[RunResult | None] = [None] * len(protocols)
+    done = 0
     for indices in groups.values():
         structure = prepared[indices[0]][1]
         values = [prepared[k][3] for k in indices]
         operations = [_live_operation(live, structure)] if live is not None else []
         report = None if quiet else "text"
         outputs = engine.simulate(structure, values, report=report, operations=operations)
-        for k, raw in zip(indices, outputs, strict=True):
-            p, _, text, v = prepared[k]
-            raw.timings_s["prepare_s"] = prepare_s / len(protocols)
-            results[k] = _write(p, structure, v, raw, outs[k], force=force, backend=engine,
-                                text_events=text[1] if text else [], source_text=source_text,
-                                figures=figures)
-            if not quiet:
-                print_summary(results[k])
-    return [r for r in results if r is not None]
+        try:
+            for k in indices:
+                done += 1
+                if many and not quiet:
+                    p = protocols[k]
+                    print(f"\nrun {done}/{len(protocols)}: {outs[k].name}"
+                          + (f" (profile {p.profile.name})" if p.profile.name != outs[k].name
+                             else ""), flush=True)
+                raw = next(outputs)
+                p, _, text, v = prepared[k]
+                raw.timings_s["prepare_s"] = prepare_s / len(protocols)
+                results[k] = _write(p, structure, v, raw, outs[k], force=force,
+                                    backend=engine, text_events=text[1] if text else [],
+                                    source_text=source_text, figures=figures)
+                if not quiet:
+                    print_summary(results[k])
+        finally:
+            outputs.close()  # a standalone build is released when its generator ends
+
+
+#: Rough costs of a run, to refuse one that cannot fit before anything is allocated (a
+#: --duration of 1e6 s once ended in numpy's MemoryError). Per simulated ms: the input
+#: arrays, Brian2's TimedArrays, the neuromodulator record and the tables made of them; per
+#: spike: the monitor, the arrays read from it and the spikes table; spikes at
+#: TYPICAL_RATE_HZ (the regions fire at 2-20 Hz). Measured 2026-12-04 (runtime backend,
+#: peak RSS of 1 s against 5-10 s runs at scales 0.25 and 1): ≈ 2,900 B per ms and
+#: ≈ 115 B per spike in memory, ≈ 70 B per ms and ≈ 4 B per spike on disk; the constants
+#: below leave room above that.
+TYPICAL_RATE_HZ = 10.0
+MEMORY_PER_STEP = 4_000
+MEMORY_PER_SPIKE = 150
+DISK_PER_STEP = 150
+DISK_PER_SPIKE = 16
+DISK_PER_SYNAPSE = 8
+DISK_FIXED = 2_000_000  # meta.json, figures
+
+
+def run_size_estimate(n_neurons: int, n_synapses: int, duration_s: float) -> dict[str, float]:
+    """Rough bytes of memory and of disk a run needs (``{"memory": ..., "disk": ...}``)."""
+    steps = duration_s * 1000.0
+    spikes = n_neurons * TYPICAL_RATE_HZ * duration_s
+    return {"memory": MEMORY_PER_STEP * steps + MEMORY_PER_SPIKE * spikes,
+            "disk": (DISK_PER_STEP * steps + DISK_PER_SPIKE * spikes
+                     + DISK_PER_SYNAPSE * n_synapses + DISK_FIXED)}
+
+
+def _bytes_text(n: float) -> str:
+    for unit in ("B", "kB", "MB", "GB", "TB", "PB"):
+        if n < 1000 or unit == "PB":
+            return f"{n:.3g} {unit}"
+        n /= 1000
+    return f"{n:.3g} PB"  # pragma: no cover
+
+
+def physical_memory() -> int | None:
+    """This machine's memory in bytes (None where the system does not say)."""
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def check_run_fits(protocol: Protocol, structure: NetworkStructure, root: Path,
+                   disk_before: float = 0.0) -> float:
+    """Refuse a run whose estimated memory exceeds this machine's, or whose results (with
+    ``disk_before`` bytes of earlier runs of the same call) exceed the free space where
+    ``root`` goes. Returns the run's estimated disk bytes."""
+    import shutil
+
+    duration_s = float(protocol.duration)
+    n_synapses = int(sum(len(s.i) for s in structure.synapses))
+    need = run_size_estimate(structure.n_neurons, n_synapses, duration_s)
+    memory = physical_memory()
+    if memory and need["memory"] > memory:
+        per_s = run_size_estimate(structure.n_neurons, 0, 1.0)["memory"]
+        raise ConfigError(
+            f"A {duration_s:g} s run of this network ({structure.n_neurons} neurons) would "
+            f"need about {_bytes_text(need['memory'])} of memory (inputs, spike records and "
+            f"tables grow with the duration, about {_bytes_text(per_s)} per simulated "
+            f"second), more than this machine's {_bytes_text(memory)}. Use a --duration of "
+            f"at most about {float(f'{0.5 * memory / per_s:.2g}'):g} s (split a longer protocol into "
+            "several runs) or a smaller --scale. Nothing was run.")
+    anchor = Path(os.path.abspath(root))
+    while not anchor.exists() and anchor != anchor.parent:
+        anchor = anchor.parent
+    try:
+        free = shutil.disk_usage(anchor).free
+    except OSError:
+        return need["disk"]
+    if disk_before + need["disk"] > free:
+        raise ConfigError(
+            f"The results would need about {_bytes_text(disk_before + need['disk'])} on "
+            f"disk, but {anchor} has only {_bytes_text(free)} free. Free some space, choose "
+            "another --out, or shorten --duration. Nothing was run.")
+    return need["disk"]
+
+
+def print_table(results: Sequence[RunResult]) -> None:
+    """The closing table of a protocol file with several runs: one line per run with its
+    profile, readout winner and mean rate per region (all neurons)."""
+    if not results:
+        return
+    regions = list(results[0].summary["mean_rate_hz"])
+    width = max(len("run"), *(len(r.path.name) for r in results))
+    print(f"\n{len(results)} runs in {results[0].path.parent} (mean rate over all neurons, "
+          "Hz):")
+    print(f"  {'run':<{width}}  {'profile':<10} {'winner':<9} {'p':>4}  "
+          + "  ".join(f"{r:>11}" for r in regions))
+    for r in results:
+        ro = r.summary["readout"]
+        print(f"  {r.path.name:<{width}}  {r.protocol.profile.name:<10} {ro['winner']:<9} "
+              f"{ro['probabilities'][ro['winner']]:>4.2f}  "
+              + "  ".join(f"{r.summary['mean_rate_hz'][g]:>11.2f}" for g in regions))
 
 
 def run_protocol(protocol: Protocol, **kwargs) -> RunResult:
@@ -219,7 +362,7 @@ def run_protocol(protocol: Protocol, **kwargs) -> RunResult:
 def _write(protocol: Protocol, structure: NetworkStructure, values: NetworkValues,
            raw: RawOutput, out: Path, *, force: bool, backend: Backend,
            text_events: list[dict], source_text: str | None,
-           figures: Callable[[Path], None] | None) -> RunResult:
+           figures: Callable[[Path, str], None] | None) -> RunResult:
     t0 = time.perf_counter()
     duration_ms = float(protocol.duration / b2.ms)
     tables = {
@@ -376,8 +519,14 @@ def print_summary(result: RunResult) -> None:
     s = result.summary
     p = result.protocol
     print(f"\n{p.name} · profile {p.profile.name} · seed {p.seed}")
-    print("  mean rate (Hz):  " + "  ".join(f"{r} {v:.2f}"
-                                           for r, v in s["mean_rate_hz"].items()))
+    # two numbers per region, each saying which cells it counts: the first is what the
+    # warnings and `neuroemo report` use, the second what rates.parquet holds
+    print("  mean rate, all neurons (Hz):          " + "  ".join(
+        f"{r} {v:.2f}" for r, v in s["mean_rate_hz"].items()))
+    if "mean_rate_exc_hz" in s:
+        print("  mean rate, principal (E) cells (Hz):  " + "  ".join(
+            f"{r} {v:.2f}" for r, v in s["mean_rate_exc_hz"].items())
+            + "  (= rates.parquet)")
     for line in rate_warnings(s["mean_rate_hz"]):
         print(f"  {line}")
     ro = s["readout"]

@@ -455,5 +455,14 @@ def check_modulation_expressions(overrides: Mapping[str, str]) -> dict[str, str]
                 f"ordinary levels (0.6 of each modulator, coefficients 0.1 or 1 mV): "
                 f"{result!r}. Check the formula (a log or sqrt of a negative number?)."
             )
+        if name == "noise_scale" and not (set(_identifiers(expr)) - known_functions
+                                          - {"mV", "volt"}):
+            value = float(np.asarray(result, dtype=float).min())
+            if value < 0:
+                raise ConfigError(
+                    f"Modulation expression 'noise_scale' = {expr!r} is a negative constant "
+                    f"({value:g}); it multiplies the membrane noise's standard deviation, so "
+                    "it must be >= 0 (1: unchanged; for no noise use noise='none')."
+                )
         merged[name] = expr
     return merged

@@ -21,6 +21,7 @@ import math
 from brian2 import Hz, Mohm, Unit, ms, mV, pA, pcoulomb, second
 
 from brainsim.channels import EMOTIONS
+from brainsim.defaults import DEFAULT_DT_MS, INPUT_STEP_MS
 
 # --------------------------------------------------------------------------------------
 # Time steps
@@ -28,10 +29,10 @@ from brainsim.channels import EMOTIONS
 
 #: Integration time step (forward Euler). 0.5 ms: every time constant is >= 10 steps
 #: (docs/model.md, "Time step"). A protocol's ``dt`` replaces it.
-DT = 0.5 * ms
+DT = DEFAULT_DT_MS * ms  # the number lives in brainsim.defaults (read by --help too)
 #: Time step of every input array (sensory rates, rewards, text drive) and of the
 #: neuromodulation / noise updates.
-INPUT_DT = 1 * ms
+INPUT_DT = INPUT_STEP_MS * ms
 
 # --------------------------------------------------------------------------------------
 # Sizes and cell types

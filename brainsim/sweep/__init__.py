@@ -2,8 +2,7 @@
 
 A sweep file is a short Python file in ``protocols/`` that defines ``sweep``::
 
-    from brian2 import mV, second
-    from brainsim import Protocol, standard_phases
+    from brainsim import Protocol, mV, second, standard_phases
     from brainsim.sweep import Sweep
 
     base = Protocol(name="sweep_serotonin", profile="healthy", duration=1 * second,

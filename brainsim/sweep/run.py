@@ -117,8 +117,20 @@ def _connect(scheduler: str | None, workers: int, timeout_s: float):
             ) from None
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ConfigError(f"--workers must be a positive integer, got {workers!r}.")
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                           dashboard_address=None, silence_logs=logging.ERROR)
+    # The worker processes start with Ctrl-C ignored (they inherit it): a Ctrl-C in the
+    # terminal reaches the whole process group, and each worker printed a screen of Dask
+    # tracebacks. This process stops them when it is interrupted (run_sweep).
+    import signal
+    import threading
+
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main_thread else None
+    try:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None, silence_logs=logging.ERROR)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
     return Client(cluster), cluster
 
 
@@ -141,7 +153,7 @@ class SweepOutcome:
 def run_sweep(sweep: Sweep, out: Path | None = None, *, scheduler: str | None = None,
               workers: int = 2, backend: str = "cpp_standalone", threads: int = 0,
               resume: bool = False, force: bool = False,
-              figures: Callable[[Path], None] | None = None,
+              figures: Callable[[Path, str], None] | None = None,
               progress: bool = True, timeout_s: float = 10.0) -> SweepOutcome:
     """Run every unfinished point of ``sweep`` on Dask and write ``out``.
 
@@ -218,6 +230,35 @@ def run_sweep(sweep: Sweep, out: Path | None = None, *, scheduler: str | None = 
 
     # group the points by structure so that workers switch builds as rarely as possible
     order = sorted(pending, key=lambda k: (_structure_signature(sweep.protocol_for(k)), k))
+    try:
+        return _run_pending(sweep, out, order, statuses, skipped, failed, ran, worker_info,
+                            manifest_path, client, cluster, backend=backend, threads=threads,
+                            figures=figures, progress=progress, started=started)
+    except KeyboardInterrupt:
+        kept = [k for k in range(len(sweep)) if (out / "points" / sweep.folder_name(k)).is_dir()]
+        if any(statuses.get(k, {}).get("status") != "done" for k in kept):
+            # points whose workers finished them while the sweep was being stopped
+            for k in kept:
+                statuses.setdefault(k, {"status": "done"})
+            try:
+                _write_json_atomic(manifest_path, _manifest(sweep, out, backend, statuses,
+                                                            worker_info, started))
+                write_dataset(sweep, out, statuses)
+            except OSError:
+                pass
+        where = sweep.path if sweep.path else "SWEEP_FILE"
+        raise KeyboardInterrupt(
+            f"interrupted; {len(kept)} of {len(sweep)} points are finished and kept in "
+            f"{out / 'points'}. `neuroemo sweep {where} --out {out} --resume` runs the other "
+            f"{len(sweep) - len(kept)}.") from None
+
+
+def _run_pending(sweep: Sweep, out: Path, order: list[int], statuses: dict[int, dict],
+                 skipped: list[int], failed: dict[int, str], ran: list[int],
+                 worker_info: dict, manifest_path: Path, client, cluster, *, backend: str,
+                 threads: int, figures: Callable[[Path, str], None] | None, progress: bool,
+                 started: str) -> SweepOutcome:
+    """The Dask part of :func:`run_sweep`: submit ``order``, collect, write the manifest."""
     bar = None
     try:
         from distributed import as_completed
@@ -288,6 +329,9 @@ def run_sweep(sweep: Sweep, out: Path | None = None, *, scheduler: str | None = 
     finally:
         if bar is not None:
             bar.close()
+        for k in range(len(sweep)):  # finished while the last results were on their way
+            if k not in statuses and (out / "points" / sweep.folder_name(k)).is_dir():
+                statuses[k] = {"status": "done"}
         manifest = _manifest(sweep, out, backend, statuses, worker_info, started)
         _write_json_atomic(manifest_path, manifest)
         write_dataset(sweep, out, statuses)

@@ -37,7 +37,7 @@ class PointTask:
     out: str
     backend: str = "cpp_standalone"
     threads: int = 0
-    figures: Callable[[Path], None] | None = None
+    figures: Callable[[Path, str], None] | None = None
     force: bool = False
 
 
@@ -207,7 +207,7 @@ def execute_point(task: PointTask) -> dict:
 
 
 def point_task(sweep: Sweep, k: int, out: Path, *, backend: str = "cpp_standalone",
-               threads: int = 0, figures: Callable[[Path], None] | None = None,
+               threads: int = 0, figures: Callable[[Path, str], None] | None = None,
                force: bool = False) -> PointTask:
     """The task that runs point ``k`` of ``sweep`` into ``out/points/``."""
     return PointTask(protocol=sweep.protocol_for(k), index=k, folder=sweep.folder_name(k),
@@ -217,7 +217,7 @@ def point_task(sweep: Sweep, k: int, out: Path, *, backend: str = "cpp_standalon
 
 
 def run_point(sweep: Sweep, k: int, out: Path | None = None, *, backend: str = "cpp_standalone",
-              threads: int = 0, figures: Callable[[Path], None] | None = None,
+              threads: int = 0, figures: Callable[[Path, str], None] | None = None,
               force: bool = False) -> Path:
     """Run point ``k`` alone, exactly as a sweep would; return its results folder.
 
