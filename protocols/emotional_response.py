@@ -10,7 +10,7 @@ built-in one instead with ``--profile anxious`` (``neuroemo profiles`` lists the
 The modulation expressions and parameters can be replaced here too, e.g.::
 
     modulation={"gain": "1 + 2*k_gain_ne*(norepinephrine - level_ref)"}  # NE gain doubled
-    parameters={"amygdala.sigma_v": 4 * mV, "plasticity.eta": 30 * pA / second}
+    parameters={"amygdala.sigma_v": 4 * mV, "plasticity.eta": 30 * pA / second}  # names: docs/tutorial.md
 """
 
 from brainsim import (
@@ -42,7 +42,7 @@ protocol = Protocol(
     phases=standard_phases(DURATION),
     sentences=[],  # e.g. [("i feel strong", 1.5 * second)]
     modulation={},  # replace "gain", "threshold_shift" or "noise_scale" expressions
-    parameters={},  # e.g. {"amygdala.sigma_v": 4 * mV}; the names: docs/tutorial.md
+    parameters={},  # e.g. {"amygdala.sigma_v": 4 * mV}
 )
 
 if __name__ == "__main__":

@@ -172,10 +172,10 @@ def _size_text(n: int) -> str:
 def cached_builds(root: Path) -> list[dict]:
     """The standalone builds under ``root`` (the cache's ``builds/``, including the sweep
     slots' ``sweep-slotN/`` folders): name, size, date, what each is for and whether it is
-    complete, from the description each build keeps (:data:`brainsim.backends.BUILD_DESCRIPTION`)."""
+    complete, from the description each build keeps (:data:`brainsim.devices.cache.BUILD_DESCRIPTION`)."""
     import datetime
 
-    from brainsim.backends import BUILD_DESCRIPTION, build_description
+    from brainsim.devices.cache import BUILD_DESCRIPTION, build_description
 
     if not root.is_dir():
         return []

@@ -350,7 +350,7 @@ def print_table(results: Sequence[RunResult]) -> None:
     for r in results:
         ro = r.summary["readout"]
         print(f"  {r.path.name:<{width}}  {r.protocol.profile.name:<10} {ro['winner']:<9} "
-              f"{ro['probabilities'][ro['winner']]:>4.2f}  "
+              f"{ro['probabilities'].get(ro['winner'], float('nan')):>4.2f}  "
               + "  ".join(f"{r.summary['mean_rate_hz'][g]:>11.2f}" for g in regions))
 
 
