@@ -60,7 +60,7 @@ def summary_table(runs: Runs) -> pd.DataFrame:
         ``p_winner``, ``winner_fraction``, ``rate_<region>`` (Hz), ``cv_<region>``.
     """
     table = st.run_summary(runs)
-    table["p_winner"] = [row[f"p_{w}"] if w else float("nan")
+    table["p_winner"] = [row.get(f"p_{w}", float("nan")) if w else float("nan")
                          for w, (_, row) in zip(table["winner"], table.iterrows(), strict=True)]
     regions = [r for r in REGIONS if f"rate_{r}" in table.columns] + sorted(
         c.removeprefix("rate_") for c in table.columns
