@@ -80,6 +80,7 @@ def run_model(
     import torch
 
     from textbranch.batching import pad_batch, sorted_batches
+    from textbranch.model import unknown_fraction
 
     n = len(ids_list)
     probs = np.zeros((n, 6))
@@ -99,7 +100,8 @@ def run_model(
             probs[idx] = torch.softmax(logits.double(), dim=1).numpy()
             encodings[idx] = enc.numpy()
             if lv is not None:
-                g = model.gate(enc, p, torch.from_numpy(np.ascontiguousarray(lv[idx])))
+                g = model.gate(enc, p, torch.from_numpy(np.ascontiguousarray(lv[idx])),
+                               unknown_fraction(ids, lengths))
                 gates[idx] = g.double().numpy()
     model.train(was_training)
     return probs, gates, encodings

@@ -122,6 +122,26 @@ HELD_OUT_NEUTRAL: tuple[str, ...] = (
 )
 
 
+#: Development list: neutral sentences used (with the generated set of seed
+#: :data:`DEV_SEED`) to choose the gate's training settings, so that the held-out sets of
+#: :mod:`textbranch.heldout` stay unseen. Never used in training.
+DEV_NEUTRAL: tuple[str, ...] = (
+    "the car is in the garage", "i posted the letter this morning", "the bank is closed on sundays",
+    "he is cutting the grass", "there are two bottles in the fridge", "the lamp is on the desk",
+    "we went to the supermarket", "the film lasts two hours", "she teaches maths at the school",
+    "i need a new battery for the clock", "the plates are in the dishwasher", "the door is painted blue",
+    "the conference is in april", "i cycled to work today", "my uncle lives in a small village",
+    "the coffee machine is on the second floor", "there is a bus stop outside the hospital",
+    "we bought paint for the fence", "the hall has a wooden floor", "the ticket costs four pounds",
+    "the children are at school until three", "i left my umbrella at the office",
+    "the motorway runs past the town", "the socks are in the second drawer", "he sent me the file yesterday",
+    "the park closes at dusk", "the kitchen has a gas cooker", "i am cooking rice for dinner",
+    "there are six eggs in the box", "the tree in the garden is tall",
+)
+#: Seed of the development set of meaningless texts (``meaningless.held_out_generated(n, DEV_SEED)``).
+DEV_SEED = 7
+
+
 def template_sentences(n: int, rng: np.random.Generator) -> list[str]:
     """Up to ``n`` distinct factual sentences from the templates.
 
@@ -221,6 +241,43 @@ def emotion_words(
     return out
 
 
+#: Words skipped between "feel" and the word that names the feeling ("i feel *so very* tired").
+_SLOT_SKIP = frozenset(
+    "so very really a bit little more quite too pretty extremely incredibly rather kind of kinda "
+    "slightly even most less somewhat totally completely just all still now much as the super "
+    "utterly particularly fairly terribly truly especially increasingly genuinely oddly strangely "
+    "deeply absolutely not that i like im ve been is it this was sort an being".split()
+)
+_FEEL = frozenset(("feel", "feeling", "felt", "feels"))
+
+
+def emotion_keywords(texts: Sequence[str], min_count: int = 3, min_share: float = 0.2) -> set[str]:
+    """The words that name a feeling in the training tweets.
+
+    The tweets were collected around "i feel <word>" (95.6 % contain "feel" or "feeling"):
+    the word that fills that slot (after skipping intensifiers such as "so", "very", "a bit")
+    is the emotion keyword. A word is kept when it fills the slot at least ``min_count``
+    times and in at least ``min_share`` of its occurrences (which drops function words such
+    as "my" or "and"). About 430 words: "overwhelmed", "miserable", "strong", "fine",
+    "furious", "terrified", ...; not "car", "bank" or "door", which the label-ratio test of
+    :func:`emotion_words` flags by chance.
+    """
+    slot: dict[str, int] = defaultdict(int)
+    total: dict[str, int] = defaultdict(int)
+    for text in texts:
+        toks = tokenize(text)
+        for t in toks:
+            total[t] += 1
+        for i, w in enumerate(toks[:-1]):
+            if w in _FEEL:
+                j = i + 1
+                while j < len(toks) and toks[j] in _SLOT_SKIP:
+                    j += 1
+                if j < len(toks):
+                    slot[toks[j]] += 1
+    return {w for w, n in slot.items() if n >= min_count and n / total[w] >= min_share}
+
+
 def strip_emotion_words(
     texts: Sequence[str], words: set[str], n: int, rng: np.random.Generator, min_tokens: int = 4
 ) -> list[str]:
@@ -257,18 +314,24 @@ def strip_emotion_words(
 
 
 def neutral_texts(texts: Sequence[str], labels: Sequence[int], cfg, rng: np.random.Generator):
-    """The gate's neutral training texts and the emotion-word set used to make them.
+    """The gate's neutral training texts and the emotion keywords (:func:`emotion_keywords`).
 
-    ``cfg.n_template_neutral`` template sentences, ``cfg.n_stripped_neutral`` training tweets
-    with their emotion words removed, and ``cfg.n_window_neutral`` short windows (3-8 tokens)
-    of other emotion-stripped tweets.
+    ``cfg.n_factual_neutral`` sentences of the third template family
+    (:func:`textbranch.factual.factual_sentences`), ``cfg.n_template_neutral`` of the first
+    two, ``cfg.n_stripped_neutral`` training tweets with their emotion words removed (both
+    the label-ratio words of :func:`emotion_words` and the keywords), and
+    ``cfg.n_window_neutral`` short windows (3-8 tokens) of other emotion-stripped tweets.
     """
-    words = emotion_words(texts, labels, ratio=cfg.emotion_ratio)
-    out = template_sentences(cfg.n_template_neutral, rng)
+    from textbranch.factual import factual_sentences
+
+    keywords = emotion_keywords(texts)
+    words = emotion_words(texts, labels, ratio=cfg.emotion_ratio) | keywords
+    out = factual_sentences(cfg.n_factual_neutral, rng)
+    out += template_sentences(cfg.n_template_neutral, rng)
     stripped = strip_emotion_words(texts, words, cfg.n_stripped_neutral + cfg.n_window_neutral, rng)
     out += stripped[: cfg.n_stripped_neutral]
     out += stripped_windows(stripped[cfg.n_stripped_neutral :], cfg.n_window_neutral, rng)
-    return out, words
+    return out, keywords
 
 
 def emotional_windows(

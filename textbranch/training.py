@@ -50,10 +50,14 @@ class TrainConfig:
     gate_epochs: int = 20
     gate_lr: float = 3e-3
     gate_batch_size: int = 256
+    n_factual_neutral: int = 6000
     n_template_neutral: int = 3000
     n_stripped_neutral: int = 4000
     n_window_neutral: int = 2000
     n_window_emotional: int = 8000
+    n_meaningless: int = 4000
+    n_noisy_neutral: int = 1500
+    n_noisy_emotional: int = 3000
     emotion_ratio: float = 1.8
     train_subset: int | None = None
     threads: int = 1
@@ -66,14 +70,20 @@ class TrainConfig:
         return asdict(self)
 
 
-#: Named examples whose gate is reported in metrics.json (profile, sentence).
-GATE_EXAMPLES: tuple[tuple[str, str], ...] = (
-    ("depressed", "i feel strong"),
-    ("anxious", "everything is fine"),
-    ("depressed", "i feel so happy and full of energy today"),
-    ("anxious", "i am terrified of what will happen tomorrow"),
-    ("healthy", "i went to the shop"),
-    ("healthy", "the meeting is at noon"),
+#: Sentences whose gate, winner and probabilities metrics.json reports for every profile.
+GATE_EXAMPLES: tuple[str, ...] = (
+    "i feel strong",
+    "everything is fine",
+    "i feel so happy and full of energy today",
+    "i am terrified of what will happen tomorrow",
+    "i am furious with him",
+    "i feel miserable and lonely",
+    "i went to the shop",
+    "the meeting is at noon",
+    "there are three apples on the table",
+    "xqzv blorf wug",
+    "\U0001F600",
+    "3 7 19 42",
 )
 
 
@@ -162,84 +172,178 @@ def train_classifier(model, train_ids, train_y, val_ids, val_y, cfg: TrainConfig
     return history, best_epoch
 
 
-def train_gate(model, gate_ids, gate_y, neutral_ids, priors, cfg: TrainConfig, log) -> list[float]:
-    """Stage 2: train only ``model.gate`` on frozen encodings; returns the loss per epoch."""
-    import torch
+def _unknown_fractions(ids_list) -> np.ndarray:
+    from textbranch.tokenizer import UNK_ID
 
+    return np.array([sum(1 for i in s if i == UNK_ID) / max(1, len(s)) for s in ids_list], dtype=np.float32)
+
+
+def train_gate(model, emo_ids, emo_y, none_ids, cfg: TrainConfig, log) -> list[float]:
+    """Stage 2: train only ``model.gate`` on frozen encodings; returns the loss per epoch.
+
+    - content part: binary cross-entropy, target 1 for the emotional texts ``emo_ids``
+      (labels ``emo_y``) and 0 for the texts without content ``none_ids``;
+    - congruence part, on the emotional texts only: binary cross-entropy towards the
+      mood-congruence target ``w(levels, label)`` (:mod:`textbranch.congruence`), with the
+      levels drawn uniformly from [0, 1]^3 afresh for every text and epoch.
+    """
+    import torch
+    import torch.nn.functional as F
+
+    from textbranch.congruence import congruence_target
     from textbranch.inference import run_model
 
-    all_ids = list(gate_ids) + list(neutral_ids)
+    all_ids = list(emo_ids) + list(none_ids)
     probs, _, enc = run_model(model, all_ids)
     enc_t = torch.from_numpy(enc)
     p_t = torch.from_numpy(probs).float()
-    n_lab = len(gate_ids)
-    names = sorted(priors)
-    levels = torch.tensor(np.stack([priors[n].levels for n in names]), dtype=torch.float32)
-    prior = torch.tensor(np.stack([priors[n].prior for n in names]), dtype=torch.float32)
-    # Target distributions: one-hot label for tweets, None (-> the profile prior) for neutral.
+    unk_t = torch.from_numpy(_unknown_fractions(all_ids))[:, None]
+    n_emo = len(emo_ids)
+    has_content = torch.zeros(len(all_ids))
+    has_content[:n_emo] = 1.0
     onehot = torch.zeros(len(all_ids), len(EMOTIONS))
-    onehot[torch.arange(n_lab), torch.tensor(gate_y, dtype=torch.long)] = 1.0
-    is_neutral = torch.zeros(len(all_ids), dtype=torch.bool)
-    is_neutral[n_lab:] = True
+    onehot[torch.arange(n_emo), torch.tensor(emo_y, dtype=torch.long)] = 1.0
     gen = torch.Generator().manual_seed(cfg.seed + 1)
     opt = torch.optim.AdamW(model.gate.parameters(), lr=cfg.gate_lr, weight_decay=cfg.weight_decay)
     losses = []
     model.eval()
     for _ in range(cfg.gate_epochs):
         order = torch.randperm(len(all_ids), generator=gen)
-        prof = torch.randint(len(names), (len(all_ids),), generator=gen)
+        levels = torch.rand(len(all_ids), 3, generator=gen)
         total = 0.0
         for start in range(0, len(order), cfg.gate_batch_size):
             idx = order[start : start + cfg.gate_batch_size]
-            pr = prior[prof[idx]]
-            g = model.gate(enc_t[idx], p_t[idx], levels[prof[idx]])
-            q = g[:, None] * p_t[idx] + (1 - g[:, None]) * pr
-            target = torch.where(is_neutral[idx, None], pr, onehot[idx])
-            loss = -(target * torch.log(q.clamp_min(1e-8))).sum(dim=1).mean()
+            c_logit = model.gate.content_logit(enc_t[idx], p_t[idx], unk_t[idx])
+            loss = F.binary_cross_entropy_with_logits(c_logit, has_content[idx])
+            emo = idx[idx < n_emo]
+            if len(emo):
+                m_logit = model.gate.congruence_logit(p_t[emo], levels[emo])
+                target = congruence_target(levels[emo], onehot[emo])
+                loss = loss + F.binary_cross_entropy_with_logits(m_logit, target) * len(emo) / len(idx)
             opt.zero_grad()
             loss.backward()
             opt.step()
             total += float(loss.detach()) * len(idx)
         losses.append(total / len(all_ids))
-    log(f"gate: {cfg.gate_epochs} epochs on {n_lab} tweets + {len(neutral_ids)} neutral texts, "
-        f"final loss {losses[-1]:.4f}")
+    log(f"gate: {cfg.gate_epochs} epochs on {n_emo} emotional texts + {len(none_ids)} texts "
+        f"without content, final loss {losses[-1]:.4f}")
     return losses
 
 
-def gate_report(model, vocab, test_ids, priors, max_tokens: int) -> dict:
-    """Gate behaviour: mean g on the test tweets and the held-out neutral sentences per
-    profile, and g, winner and probabilities for :data:`GATE_EXAMPLES`."""
+def _profile_levels(priors) -> dict[str, np.ndarray]:
+    return {name: pp.levels for name, pp in priors.items()}
+
+
+def gate_report(model, vocab, test_ids, test_y, priors, max_tokens: int) -> dict:
+    """Gate behaviour per profile (levels from the profile table):
+
+    - ``held_out``: for each held-out set of :mod:`textbranch.heldout` (neutral and
+      meaningless; never trained on) the fraction with ``g < 0.2``, the mean and the maximum,
+      and the same over all of them pooled (``"all"``);
+    - ``dev``: the same for the development sets (used to choose the settings);
+    - ``test_by_valence``: mean g of the test tweets whose label is positive (joy, love),
+      negative (sadness, anger, fear), fear, surprise, and all of them;
+    - ``held_out_emotional``: mean g of the hand-written emotional sentences by valence;
+    - ``congruence_target``: the target ``w`` for a one-hot positive / negative / fear text;
+    - ``examples``: g, winner and probabilities of :data:`GATE_EXAMPLES` for every profile.
+    """
+    from textbranch.congruence import congruence_target
+    from textbranch.heldout import held_out_emotional, held_out_sets
     from textbranch.inference import encode_texts, run_model
-    from textbranch.neutral import HELD_OUT_NEUTRAL
+    from textbranch.meaningless import held_out_generated
+    from textbranch.neutral import DEV_NEUTRAL, DEV_SEED
 
-    neutral_ids = encode_texts(vocab, HELD_OUT_NEUTRAL, max_tokens, model.cfg.subword_buckets)
-    import torch
+    sb = model.cfg.subword_buckets
 
-    out: dict = {"mean_gate_test": {}, "mean_gate_held_out_neutral": {}, "resistance": {},
-                 "held_out_neutral_failures": {}, "examples": []}
-    for name, pp in priors.items():
-        with torch.no_grad():
-            out["resistance"][name] = float(model.gate.resistance(torch.tensor(pp.levels, dtype=torch.float32)[None])[0])
-        _, g_test, _ = run_model(model, test_ids, pp.levels)
-        _, g_neu, _ = run_model(model, neutral_ids, pp.levels)
-        out["mean_gate_test"][name] = float(g_test.mean())
-        out["mean_gate_held_out_neutral"][name] = float(g_neu.mean())
-        out["held_out_neutral_failures"][name] = int((g_neu >= 0.5).sum())
-        if name == "healthy":
-            out["held_out_neutral_gates_healthy"] = {
-                t: float(v) for t, v in zip(HELD_OUT_NEUTRAL, g_neu, strict=True)
-            }
-    for name, text in GATE_EXAMPLES:
-        probs, g, _ = run_model(
-            model, encode_texts(vocab, [text], max_tokens, model.cfg.subword_buckets), priors[name].levels
-        )
-        out["examples"].append({
-            "profile": name, "text": text, "gate": float(g[0]),
-            "winner": EMOTIONS[int(probs[0].argmax())],
-            "probabilities": {e: float(p) for e, p in zip(EMOTIONS, probs[0], strict=True)},
-        })
-    out["held_out_neutral_sentences"] = len(HELD_OUT_NEUTRAL)
+    def enc(texts):
+        return encode_texts(vocab, texts, max_tokens, sb)
+
+    def closed(sets: dict[str, list[str]], lv) -> dict:
+        res, pooled = {}, []
+        for key, texts in sets.items():
+            _, g, _ = run_model(model, enc(texts), lv)
+            pooled.append(g)
+            res[key] = {"n": len(texts), "fraction_below_0.2": float((g < 0.2).mean()),
+                        "mean": float(g.mean()), "max": float(g.max())}
+        g = np.concatenate(pooled)
+        res["all"] = {"n": int(g.size), "fraction_below_0.2": float((g < 0.2).mean()),
+                      "mean": float(g.mean()), "max": float(g.max())}
+        return res
+
+    held = held_out_sets()
+    dev = {"neutral": list(DEV_NEUTRAL)}
+    dev.update({f"generated/{k}": v for k, v in held_out_generated(40, DEV_SEED).items()})
+    emo_pairs = held_out_emotional()
+    emo_val = np.array([{"joy": 1, "love": 1, "surprise": 0}.get(e, -1) for e, _ in emo_pairs])
+    test_y = np.asarray(test_y)
+    groups = {"positive": np.isin(test_y, [1, 2]), "negative": np.isin(test_y, [0, 3, 4]),
+              "fear": test_y == 4, "surprise": test_y == 5, "all": np.ones(len(test_y), bool)}
+    out: dict = {"held_out": {}, "dev": {}, "test_by_valence": {}, "held_out_emotional": {},
+                 "congruence_target": {}, "examples": []}
+    onehots = {"positive": np.eye(6)[1], "negative": np.eye(6)[0], "fear": np.eye(6)[4]}
+    for name, lv in _profile_levels(priors).items():
+        out["held_out"][name] = closed(held, lv)
+        out["dev"][name] = closed(dev, lv)
+        _, g_test, _ = run_model(model, test_ids, lv)
+        out["test_by_valence"][name] = {k: float(g_test[m].mean()) for k, m in groups.items()}
+        _, g_emo, _ = run_model(model, enc([t for _, t in emo_pairs]), lv)
+        out["held_out_emotional"][name] = {
+            "positive": float(g_emo[emo_val == 1].mean()), "negative": float(g_emo[emo_val == -1].mean()),
+            "min": float(g_emo.min()),
+            "gates": {t: float(v) for (_, t), v in zip(emo_pairs, g_emo, strict=True)},
+        }
+        out["congruence_target"][name] = {k: float(congruence_target(lv, oh)) for k, oh in onehots.items()}
+        probs, g, _ = run_model(model, enc(list(GATE_EXAMPLES)), lv)
+        for text, pr, gv in zip(GATE_EXAMPLES, probs, g, strict=True):
+            out["examples"].append({
+                "profile": name, "text": text, "gate": float(gv),
+                "winner": EMOTIONS[int(pr.argmax())],
+                "probabilities": {e: float(v) for e, v in zip(EMOTIONS, pr, strict=True)},
+            })
+    out["held_out_sizes"] = {k: len(v) for k, v in held.items()}
     return out
+
+
+def gate_material(texts, labels, vocab, cfg: TrainConfig) -> dict:
+    """The gate's training texts: ``emotional`` (with ``emotional_y``) and ``none`` (no
+    emotional content), and their ``counts`` by kind. Every held-out and development text
+    is excluded.
+
+    emotional: the training tweets, ``n_window_emotional`` short windows around an emotion
+    word, and ``n_noisy_emotional`` windows/tweets with 1-2 noise items (made-up words,
+    numbers, emoji) inserted; none: template sentences, emotion-stripped tweets and windows
+    of them (:func:`textbranch.neutral.neutral_texts`), ``n_meaningless`` meaningless texts
+    (:func:`textbranch.meaningless.meaningless_texts`) and ``n_noisy_neutral`` neutral texts
+    with noise items inserted.
+    """
+    from textbranch.heldout import all_held_out_texts
+    from textbranch.meaningless import held_out_generated, insert_noise, meaningless_texts
+    from textbranch.neutral import DEV_NEUTRAL, DEV_SEED, emotional_windows, neutral_texts
+
+    excluded = all_held_out_texts() | set(DEV_NEUTRAL)
+    excluded |= {t for v in held_out_generated(40, DEV_SEED).values() for t in v}
+    known = set(vocab.tokens)
+    neutral, words = neutral_texts(texts, labels, cfg, np.random.default_rng(cfg.seed + 2))
+    neutral = [t for t in neutral if t not in excluded]
+    win, win_y = emotional_windows(texts, labels, words, cfg.n_window_emotional,
+                                   np.random.default_rng(cfg.seed + 4))
+    rng = np.random.default_rng(cfg.seed + 5)
+    junk = meaningless_texts(cfg.n_meaningless, rng, known, exclude=excluded)
+    pick = rng.permutation(len(neutral))[: cfg.n_noisy_neutral]
+    noisy_neutral = insert_noise([neutral[i] for i in pick], rng, known)
+    pool = list(texts) + win
+    pool_y = list(labels) + win_y
+    pick = rng.permutation(len(pool))[: cfg.n_noisy_emotional]
+    noisy_emo = insert_noise([pool[i] for i in pick], rng, known)
+    none = [t for t in neutral + junk + noisy_neutral if t not in excluded]
+    return {
+        "emotional": list(texts) + win + noisy_emo,
+        "emotional_y": list(labels) + win_y + [pool_y[i] for i in pick],
+        "none": none,
+        "counts": {"tweets": len(texts), "emotional_windows": len(win), "noisy_emotional": len(noisy_emo),
+                   "neutral": len(neutral), "meaningless": len(junk), "noisy_neutral": len(noisy_neutral),
+                   "emotion_keywords": len(words)},
+    }
 
 
 def train(
@@ -285,7 +389,6 @@ def train(
     from textbranch.data import load_emotion
     from textbranch.inference import encode_texts
     from textbranch.model import ModelConfig, TextEmotionModel
-    from textbranch.neutral import emotional_windows, neutral_texts
     from textbranch.priors import PRIORS_PATH, load_priors
     from textbranch.tokenizer import Vocabulary
 
@@ -317,17 +420,16 @@ def train(
         model, train_ids, labels, ids["validation"], data.labels["validation"], cfg, log, progress
     )
     t_classifier = time.perf_counter() - t_start
-    neutral, words = neutral_texts(texts, labels, cfg, np.random.default_rng(cfg.seed + 2))
-    win, win_y = emotional_windows(texts, labels, words, cfg.n_window_emotional, np.random.default_rng(cfg.seed + 4))
+    material = gate_material(texts, labels, vocab, cfg)
     gate_losses = train_gate(
-        model, train_ids + encode_texts(vocab, win, cfg.max_tokens, sb), list(labels) + win_y,
-        encode_texts(vocab, neutral, cfg.max_tokens, sb), priors, cfg, log
+        model, encode_texts(vocab, material["emotional"], cfg.max_tokens, sb), material["emotional_y"],
+        encode_texts(vocab, material["none"], cfg.max_tokens, sb), cfg, log,
     )
     _round_to_storage(model)
     val = _evaluate(model, ids["validation"], data.labels["validation"])
     train_seconds = time.perf_counter() - t_start
     test = _evaluate(model, ids["test"], data.labels["test"])
-    gates = gate_report(model, vocab, ids["test"], priors, cfg.max_tokens)
+    gates = gate_report(model, vocab, ids["test"], data.labels["test"], priors, cfg.max_tokens)
     log(f"validation: accuracy {val['accuracy']:.4f}  macro-F1 {val['macro_f1']:.4f}")
     log(f"test:       accuracy {test['accuracy']:.4f}  macro-F1 {test['macro_f1']:.4f}")
     metrics = {
@@ -339,11 +441,7 @@ def train(
         "history": history,
         "gate": {
             "losses": gate_losses,
-            "n_template_neutral": cfg.n_template_neutral,
-            "n_stripped_neutral": cfg.n_stripped_neutral,
-            "n_window_neutral": cfg.n_window_neutral,
-            "n_window_emotional": len(win),
-            "n_emotion_words": len(words),
+            "material": material["counts"],
             **gates,
         },
         "priors_source": str(PRIORS_PATH.name),
