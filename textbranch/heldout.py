@@ -5,7 +5,8 @@
 - ``heldout/meaningless.txt``: 42 hand-written meaningless or unknown texts (emoji, random
   letters, made-up words, numbers, other scripts, rare technical words);
 - ``heldout/emotional_sentences.txt``: 31 hand-written emotional first-person sentences
-  with their emotion, for the gate's profile dependence;
+  with their emotion, for the gate's profile dependence, and ``emotional_sentences_2.txt``
+  (30 more, written later as the blind check of a fix; see the file's header);
 - the generated set :func:`textbranch.meaningless.held_out_generated` (seed
   :data:`textbranch.meaningless.HELD_OUT_SEED`, 100 texts per family).
 
@@ -40,13 +41,15 @@ def all_held_out_texts() -> set[str]:
     """Every held-out text (neutral, meaningless, generated, emotional), for excluding them
     from training material."""
     out = {t for texts in held_out_sets().values() for t in texts}
-    return out | {t for _, t in held_out_emotional()}
+    out |= {t for _, t in held_out_emotional()}
+    return out | {t for _, t in held_out_emotional("emotional_sentences_2.txt")}
 
 
-def held_out_emotional() -> list[tuple[str, str]]:
-    """``(emotion, sentence)`` pairs of ``heldout/emotional_sentences.txt``."""
+def held_out_emotional(name: str = "emotional_sentences.txt") -> list[tuple[str, str]]:
+    """``(emotion, sentence)`` pairs of ``heldout/<name>`` (``emotional_sentences.txt`` or
+    ``emotional_sentences_2.txt``)."""
     out = []
-    for line in read_list("emotional_sentences.txt"):
+    for line in read_list(name):
         emotion, text = line.split("\t")
         out.append((emotion.strip(), text.strip()))
     return out

@@ -138,6 +138,20 @@ DEV_NEUTRAL: tuple[str, ...] = (
     "the park closes at dusk", "the kitchen has a gas cooker", "i am cooking rice for dinner",
     "there are six eggs in the box", "the tree in the garden is tall",
 )
+#: Development list of emotional sentences (emotion, sentence), added with the fix for
+#: emotional words that the stripping missed ("love", "hate", "great"): used to choose that
+#: fix, never used in training.
+DEV_EMOTIONAL: tuple[tuple[str, str], ...] = (
+    ("love", "i love my little brother"), ("love", "i love cooking for my friends"),
+    ("anger", "i hate it when people lie"), ("anger", "i hate my job"),
+    ("joy", "i feel great today"), ("joy", "this is great news"), ("joy", "i had an awesome time"),
+    ("joy", "i am happy with the result"), ("joy", "best day ever"), ("love", "i adore this song"),
+    ("sadness", "i miss him so much"), ("sadness", "i feel so alone"), ("sadness", "i am heartbroken"),
+    ("anger", "that makes me furious"), ("anger", "i am annoyed with my neighbours"),
+    ("fear", "i am scared of spiders"), ("fear", "i worry about money all the time"),
+    ("surprise", "i was stunned by the result"), ("joy", "i am so proud of my daughter"),
+    ("sadness", "i feel bad about what happened"),
+)
 #: Seed of the development set of meaningless texts (``meaningless.held_out_generated(n, DEV_SEED)``).
 DEV_SEED = 7
 

@@ -50,6 +50,7 @@ class TrainConfig:
     gate_epochs: int = 20
     gate_lr: float = 3e-3
     gate_batch_size: int = 256
+    gate_input_dropout: float = 0.3
     n_factual_neutral: int = 6000
     n_template_neutral: int = 3000
     n_stripped_neutral: int = 4000
@@ -60,6 +61,7 @@ class TrainConfig:
     n_noisy_emotional: int = 3000
     emotion_ratio: float = 1.8
     train_subset: int | None = None
+    classifier_from: str | None = None
     threads: int = 1
     subword_buckets: int = 10000
     word_dropout: float = 0.1
@@ -172,12 +174,6 @@ def train_classifier(model, train_ids, train_y, val_ids, val_y, cfg: TrainConfig
     return history, best_epoch
 
 
-def _unknown_fractions(ids_list) -> np.ndarray:
-    from textbranch.tokenizer import UNK_ID
-
-    return np.array([sum(1 for i in s if i == UNK_ID) / max(1, len(s)) for s in ids_list], dtype=np.float32)
-
-
 def train_gate(model, emo_ids, emo_y, none_ids, cfg: TrainConfig, log) -> list[float]:
     """Stage 2: train only ``model.gate`` on frozen encodings; returns the loss per epoch.
 
@@ -191,13 +187,13 @@ def train_gate(model, emo_ids, emo_y, none_ids, cfg: TrainConfig, log) -> list[f
     import torch.nn.functional as F
 
     from textbranch.congruence import congruence_target
-    from textbranch.inference import run_model
+    from textbranch.inference import run_model, unknown_fractions
 
     all_ids = list(emo_ids) + list(none_ids)
     probs, _, enc = run_model(model, all_ids)
     enc_t = torch.from_numpy(enc)
     p_t = torch.from_numpy(probs).float()
-    unk_t = torch.from_numpy(_unknown_fractions(all_ids))[:, None]
+    unk_t = torch.from_numpy(unknown_fractions(all_ids))[:, None]
     n_emo = len(emo_ids)
     has_content = torch.zeros(len(all_ids))
     has_content[:n_emo] = 1.0
@@ -213,7 +209,10 @@ def train_gate(model, emo_ids, emo_y, none_ids, cfg: TrainConfig, log) -> list[f
         total = 0.0
         for start in range(0, len(order), cfg.gate_batch_size):
             idx = order[start : start + cfg.gate_batch_size]
-            c_logit = model.gate.content_logit(enc_t[idx], p_t[idx], unk_t[idx])
+            e = enc_t[idx]
+            if cfg.gate_input_dropout > 0:
+                e = F.dropout(e, cfg.gate_input_dropout, training=True)
+            c_logit = model.gate.content_logit(e, p_t[idx], unk_t[idx])
             loss = F.binary_cross_entropy_with_logits(c_logit, has_content[idx])
             emo = idx[idx < n_emo]
             if len(emo):
@@ -335,15 +334,55 @@ def gate_material(texts, labels, vocab, cfg: TrainConfig) -> dict:
     pool_y = list(labels) + win_y
     pick = rng.permutation(len(pool))[: cfg.n_noisy_emotional]
     noisy_emo = insert_noise([pool[i] for i in pick], rng, known)
+    extra = [(t, y) for t, y in zip(win + noisy_emo, win_y + [pool_y[i] for i in pick], strict=True)
+             if t not in excluded]
     none = [t for t in neutral + junk + noisy_neutral if t not in excluded]
     return {
-        "emotional": list(texts) + win + noisy_emo,
-        "emotional_y": list(labels) + win_y + [pool_y[i] for i in pick],
+        "emotional": list(texts) + [t for t, _ in extra],
+        "emotional_y": list(labels) + [y for _, y in extra],
         "none": none,
         "counts": {"tweets": len(texts), "emotional_windows": len(win), "noisy_emotional": len(noisy_emo),
                    "neutral": len(neutral), "meaningless": len(junk), "noisy_neutral": len(noisy_neutral),
                    "emotion_keywords": len(words)},
     }
+
+
+def load_classifier(path: str | Path, data, gate_hidden: int):
+    """Stage 1 from an existing checkpoint folder: its vocabulary, encoder and head weights
+    (any gate weights in it are ignored) and its stage-1 record.
+
+    Returns ``(model, vocab, model_config, record)``; ``record`` holds the folder's
+    ``history``, ``best_epoch``, ``training_time_s`` and ``validation`` metrics. The folder
+    must have been trained on the same training split (content checksum).
+    """
+    import json
+
+    import torch
+
+    from brainsim.errors import NeuroEmoError
+    from textbranch.model import ModelConfig, TextEmotionModel
+    from textbranch.tokenizer import Vocabulary
+
+    path = Path(path)
+    try:
+        vocab = Vocabulary(json.loads((path / "vocab.json").read_text())["tokens"])
+        mcfg = ModelConfig(**{**json.loads((path / "config.json").read_text())["model"], "gate_hidden": gate_hidden})
+        metrics = json.loads((path / "metrics.json").read_text())
+        state = torch.load(path / "model.pt", map_location="cpu", weights_only=True)
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as err:
+        raise NeuroEmoError(f"--classifier-from {path}: not a readable checkpoint folder ({err})") from err
+    theirs = metrics.get("data", {}).get("checksums", {}).get("content", {}).get("train")
+    if theirs != data.checksums["content"]["train"]:
+        raise NeuroEmoError(f"--classifier-from {path}: its classifier was trained on other training "
+                            "data (content checksum differs); train from scratch instead")
+    model = TextEmotionModel(mcfg)
+    kept = {k: v.float() for k, v in state.items() if k.startswith(("encoder.", "head."))}
+    missing = [k for k in model.state_dict() if not k.startswith("gate.") and k not in kept]
+    if missing:
+        raise NeuroEmoError(f"--classifier-from {path}: model.pt lacks {missing[:3]}")
+    model.load_state_dict(kept, strict=False)
+    record = {k: metrics.get(k) for k in ("history", "best_epoch", "training_time_s", "validation", "seed", "command")}
+    return model, vocab, mcfg, record
 
 
 def train(
@@ -401,24 +440,32 @@ def train(
     texts, labels = data.texts["train"], data.labels["train"]
     if cfg.train_subset:
         texts, labels = texts[: cfg.train_subset], labels[: cfg.train_subset]
-    vocab = Vocabulary.build(texts, min_freq=cfg.min_freq)
-    mcfg = ModelConfig(
-        vocab_size=len(vocab), emb_dim=cfg.emb_dim, hidden=cfg.hidden, emb_dropout=cfg.emb_dropout,
-        dropout=cfg.dropout, gate_hidden=cfg.gate_hidden, max_tokens=cfg.max_tokens,
-        subword_buckets=cfg.subword_buckets,
-    )
+    reused = None
+    if cfg.classifier_from:
+        model, vocab, mcfg, reused = load_classifier(cfg.classifier_from, data, cfg.gate_hidden)
+    else:
+        vocab = Vocabulary.build(texts, min_freq=cfg.min_freq)
+        mcfg = ModelConfig(
+            vocab_size=len(vocab), emb_dim=cfg.emb_dim, hidden=cfg.hidden, emb_dropout=cfg.emb_dropout,
+            dropout=cfg.dropout, gate_hidden=cfg.gate_hidden, max_tokens=cfg.max_tokens,
+            subword_buckets=cfg.subword_buckets,
+        )
+        model = TextEmotionModel(mcfg)
     log(f"data: {data.source}; {len(texts)} training texts, vocabulary {len(vocab)} tokens")
-    model = TextEmotionModel(mcfg)
-    sb = cfg.subword_buckets
-    ids = {s: encode_texts(vocab, data.texts[s], cfg.max_tokens, sb) for s in ("validation", "test")}
-    train_ids = encode_texts(vocab, texts, cfg.max_tokens, sb)
+    sb = mcfg.subword_buckets
+    ids = {s: encode_texts(vocab, data.texts[s], mcfg.max_tokens, sb) for s in ("validation", "test")}
 
     def progress(**kw):
         return tqdm.tqdm(disable=not progress_bar, **kw)
 
-    history, best_epoch = train_classifier(
-        model, train_ids, labels, ids["validation"], data.labels["validation"], cfg, log, progress
-    )
+    if reused is None:
+        train_ids = encode_texts(vocab, texts, mcfg.max_tokens, sb)
+        history, best_epoch = train_classifier(
+            model, train_ids, labels, ids["validation"], data.labels["validation"], cfg, log, progress
+        )
+    else:
+        history, best_epoch = reused["history"], reused["best_epoch"]
+        log(f"classifier (stage 1) reused from {cfg.classifier_from} (best epoch {best_epoch})")
     t_classifier = time.perf_counter() - t_start
     material = gate_material(texts, labels, vocab, cfg)
     gate_losses = train_gate(
@@ -446,6 +493,10 @@ def train(
         },
         "priors_source": str(PRIORS_PATH.name),
         "training_time_s": {"classifier": t_classifier, "total": train_seconds},
+        "classifier_reused_from": (
+            None if reused is None else {"path": str(cfg.classifier_from), **{k: reused[k] for k in (
+                "seed", "command", "training_time_s", "validation")}}
+        ),
         "data": {"source": data.source, "checksums": data.checksums, "n_train": len(texts)},
         "vocab_size": len(vocab),
         "n_parameters": sum(p.numel() for p in model.parameters()),
