@@ -41,8 +41,13 @@ def all_held_out_texts() -> set[str]:
     """Every held-out text (neutral, meaningless, generated, emotional), for excluding them
     from training material."""
     out = {t for texts in held_out_sets().values() for t in texts}
-    out |= {t for _, t in held_out_emotional()}
-    return out | {t for _, t in held_out_emotional("emotional_sentences_2.txt")}
+    for name in EMOTIONAL_FILES:
+        out |= {t for _, t in held_out_emotional(name)}
+    return out
+
+
+#: The held-out emotional sentence files (see each file's header for when it was written).
+EMOTIONAL_FILES = ("emotional_sentences.txt", "emotional_sentences_2.txt", "emotional_sentences_3.txt")
 
 
 def held_out_emotional(name: str = "emotional_sentences.txt") -> list[tuple[str, str]]:

@@ -51,12 +51,13 @@ class TrainConfig:
     gate_lr: float = 3e-3
     gate_batch_size: int = 256
     gate_input_dropout: float = 0.3
-    n_factual_neutral: int = 6000
+    n_factual_neutral: int = 8000
     n_template_neutral: int = 3000
-    n_stripped_neutral: int = 4000
-    n_window_neutral: int = 2000
+    n_stripped_neutral: int = 2000
+    n_window_neutral: int = 0
     n_window_emotional: int = 8000
     n_meaningless: int = 4000
+    n_templated_emotional: int = 4000
     n_noisy_neutral: int = 1500
     n_noisy_emotional: int = 3000
     emotion_ratio: float = 1.8
@@ -317,9 +318,9 @@ def gate_material(texts, labels, vocab, cfg: TrainConfig) -> dict:
     """
     from textbranch.heldout import all_held_out_texts
     from textbranch.meaningless import held_out_generated, insert_noise, meaningless_texts
-    from textbranch.neutral import DEV_NEUTRAL, DEV_SEED, emotional_windows, neutral_texts
+    from textbranch.neutral import DEV_EMOTIONAL, DEV_NEUTRAL, DEV_SEED, emotional_windows, neutral_texts
 
-    excluded = all_held_out_texts() | set(DEV_NEUTRAL)
+    excluded = all_held_out_texts() | set(DEV_NEUTRAL) | {t for _, t in DEV_EMOTIONAL}
     excluded |= {t for v in held_out_generated(40, DEV_SEED).values() for t in v}
     known = set(vocab.tokens)
     neutral, words = neutral_texts(texts, labels, cfg, np.random.default_rng(cfg.seed + 2))
@@ -330,6 +331,13 @@ def gate_material(texts, labels, vocab, cfg: TrainConfig) -> dict:
     junk = meaningless_texts(cfg.n_meaningless, rng, known, exclude=excluded)
     pick = rng.permutation(len(neutral))[: cfg.n_noisy_neutral]
     noisy_neutral = insert_noise([neutral[i] for i in pick], rng, known)
+    from textbranch.emotional import VERBS, emotional_templates, labelled_words
+
+    kw_labels = labelled_words(texts, labels, words)
+    verb_labels = labelled_words(texts, labels, VERBS)
+    tmpl, tmpl_y = emotional_templates(cfg.n_templated_emotional, kw_labels, verb_labels,
+                                       np.random.default_rng(cfg.seed + 6), exclude=excluded)
+    win, win_y = win + tmpl, win_y + tmpl_y
     pool = list(texts) + win
     pool_y = list(labels) + win_y
     pick = rng.permutation(len(pool))[: cfg.n_noisy_emotional]
@@ -341,7 +349,9 @@ def gate_material(texts, labels, vocab, cfg: TrainConfig) -> dict:
         "emotional": list(texts) + [t for t, _ in extra],
         "emotional_y": list(labels) + [y for _, y in extra],
         "none": none,
-        "counts": {"tweets": len(texts), "emotional_windows": len(win), "noisy_emotional": len(noisy_emo),
+        "counts": {"tweets": len(texts), "emotional_windows": len(win) - len(tmpl),
+                   "emotional_templates": len(tmpl), "template_keywords": len(kw_labels),
+                   "template_verbs": len(verb_labels), "noisy_emotional": len(noisy_emo),
                    "neutral": len(neutral), "meaningless": len(junk), "noisy_neutral": len(noisy_neutral),
                    "emotion_keywords": len(words)},
     }
