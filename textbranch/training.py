@@ -243,12 +243,14 @@ def gate_report(model, vocab, test_ids, test_y, priors, max_tokens: int) -> dict
     - ``dev``: the same for the development sets (used to choose the settings);
     - ``test_by_valence``: mean g of the test tweets whose label is positive (joy, love),
       negative (sadness, anger, fear), fear, surprise, and all of them;
-    - ``held_out_emotional``: mean g of the hand-written emotional sentences by valence;
+    - ``held_out_emotional``: per held-out file of emotional sentences, the classifier's
+      accuracy on them, the fraction with ``g >= 0.5`` (all, and those classified right),
+      and mean g by valence;
     - ``congruence_target``: the target ``w`` for a one-hot positive / negative / fear text;
     - ``examples``: g, winner and probabilities of :data:`GATE_EXAMPLES` for every profile.
     """
     from textbranch.congruence import congruence_target
-    from textbranch.heldout import held_out_emotional, held_out_sets
+    from textbranch.heldout import EMOTIONAL_FILES, held_out_emotional, held_out_sets
     from textbranch.inference import encode_texts, run_model
     from textbranch.meaningless import held_out_generated
     from textbranch.neutral import DEV_NEUTRAL, DEV_SEED
@@ -273,8 +275,7 @@ def gate_report(model, vocab, test_ids, test_y, priors, max_tokens: int) -> dict
     held = held_out_sets()
     dev = {"neutral": list(DEV_NEUTRAL)}
     dev.update({f"generated/{k}": v for k, v in held_out_generated(40, DEV_SEED).items()})
-    emo_pairs = held_out_emotional()
-    emo_val = np.array([{"joy": 1, "love": 1, "surprise": 0}.get(e, -1) for e, _ in emo_pairs])
+    emo_sets = {name: held_out_emotional(name) for name in EMOTIONAL_FILES}
     test_y = np.asarray(test_y)
     groups = {"positive": np.isin(test_y, [1, 2]), "negative": np.isin(test_y, [0, 3, 4]),
               "fear": test_y == 4, "surprise": test_y == 5, "all": np.ones(len(test_y), bool)}
@@ -286,12 +287,23 @@ def gate_report(model, vocab, test_ids, test_y, priors, max_tokens: int) -> dict
         out["dev"][name] = closed(dev, lv)
         _, g_test, _ = run_model(model, test_ids, lv)
         out["test_by_valence"][name] = {k: float(g_test[m].mean()) for k, m in groups.items()}
-        _, g_emo, _ = run_model(model, enc([t for _, t in emo_pairs]), lv)
-        out["held_out_emotional"][name] = {
-            "positive": float(g_emo[emo_val == 1].mean()), "negative": float(g_emo[emo_val == -1].mean()),
-            "min": float(g_emo.min()),
-            "gates": {t: float(v) for (_, t), v in zip(emo_pairs, g_emo, strict=True)},
-        }
+        out["held_out_emotional"][name] = {}
+        for fname, pairs in emo_sets.items():
+            probs_e, g_emo, _ = run_model(model, enc([t for _, t in pairs]), lv)
+            emo = np.array([e for e, _ in pairs])
+            right = probs_e.argmax(axis=1) == np.array([EMOTIONS.index(e) for e in emo])
+            rec = {
+                "n": len(pairs),
+                "classifier_accuracy": float(right.mean()),
+                "fraction_open_0.5": float((g_emo >= 0.5).mean()),
+                "fraction_open_0.5_when_classified_right": float((g_emo[right] >= 0.5).mean()),
+                "positive": float(g_emo[np.isin(emo, ["joy", "love"])].mean()),
+                "negative": float(g_emo[np.isin(emo, ["sadness", "anger", "fear"])].mean()),
+                "fear": float(g_emo[emo == "fear"].mean()),
+            }
+            if name in ("healthy", "depressed", "anxious"):
+                rec["gates"] = {t: float(v) for (_, t), v in zip(pairs, g_emo, strict=True)}
+            out["held_out_emotional"][name][fname] = rec
         out["congruence_target"][name] = {k: float(congruence_target(lv, oh)) for k, oh in onehots.items()}
         probs, g, _ = run_model(model, enc(list(GATE_EXAMPLES)), lv)
         for text, pr, gv in zip(GATE_EXAMPLES, probs, g, strict=True):
