@@ -32,12 +32,13 @@ def _gates(ckpt, texts):
     return dict(zip(LEVELS, g, strict=True))
 
 
-def closed_fractions(ckpt) -> dict[str, dict[str, float]]:
+def closed_fractions(ckpt, only=None) -> dict[str, dict[str, float]]:
     """Fraction of texts with g < 0.2 per held-out group (neutral sentences, hand-written
     meaningless texts, generated meaningless texts) and profile."""
     sets = held_out_sets()
     groups = {"neutral": sets["neutral"], "meaningless": sets["meaningless"],
               "generated": [t for k, v in sets.items() if k.startswith("generated/") for t in v]}
+    groups = {k: v for k, v in groups.items() if only is None or k in only}
     return {k: {p: float((g < 0.2).mean()) for p, g in _gates(ckpt, texts).items()}
             for k, texts in groups.items()}
 
@@ -63,7 +64,7 @@ def test_closed_fraction_check_can_fail(ckpt):
     with torch.no_grad():
         bias += 4.0
         try:
-            fr = closed_fractions(ckpt)
+            fr = closed_fractions(ckpt, only=("neutral",))
         finally:
             bias -= 4.0
     assert min(f for d in fr.values() for f in d.values()) < 0.9
@@ -118,6 +119,7 @@ def test_gate_follows_the_levels_not_the_profile_names(ckpt):
     assert np.all(np.diff(g_pos) > 0.02) and np.all(np.diff(g_neg) < -0.02), (g_pos, g_neg)
 
 
+@pytest.mark.slow
 @needs_data
 def test_mood_congruence_on_the_test_split(ckpt):
     from textbranch.data import load_emotion
