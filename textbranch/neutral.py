@@ -1,20 +1,22 @@
 """Texts without emotion, for teaching the gate when a text carries no emotion.
 
 The emotion dataset has no neutral class: every tweet was collected because it names a
-feeling. A gate trained only on it learns ``g ~ 1`` everywhere. We therefore add two kinds
-of *neutral* training texts whose target is the profile's prior (so the best gate for them
-is ``g ~ 0``):
+feeling. A gate trained only on it learns ``g ~ 1`` everywhere. We therefore add *neutral*
+training texts whose content target is 0 (:func:`neutral_texts`):
 
 1. **Templates** (:func:`template_sentences`): factual sentences built from the
-   hand-written lists below ("i went to the shop", "the meeting is at noon").
+   hand-written lists below ("i went to the bakery", "the shop opens at nine"); a larger
+   third family is :mod:`textbranch.factual`.
 2. **Emotion words removed** (:func:`strip_emotion_words`): training tweets with their
-   emotion-bearing words deleted. A word is emotion-bearing when, in the *training* split,
-   its smoothed label distribution ``p(c | w) = (n_cw + k * p(c)) / (n_w + k)`` puts at
-   least ``ratio`` times the base rate ``p(c)`` on some emotion ``c`` (``k = 10``,
-   ``ratio = 2``: e.g. "humiliated", "grouchy", "romantic"; not "feel", "shop", "today").
+   emotion words deleted: the emotion keywords (:func:`emotion_keywords`, the words that fill
+   "i feel <word>") and the words whose smoothed label distribution
+   ``p(c | w) = (n_cw + k * p(c)) / (n_w + k)`` puts at least ``ratio`` times the base rate
+   ``p(c)`` on some emotion (:func:`emotion_words`).
 
-:data:`HELD_OUT_NEUTRAL` is a separate hand-written list, never used in training, on which
-the gate's behaviour is reported.
+Meaningless input (emoji, random letters, numbers) is :mod:`textbranch.meaningless`; the
+held-out sets are :mod:`textbranch.heldout`. :data:`HELD_OUT_NEUTRAL` (the first 20
+held-out neutral sentences), :data:`DEV_NEUTRAL` and :data:`DEV_EMOTIONAL` are never used
+in training.
 """
 
 from __future__ import annotations

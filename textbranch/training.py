@@ -2,13 +2,15 @@
 
 Stage 1 trains embedding + BiLSTM + emotion head with cross-entropy (label smoothing),
 AdamW and a one-cycle learning-rate schedule, and keeps the epoch with the best
-*validation* macro-F1 (early stopping). Stage 2 freezes them and trains the gate on the
-fused prediction ``q = g * p_text + (1 - g) * prior(profile)``:
+*validation* macro-F1 (early stopping); ``classifier_from`` takes stage 1 from an existing
+checkpoint folder instead. Stage 2 freezes them and trains the gate
+``g = content(text) * congruence(levels, p_text)`` (:class:`textbranch.model.Gate`):
 
-- labelled training tweets, each with a random profile: loss ``-log q[label]``;
-- neutral texts (:mod:`textbranch.neutral`), target the prior: loss
-  ``-sum_c prior_c log q_c``, minimised by ``g -> 0`` whenever ``p_text`` differs from the
-  prior.
+- content: binary cross-entropy, 1 for emotional texts (tweets, emotional windows and
+  templates, noisy copies) and 0 for texts without emotional content (factual and template
+  sentences, emotion-stripped tweets, meaningless texts, noisy copies): :func:`gate_material`;
+- congruence, on the emotional texts: binary cross-entropy towards the mood-congruence
+  target of :mod:`textbranch.congruence`, with levels drawn uniformly from [0, 1]^3.
 
 The weights are rounded to float16 (the storage format) *before* the final evaluation, so
 the metrics describe the saved checkpoint. The test split is evaluated once, at the end.
@@ -330,7 +332,13 @@ def gate_material(texts, labels, vocab, cfg: TrainConfig) -> dict:
     """
     from textbranch.heldout import all_held_out_texts
     from textbranch.meaningless import held_out_generated, insert_noise, meaningless_texts
-    from textbranch.neutral import DEV_EMOTIONAL, DEV_NEUTRAL, DEV_SEED, emotional_windows, neutral_texts
+    from textbranch.neutral import (
+        DEV_EMOTIONAL,
+        DEV_NEUTRAL,
+        DEV_SEED,
+        emotional_windows,
+        neutral_texts,
+    )
 
     excluded = all_held_out_texts() | set(DEV_NEUTRAL) | {t for _, t in DEV_EMOTIONAL}
     excluded |= {t for v in held_out_generated(40, DEV_SEED).values() for t in v}
