@@ -60,13 +60,15 @@ def test_gate_stays_closed_for_held_out_neutral_and_meaningless_text(ckpt):
 
 
 def test_closed_fraction_check_can_fail(ckpt):
-    bias = ckpt.model.gate.content[-1].bias
+    biases = [h[-1].bias for h in ckpt.model.gate.content_heads]
     with torch.no_grad():
-        bias += 4.0
+        for b in biases:
+            b += 4.0
         try:
             fr = closed_fractions(ckpt, only=("neutral",))
         finally:
-            bias -= 4.0
+            for b in biases:
+                b -= 4.0
     assert min(f for d in fr.values() for f in d.values()) < 0.9
 
 

@@ -11,7 +11,7 @@ from textbranch.model import ModelConfig, TextEmotionModel
 @pytest.fixture(scope="module")
 def model():
     torch.manual_seed(0)
-    m = TextEmotionModel(ModelConfig(vocab_size=50, emb_dim=16, hidden=8, gate_hidden=4))
+    m = TextEmotionModel(ModelConfig(vocab_size=50, emb_dim=16, hidden=8, gate_hidden=4, content_heads=3))
     m.eval()
     return m
 
@@ -48,8 +48,8 @@ def test_padding_would_matter_without_the_mask(model):
 
 
 def test_gate_is_content_times_congruence(model):
-    """``g = sigmoid(content(encoding, p_text, unknown fraction)) * sigmoid(congruence(levels,
-    p_text))``, the gate the docs describe, computed here from the submodules. The levels
+    """``g = sigmoid(mean_k content_k(encoding, p_text, unknown fraction)) *
+    sigmoid(congruence(levels, p_text))``, the gate the docs describe, computed here from the submodules. The levels
     enter only through the congruence part: a text whose content part is ~0 keeps the gate
     ~0 for every profile."""
     from textbranch.model import unknown_fraction
@@ -65,20 +65,21 @@ def test_gate_is_content_times_congruence(model):
             enc = model.encoder(ids, lengths)
             p = torch.softmax(logits, dim=1)
             unk = unknown_fraction(ids, lengths)
-            c = torch.sigmoid(model.gate.content(torch.cat([enc, p, unk], dim=1)))
+            x = torch.cat([enc, p, unk], dim=1)
+            c = torch.sigmoid(torch.stack([h(x) for h in model.gate.content_heads]).mean(dim=0))
             m = torch.sigmoid(model.gate.congruence(torch.cat([lv, p], dim=1)))
         assert logits.shape == (len(seqs), 6) and g.shape == (len(seqs),)
         torch.testing.assert_close(g, (c * m).squeeze(1))
         gates.append(g)
     assert not torch.allclose(gates[0], gates[1])  # the profile levels matter
-    bias = model.gate.content[-1].bias
+    bias = model.gate.content_heads[0][-1].bias
     with torch.no_grad():
-        bias -= 30.0
+        bias -= 30.0 * len(model.gate.content_heads)
         try:
             closed = [model(ids, lengths, torch.tensor([lv] * len(seqs), dtype=torch.float32))[1]
                       for lv in ([0, 0, 0], [1, 1, 1])]
         finally:
-            bias += 30.0
+            bias += 30.0 * len(model.gate.content_heads)
     assert all(float(g.max()) < 1e-6 for g in closed)
 
 

@@ -34,6 +34,7 @@ class ModelConfig:
     emb_dropout: float = 0.3
     dropout: float = 0.4
     gate_hidden: int = 32
+    content_heads: int = 1
     max_tokens: int = 80
     subword_buckets: int = 0
 
@@ -109,8 +110,10 @@ def unknown_fraction(ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
 class Gate(nn.Module):
     """``g = content(text) * congruence(levels, p_text)`` in ``[0, 1]``.
 
-    - ``content = sigmoid(MLP(encoding, p_text, unknown fraction))``: does the text carry
-      emotional content at all? Trained towards 1 for emotional tweets and 0 for neutral,
+    - ``content = sigmoid(mean_k MLP_k(encoding, p_text, unknown fraction))``: does the text
+      carry emotional content at all? ``content_heads`` MLPs, each trained on its own
+      (different initialisation and dropout), averaged in logit space: one head's verdict
+      on a borderline sentence depends on its training seed, the mean much less. Trained towards 1 for emotional tweets and 0 for neutral,
       meaningless and unknown input (:mod:`textbranch.neutral`,
       :mod:`textbranch.meaningless`). It does not see the profile, so a text without
       content keeps the gate closed for every profile.
@@ -124,24 +127,32 @@ class Gate(nn.Module):
     enc_dim : int
         Size of the text encoding.
     hidden : int
-        Hidden units of the content MLP (the congruence MLP has ``CONGRUENCE_HIDDEN``).
+        Hidden units of each content MLP (the congruence MLP has ``CONGRUENCE_HIDDEN``).
+    content_heads : int
+        Number of content MLPs averaged.
     """
 
     CONGRUENCE_HIDDEN = 16
 
-    def __init__(self, enc_dim: int, hidden: int) -> None:
+    def __init__(self, enc_dim: int, hidden: int, content_heads: int = 1) -> None:
         super().__init__()
-        self.content = nn.Sequential(
-            nn.Linear(enc_dim + len(EMOTIONS) + 1, hidden), nn.Tanh(), nn.Linear(hidden, 1),
+        self.content_heads = nn.ModuleList(
+            nn.Sequential(nn.Linear(enc_dim + len(EMOTIONS) + 1, hidden), nn.Tanh(), nn.Linear(hidden, 1))
+            for _ in range(content_heads)
         )
         self.congruence = nn.Sequential(
             nn.Linear(len(MODULATORS) + len(EMOTIONS), self.CONGRUENCE_HIDDEN), nn.Tanh(),
             nn.Linear(self.CONGRUENCE_HIDDEN, 1),
         )
 
+    def content_logits(self, enc: torch.Tensor, p_text: torch.Tensor, unk: torch.Tensor) -> torch.Tensor:
+        """Logits of each content head, ``float32[batch, heads]``."""
+        x = torch.cat([enc, p_text, unk], dim=1)
+        return torch.cat([h(x) for h in self.content_heads], dim=1)
+
     def content_logit(self, enc: torch.Tensor, p_text: torch.Tensor, unk: torch.Tensor) -> torch.Tensor:
-        """Logit of the content part, ``float32[batch]``."""
-        return self.content(torch.cat([enc, p_text, unk], dim=1)).squeeze(1)
+        """Logit of the content part, ``float32[batch]``: the mean of the heads' logits."""
+        return self.content_logits(enc, p_text, unk).mean(dim=1)
 
     def congruence_logit(self, p_text: torch.Tensor, levels: torch.Tensor) -> torch.Tensor:
         """Logit of the profile part, ``float32[batch]``."""
@@ -177,7 +188,7 @@ class TextEmotionModel(nn.Module):
         self.cfg = cfg
         self.encoder = BiLSTMEncoder(cfg)
         self.head = nn.Sequential(nn.Dropout(cfg.dropout), nn.Linear(self.encoder.out_dim, len(EMOTIONS)))
-        self.gate = Gate(self.encoder.out_dim, cfg.gate_hidden)
+        self.gate = Gate(self.encoder.out_dim, cfg.gate_hidden, cfg.content_heads)
 
     def forward(
         self, ids: torch.Tensor, lengths: torch.Tensor, levels: torch.Tensor | None = None,

@@ -49,6 +49,7 @@ class TrainConfig:
     dropout: float = 0.4
     max_tokens: int = 80
     gate_hidden: int = 32
+    content_heads: int = 5
     gate_epochs: int = 20
     gate_lr: float = 3e-3
     gate_batch_size: int = 256
@@ -212,11 +213,18 @@ def train_gate(model, emo_ids, emo_y, none_ids, cfg: TrainConfig, log) -> list[f
         total = 0.0
         for start in range(0, len(order), cfg.gate_batch_size):
             idx = order[start : start + cfg.gate_batch_size]
+            # every content head is trained on its own (own dropout mask), not their mean
             e = enc_t[idx]
+            heads = model.gate.content_heads
             if cfg.gate_input_dropout > 0:
-                e = F.dropout(e, cfg.gate_input_dropout, training=True)
-            c_logit = model.gate.content_logit(e, p_t[idx], unk_t[idx])
-            loss = F.binary_cross_entropy_with_logits(c_logit, has_content[idx])
+                x = [F.dropout(e, cfg.gate_input_dropout, training=True) for _ in heads]
+            else:
+                x = [e] * len(heads)
+            loss = sum(
+                F.binary_cross_entropy_with_logits(
+                    h(torch.cat([xi, p_t[idx], unk_t[idx]], dim=1)).squeeze(1), has_content[idx])
+                for h, xi in zip(heads, x, strict=True)
+            ) / len(heads)
             emo = idx[idx < n_emo]
             if len(emo):
                 m_logit = model.gate.congruence_logit(p_t[emo], levels[emo])
@@ -377,7 +385,7 @@ def gate_material(texts, labels, vocab, cfg: TrainConfig) -> dict:
     }
 
 
-def load_classifier(path: str | Path, data, gate_hidden: int):
+def load_classifier(path: str | Path, data, gate_hidden: int, content_heads: int = 1):
     """Stage 1 from an existing checkpoint folder: its vocabulary, encoder and head weights
     (any gate weights in it are ignored) and its stage-1 record.
 
@@ -396,7 +404,8 @@ def load_classifier(path: str | Path, data, gate_hidden: int):
     path = Path(path)
     try:
         vocab = Vocabulary(json.loads((path / "vocab.json").read_text())["tokens"])
-        mcfg = ModelConfig(**{**json.loads((path / "config.json").read_text())["model"], "gate_hidden": gate_hidden})
+        mcfg = ModelConfig(**{**json.loads((path / "config.json").read_text())["model"],
+                              "gate_hidden": gate_hidden, "content_heads": content_heads})
         metrics = json.loads((path / "metrics.json").read_text())
         state = torch.load(path / "model.pt", map_location="cpu", weights_only=True)
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as err:
@@ -472,13 +481,14 @@ def train(
         texts, labels = texts[: cfg.train_subset], labels[: cfg.train_subset]
     reused = None
     if cfg.classifier_from:
-        model, vocab, mcfg, reused = load_classifier(cfg.classifier_from, data, cfg.gate_hidden)
+        model, vocab, mcfg, reused = load_classifier(cfg.classifier_from, data, cfg.gate_hidden,
+                                                     cfg.content_heads)
     else:
         vocab = Vocabulary.build(texts, min_freq=cfg.min_freq)
         mcfg = ModelConfig(
             vocab_size=len(vocab), emb_dim=cfg.emb_dim, hidden=cfg.hidden, emb_dropout=cfg.emb_dropout,
             dropout=cfg.dropout, gate_hidden=cfg.gate_hidden, max_tokens=cfg.max_tokens,
-            subword_buckets=cfg.subword_buckets,
+            subword_buckets=cfg.subword_buckets, content_heads=cfg.content_heads,
         )
         model = TextEmotionModel(mcfg)
     log(f"data: {data.source}; {len(texts)} training texts, vocabulary {len(vocab)} tokens")
