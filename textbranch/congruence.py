@@ -24,10 +24,11 @@ The gate's *profile* part is trained towards a target defined from the profile's
   2007); noradrenergic arousal is the simulator's anxiety axis, so fear text moves a
   high-NE profile more.
 
-With ``BASE_LOGIT = 1.5`` a profile at neutral levels gives emotional text the weight 0.82.
-``K_MOOD = K_THREAT = 5`` per unit of level: the healthy profile (mood +0.25) gets 0.94 for
-positive and 0.56 for negative text, the depressed one (mood -0.15, arousal +0.1) 0.68 and
-0.90 (fear 0.94), the anxious one (arousal +0.3) 0.94 for fear text.
+With ``BASE_LOGIT = 1.75`` a profile at neutral levels gives emotional text the weight 0.85.
+``K_MOOD = K_THREAT = 4`` per unit of level: the healthy profile (mood +0.25) gets 0.94 for
+positive and 0.68 for negative text, the depressed one (mood -0.15, arousal +0.1) 0.76 and
+0.91 (fear 0.94), the anxious one (arousal +0.3) 0.94 for fear text. The constants are a
+choice (every profile stays above 0.6 for emotional text, the direction is clear), not a fit.
 
 References
 ----------
