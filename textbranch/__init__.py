@@ -10,6 +10,8 @@ Public API (torch is imported lazily, only when a model is built or run):
 - :func:`textbranch.data.load_emotion` - the dair-ai/emotion dataset from a folder or the Hub;
 - :func:`textbranch.tokenizer.tokenize` and :class:`textbranch.tokenizer.Vocabulary`;
 - :func:`textbranch.priors.load_priors` - the profile prior table ``profile_priors.json``;
+- :mod:`textbranch.congruence` - the mood-congruence target of the gate's profile part;
+- :func:`textbranch.heldout.held_out_sets` - the gate's held-out neutral/meaningless sets;
 - :func:`textbranch.cli.add_subcommands` - ``neuroemo train-text | eval-text | classify | measure-priors``.
 
 See ``docs/textbranch.md``.

@@ -44,6 +44,9 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
                    help="torch CPU threads (default 1: robust on a shared machine, and the "
                    "shipped checkpoint was made with 1; results may differ in the last bits "
                    "with another count)")
+    p.add_argument("--classifier-from", default=None, metavar="PATH",
+                   help="reuse the vocabulary, encoder and emotion head (stage 1) of this "
+                   "checkpoint folder and train only the gate (stage 2); the folder may be --out")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.add_argument("--force", action="store_true",
                    help="replace an existing checkpoint folder (e.g. the shipped one)")
@@ -79,10 +82,12 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
 
 def _command_line(args: argparse.Namespace) -> str:
     parts = ["neuroemo", "train-text"]
-    for opt in ("data", "out", "epochs", "seed", "subset", "threads"):
+    for opt in ("data", "out", "epochs", "seed", "subset", "threads", "classifier_from"):
         value = getattr(args, opt)
         if value is not None:
-            parts += [f"--{opt}", str(value)]
+            parts += [f"--{opt.replace('_', '-')}", str(value)]
+    if args.force:
+        parts.append("--force")
     return shlex.join(parts)
 
 
@@ -105,6 +110,8 @@ def _train_text(args: argparse.Namespace) -> int:
         if args.subset < 100:
             raise NeuroEmoError(f"--subset must be >= 100, got {args.subset}")
         cfg.train_subset = args.subset
+    if args.classifier_from is not None:
+        cfg.classifier_from = args.classifier_from
     train(args.data, args.out, cfg, command=_command_line(args), progress_bar=not args.quiet,
           force=args.force)
     return 0

@@ -80,6 +80,7 @@ def run_model(
     import torch
 
     from textbranch.batching import pad_batch, sorted_batches
+    from textbranch.model import unknown_fraction
 
     n = len(ids_list)
     probs = np.zeros((n, 6))
@@ -99,7 +100,8 @@ def run_model(
             probs[idx] = torch.softmax(logits.double(), dim=1).numpy()
             encodings[idx] = enc.numpy()
             if lv is not None:
-                g = model.gate(enc, p, torch.from_numpy(np.ascontiguousarray(lv[idx])))
+                g = model.gate(enc, p, torch.from_numpy(np.ascontiguousarray(lv[idx])),
+                               unknown_fraction(ids, lengths))
                 gates[idx] = g.double().numpy()
     model.train(was_training)
     return probs, gates, encodings
@@ -138,3 +140,36 @@ def predict(
     ids = encode_texts(ckpt.vocab, texts, ckpt.model.cfg.max_tokens, ckpt.model.cfg.subword_buckets)
     probs, gates, _ = run_model(ckpt.model, ids, lv)
     return probs, gates
+
+
+def unknown_fractions(ids_list: Sequence[Sequence[int]]) -> np.ndarray:
+    """``float32[n]``: the fraction of each text's tokens that are ``<unk>`` (the gate's
+    input, as :func:`textbranch.model.unknown_fraction` computes it on a padded batch)."""
+    from textbranch.tokenizer import UNK_ID
+
+    return np.array([sum(1 for i in s if i == UNK_ID) / max(1, len(s)) for s in ids_list], dtype=np.float32)
+
+
+def gates_for_levels(model, ids_list: Sequence[Sequence[int]], levels_list: Sequence[np.ndarray]):
+    """Encode ``ids_list`` once and compute the gate for each of several profiles.
+
+    Returns
+    -------
+    probs : numpy.ndarray
+        ``float64[n, 6]``.
+    gates : numpy.ndarray
+        ``float64[len(levels_list), n]``.
+    """
+    import torch
+
+    probs, _, enc = run_model(model, ids_list)
+    unk = unknown_fractions(ids_list)
+    enc_t = torch.from_numpy(enc)
+    p_t = torch.from_numpy(probs).float()
+    unk_t = torch.from_numpy(unk)[:, None]
+    out = np.zeros((len(levels_list), len(ids_list)))
+    with torch.no_grad():
+        for k, lv in enumerate(levels_list):
+            lv_t = torch.from_numpy(np.broadcast_to(np.asarray(lv, dtype=np.float32), (len(ids_list), 3)).copy())
+            out[k] = model.gate(enc_t, p_t, lv_t, unk_t).double().numpy()
+    return probs, out

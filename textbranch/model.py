@@ -6,8 +6,9 @@
   sequences (padding never enters the recurrence) and masked max + mean pooling over the
   time steps, giving an encoding of ``4 * hidden`` numbers per sentence;
 - ``head`` - dropout and a linear layer to the six emotion logits;
-- :class:`Gate` - a small MLP from ``(encoding, p_text, levels)`` to ``g`` in ``[0, 1]``,
-  how strongly the text overrides the profile's prior.
+- :class:`Gate` - ``g = content(text) * congruence(levels, p_text)`` in ``[0, 1]``: whether
+  the text carries emotional content at all, times how far an emotion of this valence moves
+  a profile with these levels (mood congruence, :mod:`textbranch.congruence`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from brainsim.channels import EMOTIONS, MODULATORS
-from textbranch.tokenizer import PAD_ID
+from textbranch.tokenizer import PAD_ID, UNK_ID
 
 
 @dataclass
@@ -33,6 +34,7 @@ class ModelConfig:
     emb_dropout: float = 0.3
     dropout: float = 0.4
     gate_hidden: int = 32
+    content_heads: int = 1
     max_tokens: int = 80
     subword_buckets: int = 0
 
@@ -100,36 +102,76 @@ class BiLSTMEncoder(nn.Module):
         return torch.cat([maxed, mean], dim=1)
 
 
-class Gate(nn.Module):
-    """``g = sigmoid(s(encoding, p_text) - r(levels))`` in ``[0, 1]``.
+def unknown_fraction(ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """``float32[batch, 1]``: the fraction of a text's tokens that are ``<unk>``."""
+    return ((ids == UNK_ID).sum(dim=1).to(torch.float32) / lengths.to(torch.float32))[:, None]
 
-    ``s`` is the text's evidence (an MLP of the encoding and the probabilities) and
-    ``r = softplus(MLP(levels)) >= 0`` the profile's *resistance*: how much evidence a text
-    needs before it overrides this profile. Both are learned (stage 2 of training).
+
+class Gate(nn.Module):
+    """``g = content(text) * congruence(levels, p_text)`` in ``[0, 1]``.
+
+    - ``content = sigmoid(mean_k MLP_k(encoding, p_text, unknown fraction))``: does the text
+      carry emotional content at all? ``content_heads`` MLPs, each trained on its own
+      (different initialisation and dropout), averaged in logit space: one head's verdict
+      on a borderline sentence depends on its training seed, the mean much less. Trained towards 1 for emotional tweets and 0 for neutral,
+      meaningless and unknown input (:mod:`textbranch.neutral`,
+      :mod:`textbranch.meaningless`). It does not see the profile, so a text without
+      content keeps the gate closed for every profile.
+    - ``congruence = sigmoid(MLP(levels, p_text))``: how far an emotional text of this
+      emotion moves a profile with these levels (serotonin, dopamine, norepinephrine).
+      Trained towards the mood-congruence target of :mod:`textbranch.congruence` with levels
+      drawn uniformly from [0, 1]^3, never from a profile's name.
 
     Parameters
     ----------
     enc_dim : int
         Size of the text encoding.
     hidden : int
-        Hidden units of the text MLP (the profile MLP has 8).
+        Hidden units of each content MLP (the congruence MLP has ``CONGRUENCE_HIDDEN``).
+    content_heads : int
+        Number of content MLPs averaged.
     """
 
-    def __init__(self, enc_dim: int, hidden: int) -> None:
+    CONGRUENCE_HIDDEN = 16
+
+    def __init__(self, enc_dim: int, hidden: int, content_heads: int = 1) -> None:
         super().__init__()
-        self.text = nn.Sequential(
-            nn.Linear(enc_dim + len(EMOTIONS), hidden), nn.Tanh(), nn.Linear(hidden, 1),
+        self.content_heads = nn.ModuleList(
+            nn.Sequential(nn.Linear(enc_dim + len(EMOTIONS) + 1, hidden), nn.Tanh(), nn.Linear(hidden, 1))
+            for _ in range(content_heads)
         )
-        self.profile = nn.Sequential(nn.Linear(len(MODULATORS), 8), nn.Tanh(), nn.Linear(8, 1))
+        self.congruence = nn.Sequential(
+            nn.Linear(len(MODULATORS) + len(EMOTIONS), self.CONGRUENCE_HIDDEN), nn.Tanh(),
+            nn.Linear(self.CONGRUENCE_HIDDEN, 1),
+        )
 
-    def resistance(self, levels: torch.Tensor) -> torch.Tensor:
-        """The profile term ``r(levels) >= 0``, ``float32[batch]``."""
-        return nn.functional.softplus(self.profile(levels)).squeeze(1)
+    def content_logits(self, enc: torch.Tensor, p_text: torch.Tensor, unk: torch.Tensor) -> torch.Tensor:
+        """Logits of each content head, ``float32[batch, heads]``."""
+        x = torch.cat([enc, p_text, unk], dim=1)
+        return torch.cat([h(x) for h in self.content_heads], dim=1)
 
-    def forward(self, enc: torch.Tensor, p_text: torch.Tensor, levels: torch.Tensor) -> torch.Tensor:
-        """Gate values ``float32[batch]`` for encodings, text probabilities and levels."""
-        s = self.text(torch.cat([enc, p_text], dim=1)).squeeze(1)
-        return torch.sigmoid(s - self.resistance(levels))
+    def content_logit(self, enc: torch.Tensor, p_text: torch.Tensor, unk: torch.Tensor) -> torch.Tensor:
+        """Logit of the content part, ``float32[batch]``: the mean of the heads' logits."""
+        return self.content_logits(enc, p_text, unk).mean(dim=1)
+
+    def congruence_logit(self, p_text: torch.Tensor, levels: torch.Tensor) -> torch.Tensor:
+        """Logit of the profile part, ``float32[batch]``."""
+        return self.congruence(torch.cat([levels, p_text], dim=1)).squeeze(1)
+
+    def parts(
+        self, enc: torch.Tensor, p_text: torch.Tensor, levels: torch.Tensor, unk: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(content, congruence)``, each ``float32[batch]`` in [0, 1]."""
+        return (torch.sigmoid(self.content_logit(enc, p_text, unk)),
+                torch.sigmoid(self.congruence_logit(p_text, levels)))
+
+    def forward(
+        self, enc: torch.Tensor, p_text: torch.Tensor, levels: torch.Tensor, unk: torch.Tensor
+    ) -> torch.Tensor:
+        """Gate values ``float32[batch]`` for encodings, text probabilities, levels and the
+        texts' unknown-token fractions (:func:`unknown_fraction`)."""
+        content, congruence = self.parts(enc, p_text, levels, unk)
+        return content * congruence
 
 
 class TextEmotionModel(nn.Module):
@@ -146,7 +188,7 @@ class TextEmotionModel(nn.Module):
         self.cfg = cfg
         self.encoder = BiLSTMEncoder(cfg)
         self.head = nn.Sequential(nn.Dropout(cfg.dropout), nn.Linear(self.encoder.out_dim, len(EMOTIONS)))
-        self.gate = Gate(self.encoder.out_dim, cfg.gate_hidden)
+        self.gate = Gate(self.encoder.out_dim, cfg.gate_hidden, cfg.content_heads)
 
     def forward(
         self, ids: torch.Tensor, lengths: torch.Tensor, levels: torch.Tensor | None = None,
@@ -175,5 +217,6 @@ class TextEmotionModel(nn.Module):
         logits = self.head(enc)
         if levels is None:
             return logits, None
-        g = self.gate(enc.detach(), torch.softmax(logits, dim=1).detach(), levels)
+        g = self.gate(enc.detach(), torch.softmax(logits, dim=1).detach(), levels,
+                      unknown_fraction(ids, lengths))
         return logits, g

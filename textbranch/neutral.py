@@ -1,20 +1,22 @@
 """Texts without emotion, for teaching the gate when a text carries no emotion.
 
 The emotion dataset has no neutral class: every tweet was collected because it names a
-feeling. A gate trained only on it learns ``g ~ 1`` everywhere. We therefore add two kinds
-of *neutral* training texts whose target is the profile's prior (so the best gate for them
-is ``g ~ 0``):
+feeling. A gate trained only on it learns ``g ~ 1`` everywhere. We therefore add *neutral*
+training texts whose content target is 0 (:func:`neutral_texts`):
 
 1. **Templates** (:func:`template_sentences`): factual sentences built from the
-   hand-written lists below ("i went to the shop", "the meeting is at noon").
+   hand-written lists below ("i went to the bakery", "the shop opens at nine"); a larger
+   third family is :mod:`textbranch.factual`.
 2. **Emotion words removed** (:func:`strip_emotion_words`): training tweets with their
-   emotion-bearing words deleted. A word is emotion-bearing when, in the *training* split,
-   its smoothed label distribution ``p(c | w) = (n_cw + k * p(c)) / (n_w + k)`` puts at
-   least ``ratio`` times the base rate ``p(c)`` on some emotion ``c`` (``k = 10``,
-   ``ratio = 2``: e.g. "humiliated", "grouchy", "romantic"; not "feel", "shop", "today").
+   emotion words deleted: the emotion keywords (:func:`emotion_keywords`, the words that fill
+   "i feel <word>") and the words whose smoothed label distribution
+   ``p(c | w) = (n_cw + k * p(c)) / (n_w + k)`` puts at least ``ratio`` times the base rate
+   ``p(c)`` on some emotion (:func:`emotion_words`).
 
-:data:`HELD_OUT_NEUTRAL` is a separate hand-written list, never used in training, on which
-the gate's behaviour is reported.
+Meaningless input (emoji, random letters, numbers) is :mod:`textbranch.meaningless`; the
+held-out sets are :mod:`textbranch.heldout`. :data:`HELD_OUT_NEUTRAL` (the first 20
+held-out neutral sentences), :data:`DEV_NEUTRAL` and :data:`DEV_EMOTIONAL` are never used
+in training.
 """
 
 from __future__ import annotations
@@ -122,6 +124,40 @@ HELD_OUT_NEUTRAL: tuple[str, ...] = (
 )
 
 
+#: Development list: neutral sentences used (with the generated set of seed
+#: :data:`DEV_SEED`) to choose the gate's training settings, so that the held-out sets of
+#: :mod:`textbranch.heldout` stay unseen. Never used in training.
+DEV_NEUTRAL: tuple[str, ...] = (
+    "the car is in the garage", "i posted the letter this morning", "the bank is closed on sundays",
+    "he is cutting the grass", "there are two bottles in the fridge", "the lamp is on the desk",
+    "we went to the supermarket", "the film lasts two hours", "she teaches maths at the school",
+    "i need a new battery for the clock", "the plates are in the dishwasher", "the door is painted blue",
+    "the conference is in april", "i cycled to work today", "my uncle lives in a small village",
+    "the coffee machine is on the second floor", "there is a bus stop outside the hospital",
+    "we bought paint for the fence", "the hall has a wooden floor", "the ticket costs four pounds",
+    "the children are at school until three", "i left my umbrella at the office",
+    "the motorway runs past the town", "the socks are in the second drawer", "he sent me the file yesterday",
+    "the park closes at dusk", "the kitchen has a gas cooker", "i am cooking rice for dinner",
+    "there are six eggs in the box", "the tree in the garden is tall",
+)
+#: Development list of emotional sentences (emotion, sentence), added with the fix for
+#: emotional words that the stripping missed ("love", "hate", "great"): used to choose that
+#: fix, never used in training.
+DEV_EMOTIONAL: tuple[tuple[str, str], ...] = (
+    ("love", "i love my little brother"), ("love", "i love cooking for my friends"),
+    ("anger", "i hate it when people lie"), ("anger", "i hate my job"),
+    ("joy", "i feel great today"), ("joy", "this is great news"), ("joy", "i had an awesome time"),
+    ("joy", "i am happy with the result"), ("joy", "best day ever"), ("love", "i adore this song"),
+    ("sadness", "i miss him so much"), ("sadness", "i feel so alone"), ("sadness", "i am heartbroken"),
+    ("anger", "that makes me furious"), ("anger", "i am annoyed with my neighbours"),
+    ("fear", "i am scared of spiders"), ("fear", "i worry about money all the time"),
+    ("surprise", "i was stunned by the result"), ("joy", "i am so proud of my daughter"),
+    ("sadness", "i feel bad about what happened"),
+)
+#: Seed of the development set of meaningless texts (``meaningless.held_out_generated(n, DEV_SEED)``).
+DEV_SEED = 7
+
+
 def template_sentences(n: int, rng: np.random.Generator) -> list[str]:
     """Up to ``n`` distinct factual sentences from the templates.
 
@@ -221,6 +257,43 @@ def emotion_words(
     return out
 
 
+#: Words skipped between "feel" and the word that names the feeling ("i feel *so very* tired").
+_SLOT_SKIP = frozenset(
+    "so very really a bit little more quite too pretty extremely incredibly rather kind of kinda "
+    "slightly even most less somewhat totally completely just all still now much as the super "
+    "utterly particularly fairly terribly truly especially increasingly genuinely oddly strangely "
+    "deeply absolutely not that i like im ve been is it this was sort an being".split()
+)
+_FEEL = frozenset(("feel", "feeling", "felt", "feels"))
+
+
+def emotion_keywords(texts: Sequence[str], min_count: int = 3, min_share: float = 0.2) -> set[str]:
+    """The words that name a feeling in the training tweets.
+
+    The tweets were collected around "i feel <word>" (95.6 % contain "feel" or "feeling"):
+    the word that fills that slot (after skipping intensifiers such as "so", "very", "a bit")
+    is the emotion keyword. A word is kept when it fills the slot at least ``min_count``
+    times and in at least ``min_share`` of its occurrences (which drops function words such
+    as "my" or "and"). About 430 words: "overwhelmed", "miserable", "strong", "fine",
+    "furious", "terrified", ...; not "car", "bank" or "door", which the label-ratio test of
+    :func:`emotion_words` flags by chance.
+    """
+    slot: dict[str, int] = defaultdict(int)
+    total: dict[str, int] = defaultdict(int)
+    for text in texts:
+        toks = tokenize(text)
+        for t in toks:
+            total[t] += 1
+        for i, w in enumerate(toks[:-1]):
+            if w in _FEEL:
+                j = i + 1
+                while j < len(toks) and toks[j] in _SLOT_SKIP:
+                    j += 1
+                if j < len(toks):
+                    slot[toks[j]] += 1
+    return {w for w, n in slot.items() if n >= min_count and n / total[w] >= min_share}
+
+
 def strip_emotion_words(
     texts: Sequence[str], words: set[str], n: int, rng: np.random.Generator, min_tokens: int = 4
 ) -> list[str]:
@@ -257,18 +330,24 @@ def strip_emotion_words(
 
 
 def neutral_texts(texts: Sequence[str], labels: Sequence[int], cfg, rng: np.random.Generator):
-    """The gate's neutral training texts and the emotion-word set used to make them.
+    """The gate's neutral training texts and the emotion keywords (:func:`emotion_keywords`).
 
-    ``cfg.n_template_neutral`` template sentences, ``cfg.n_stripped_neutral`` training tweets
-    with their emotion words removed, and ``cfg.n_window_neutral`` short windows (3-8 tokens)
-    of other emotion-stripped tweets.
+    ``cfg.n_factual_neutral`` sentences of the third template family
+    (:func:`textbranch.factual.factual_sentences`), ``cfg.n_template_neutral`` of the first
+    two, ``cfg.n_stripped_neutral`` training tweets with their emotion words removed (both
+    the label-ratio words of :func:`emotion_words` and the keywords), and
+    ``cfg.n_window_neutral`` short windows (3-8 tokens) of other emotion-stripped tweets.
     """
-    words = emotion_words(texts, labels, ratio=cfg.emotion_ratio)
-    out = template_sentences(cfg.n_template_neutral, rng)
+    from textbranch.factual import factual_sentences
+
+    keywords = emotion_keywords(texts)
+    words = emotion_words(texts, labels, ratio=cfg.emotion_ratio) | keywords
+    out = factual_sentences(cfg.n_factual_neutral, rng)
+    out += template_sentences(cfg.n_template_neutral, rng)
     stripped = strip_emotion_words(texts, words, cfg.n_stripped_neutral + cfg.n_window_neutral, rng)
     out += stripped[: cfg.n_stripped_neutral]
     out += stripped_windows(stripped[cfg.n_stripped_neutral :], cfg.n_window_neutral, rng)
-    return out, words
+    return out, keywords
 
 
 def emotional_windows(

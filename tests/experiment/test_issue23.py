@@ -1,5 +1,5 @@
 """Issue 23, a new user's rough edges: one test per defect fixed (the bad inputs are in
-tests/test_bad_inputs.py)."""
+tests/experiment/test_bad_inputs.py)."""
 
 from __future__ import annotations
 

@@ -128,3 +128,26 @@ def test_train_text_refuses_to_overwrite_before_training(tmp_path, capsys):
     assert main(["train-text", "--data", missing, "--out", str(a_file)]) == 2
     assert "is a file" in capsys.readouterr().err
     assert (other / "todo.txt").read_text() == "keep" and a_file.read_text() == "keep"
+
+
+@pytest.mark.slow
+def test_classifier_from_reuses_stage_one_and_retrains_the_gate(tmp_path, capsys):
+    import torch
+
+    data = write_small_emotion_data(tmp_path / "data")
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert main(["train-text", "--data", str(data), "--out", str(first), "--epochs", "1",
+                 "--subset", "400", "--seed", "3", "--quiet"]) == 0
+    assert main(["train-text", "--data", str(data), "--out", str(second), "--classifier-from",
+                 str(first), "--seed", "5", "--quiet"]) == 0
+    a, b = load_checkpoint(first), load_checkpoint(second)
+    sa, sb = a.model.state_dict(), b.model.state_dict()
+    assert all(torch.equal(sa[k], sb[k]) for k in sa if not k.startswith("gate."))
+    assert any(not torch.equal(sa[k], sb[k]) for k in sa if k.startswith("gate."))
+    assert b.metrics["validation"] == a.metrics["validation"] and b.metrics["history"] == a.metrics["history"]
+    assert b.metrics["classifier_reused_from"]["seed"] == 3 and "--classifier-from" in b.metrics["command"]
+    # a classifier trained on other data is refused
+    (data / "train.jsonl").write_text((data / "train.jsonl").read_text().replace("about the day", "about a day", 1))
+    assert main(["train-text", "--data", str(data), "--out", str(tmp_path / "third"), "--classifier-from",
+                 str(first), "--quiet"]) == 2
+    assert "other training data" in capsys.readouterr().err

@@ -1,4 +1,4 @@
-"""The BiLSTM encoder masks padding; the gate stays in [0, 1]."""
+"""The BiLSTM encoder masks padding; the gate is content x congruence, in [0, 1]."""
 
 import numpy as np
 import pytest
@@ -11,7 +11,7 @@ from textbranch.model import ModelConfig, TextEmotionModel
 @pytest.fixture(scope="module")
 def model():
     torch.manual_seed(0)
-    m = TextEmotionModel(ModelConfig(vocab_size=50, emb_dim=16, hidden=8, gate_hidden=4))
+    m = TextEmotionModel(ModelConfig(vocab_size=50, emb_dim=16, hidden=8, gate_hidden=4, content_heads=3))
     m.eval()
     return m
 
@@ -47,12 +47,15 @@ def test_padding_would_matter_without_the_mask(model):
     assert not torch.allclose(masked, unmasked, atol=1e-4)
 
 
-def test_gate_is_text_evidence_minus_profile_resistance(model):
-    """``g = sigmoid(s(encoding, p_text) - r(levels))``, the gate the docs describe, computed
-    here from the submodules; the levels enter only through ``r``, and raising ``r`` (the
-    profile MLP's output bias) lowers every gate."""
+def test_gate_is_content_times_congruence(model):
+    """``g = sigmoid(mean_k content_k(encoding, p_text, unknown fraction)) *
+    sigmoid(congruence(levels, p_text))``, the gate the docs describe, computed here from the submodules. The levels
+    enter only through the congruence part: a text whose content part is ~0 keeps the gate
+    ~0 for every profile."""
+    from textbranch.model import unknown_fraction
+
     rng = np.random.default_rng(1)
-    seqs = [list(rng.integers(2, 50, size=n)) for n in (1, 3, 7, 20)]
+    seqs = [list(rng.integers(1, 50, size=n)) for n in (1, 3, 7, 20)]
     ids, lengths = pad_batch(seqs)
     gates = []
     for levels in ([0, 0, 0], [1, 1, 1], [0.3, 0.4, 0.6]):
@@ -60,21 +63,31 @@ def test_gate_is_text_evidence_minus_profile_resistance(model):
         with torch.no_grad():
             logits, g = model(ids, lengths, lv)
             enc = model.encoder(ids, lengths)
-            s = model.gate.text(torch.cat([enc, torch.softmax(logits, dim=1)], dim=1))
-            r = torch.nn.functional.softplus(model.gate.profile(lv))
+            p = torch.softmax(logits, dim=1)
+            unk = unknown_fraction(ids, lengths)
+            x = torch.cat([enc, p, unk], dim=1)
+            c = torch.sigmoid(torch.stack([h(x) for h in model.gate.content_heads]).mean(dim=0))
+            m = torch.sigmoid(model.gate.congruence(torch.cat([lv, p], dim=1)))
         assert logits.shape == (len(seqs), 6) and g.shape == (len(seqs),)
-        torch.testing.assert_close(g, torch.sigmoid(s - r).squeeze(1))
+        torch.testing.assert_close(g, (c * m).squeeze(1))
         gates.append(g)
     assert not torch.allclose(gates[0], gates[1])  # the profile levels matter
-    bias = model.gate.profile[-1].bias
+    bias = model.gate.content_heads[0][-1].bias
     with torch.no_grad():
-        before = model(ids, lengths, lv)[1]
-        bias += 2.0
+        bias -= 30.0 * len(model.gate.content_heads)
         try:
-            after = model(ids, lengths, lv)[1]
+            closed = [model(ids, lengths, torch.tensor([lv] * len(seqs), dtype=torch.float32))[1]
+                      for lv in ([0, 0, 0], [1, 1, 1])]
         finally:
-            bias -= 2.0
-    assert torch.all(after < before)
+            bias += 30.0 * len(model.gate.content_heads)
+    assert all(float(g.max()) < 1e-6 for g in closed)
+
+
+def test_unknown_fraction_counts_unk_tokens_over_the_real_length():
+    from textbranch.model import unknown_fraction
+
+    ids, lengths = pad_batch([[1, 5, 1, 7], [1], [4, 5]], min_len=6)
+    torch.testing.assert_close(unknown_fraction(ids, lengths)[:, 0], torch.tensor([0.5, 1.0, 0.0]))
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,12 @@ import numpy as np
 import pytest
 
 from brainsim.errors import ConfigError
+from textbranch.factual import factual_sentences
+from textbranch.heldout import all_held_out_texts
 from textbranch.neutral import (
+    DEV_NEUTRAL,
     HELD_OUT_NEUTRAL,
+    emotion_keywords,
     emotion_words,
     emotional_windows,
     stripped_windows,
@@ -74,3 +78,18 @@ def test_rounded_priors_are_renormalised_and_bad_sums_rejected(tmp_path):
     assert abs(p.sum() - 1) < 1e-12
     with pytest.raises(ConfigError, match="summing to 1"):
         load_priors(_table(tmp_path, dict(zip(emos, [0.3, 0.1, 0.1, 0.1, 0.2, 0.1], strict=True))))
+
+
+def test_emotion_keywords_are_the_words_that_fill_the_feel_slot():
+    texts = ["i feel so very miserable today", "im feeling miserable again", "i felt a bit miserable",
+             "i feel tender towards my car", "i feel tender", "i feel tender and calm",
+             "my car is at the garage", "my car again", "the car park"] + ["i like my car"] * 5
+    kw = emotion_keywords(texts)
+    assert kw == {"miserable", "tender"}  # "car" fills the slot once, "so"/"very"/"a bit" are skipped
+
+
+def test_factual_sentences_are_many_distinct_and_not_held_out():
+    pool = factual_sentences(20_000, np.random.default_rng(0))
+    assert len(pool) == len(set(pool)) > 15_000
+    assert not set(pool) & (all_held_out_texts() | set(DEV_NEUTRAL))
+    assert factual_sentences(50, np.random.default_rng(4)) == factual_sentences(50, np.random.default_rng(4))
