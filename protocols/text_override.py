@@ -1,17 +1,18 @@
-"""Text overrides the profile's bias: what a depressed and an anxious person read.
+"""What a depressed and an anxious person read: text against the profile.
 
 Six runs, same seed and schedule (3 s; the sentence is shown from 1.0 s to 2.0 s):
 
-* depressed, no text                 — sadness wins
-* depressed + "i feel strong"        — joy should win while the sentence is shown
-* depressed + "i went to the shop"   — neutral control: small change
-* anxious, no text                   — fear wins
-* anxious + "everything is fine"     — fear should drop by >= 30 % while it is shown
+* depressed, no text
+* depressed + "i feel strong"        — should move the readout towards joy
+* depressed + "i went to the shop"   — neutral control: the gate stays nearly closed
+* anxious, no text
+* anxious + "everything is fine"     — should cut fear while it is shown
 * anxious + "i went to the shop"     — neutral control
 
 The sentences go through the text branch (textbranch/, shipped checkpoint): its emotion
-probabilities p and gate g become a drive g*p into the striatal channels and a (1 - g)
-damping of the profile's bias there (docs/architecture.md). Run it with ``--out
+probabilities p, scaled by the gate g, drive the amygdala's positive- and negative-valence
+populations and the thalamic arousal relay (docs/architecture.md, docs/textbranch.md); the
+measured effects are in docs/textbranch.md. Run it with ``--out
 results/text_override`` (without: ``results/text_override-<time>/``) and compare the runs with::
 
     from analysis import load_runs
