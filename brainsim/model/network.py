@@ -148,9 +148,9 @@ class NetworkOptions:
 
     dt: b2.Quantity = field(default_factory=lambda: P.DT)
     noise: str = "kick"
-    noise_dt: b2.Quantity = field(default_factory=lambda: 1 * b2.ms)
-    modulation_dt: b2.Quantity = field(default_factory=lambda: 1 * b2.ms)
-    modulator_record_dt: b2.Quantity = field(default_factory=lambda: 1 * b2.ms)
+    noise_dt: b2.Quantity = field(default_factory=lambda: P.INPUT_DT)
+    modulation_dt: b2.Quantity = field(default_factory=lambda: P.INPUT_DT)
+    modulator_record_dt: b2.Quantity = field(default_factory=lambda: P.INPUT_DT)
     connectivity_seed: int = P.CONNECTIVITY_SEED
     modulation: dict[str, str] = field(default_factory=lambda: dict(eq.MODULATION_EXPRESSIONS))
 
