@@ -127,7 +127,7 @@ def test_comparison_report_and_viewer_on_real_runs(real_runs, tmp_path):
 @pytest.mark.browser
 def test_live_view_end_to_end(tmp_path):
     """``neuroemo run --live``: a browser sees the raster update twice; the process exits."""
-    from tests.analysis.test_analysis_browser import CHROMIUM, Browser
+    from tests.browser import CHROMIUM, Browser
 
     if CHROMIUM is None:
         pytest.skip("headless Chromium not installed")

@@ -83,23 +83,23 @@ def quick_run(tmp_path_factory):
     import contextlib
     import io
 
-    import analysis.figures
+    import analysis.report
 
     titles = []
-    real_save = analysis.figures.save_figure
+    real_save = analysis.report.save_figure  # what the figures hook (write_run_figures) calls
 
     def save(fig, path, **kwargs):
         titles.append(fig._suptitle.get_text())
         return real_save(fig, path, **kwargs)
 
     out = tmp_path_factory.mktemp("quick") / "healthy-run"
-    analysis.figures.save_figure = save
+    analysis.report.save_figure = save
     stdout = io.StringIO()
     try:
         with contextlib.redirect_stdout(stdout):
             code = main(["run", "protocols/emotional_response.py", *QUICK, "--out", str(out)])
     finally:
-        analysis.figures.save_figure = real_save
+        analysis.report.save_figure = real_save
     assert code == 0
     return out, stdout.getvalue(), titles
 

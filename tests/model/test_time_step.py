@@ -51,13 +51,18 @@ def readouts(dt) -> dict[str, dict]:
 @pytest.mark.cpp_standalone
 def test_default_time_step_gives_the_results_of_a_fine_one():
     """Every profile, seeds 1-2: region rates within 10 % of those at 0.1 ms (measured
-    over seeds 1-3: at most 4.2 %), the same winning emotion, and readout probabilities
-    within 0.05 (the seed-to-seed standard deviation reaches 0.037)."""
+    over seeds 1-3: at most 4.2 %), readout probabilities within 0.05 (the seed-to-seed
+    standard deviation reaches 0.037), and the same winning emotion wherever the fine step's
+    winner leads by more than that tolerance. (Since the mechanistic model the channels of a
+    profile lie close together: impulsive's fear and joy differ by 0.025 at 0.1 ms, and a
+    winner decided by less than the tolerance says nothing about the time step.)"""
     assert Protocol(name="x", profile="healthy", duration=1 * second).dt == 0.5 * ms
     coarse, fine = readouts(0.5 * ms), readouts(0.1 * ms)
     for profile in PROFILES:
         rel = coarse[profile]["rates"] / fine[profile]["rates"] - 1
         assert np.all(np.abs(rel) < 0.10), (profile, dict(zip(REGIONS, rel.round(3), strict=True)))
-        assert np.argmax(coarse[profile]["p"]) == np.argmax(fine[profile]["p"]), profile
+        ranked = np.sort(fine[profile]["p"])
+        if ranked[-1] - ranked[-2] > 0.05:
+            assert np.argmax(coarse[profile]["p"]) == np.argmax(fine[profile]["p"]), profile
         dp = np.abs(coarse[profile]["p"] - fine[profile]["p"])
         assert dp.max() < 0.05, (profile, dict(zip(EMOTIONS, dp.round(3), strict=True)))
