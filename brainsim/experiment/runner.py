@@ -7,6 +7,7 @@ of a comparison) so a standalone backend compiles once and re-runs the binary wi
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import time
 from collections.abc import Callable, Sequence
@@ -65,7 +66,10 @@ def structure_for(protocol: Protocol) -> NetworkStructure:
     anatomy = build_anatomy(protocol.scale)
     options = NetworkOptions(dt=protocol.dt, noise=protocol.noise,
                              modulation=eq.check_modulation_expressions(protocol.modulation))
-    return make_structure(anatomy, options, protocol.duration)
+    structure = make_structure(anatomy, options, protocol.duration)
+    if protocol.task is not None:  # a closed-loop task's circuit (brainsim.model.tasks)
+        structure = dataclasses.replace(structure, extensions=(protocol.task.circuit(structure),))
+    return structure
 
 
 def text_arrays(protocol: Protocol) -> tuple[np.ndarray, list[dict]] | None:
@@ -92,8 +96,11 @@ def text_arrays(protocol: Protocol) -> tuple[np.ndarray, list[dict]] | None:
 def values_for(protocol: Protocol, structure: NetworkStructure,
                text: tuple[np.ndarray, list[dict]] | None) -> NetworkValues:
     drives = make_drives(protocol, text=None if text is None else text[0])
-    return make_values(structure, protocol.profile, drives, protocol.seed,
-                       parameter_overrides=protocol.parameters)
+    values = make_values(structure, protocol.profile, drives, protocol.seed,
+                         parameter_overrides=protocol.parameters)
+    if protocol.task is not None:
+        values.extension_values[protocol.task.name] = protocol.task.values(protocol, structure)
+    return values
 
 
 def _label(protocols: Sequence[Protocol], k: int) -> str:
@@ -228,6 +235,9 @@ def _write(protocol: Protocol, structure: NetworkStructure, values: NetworkValue
     tables["synapses"], sampled = synapses_frame(structure, values.weights_pA,
                                                  raw.final_weights_pA)
     summary = summarize(raw, structure, duration_ms, text_events)
+    task_summary = None
+    if protocol.task is not None:  # task.parquet (one row per trial) and the task's metrics
+        tables["task"], task_summary = protocol.task.analyse(raw, structure, protocol)
     meta = {
         "format_version": FORMAT_VERSION,
         "name": protocol.name,
@@ -267,6 +277,7 @@ def _write(protocol: Protocol, structure: NetworkStructure, values: NetworkValue
         "git_revision": git_revision(),
         "timings_s": raw.timings_s,
         "summary": summary,
+        "task": task_summary,
         "created": datetime.now().isoformat(timespec="seconds"),
     }
 

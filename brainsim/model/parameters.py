@@ -294,3 +294,42 @@ TRANSIENT_MS = 100.0
 
 assert set(CIRCUMPLEX_DEG) == set(EMOTIONS)
 assert set(TEXT_COLUMN_OF_EMOTION) == set(EMOTIONS)
+
+# --------------------------------------------------------------------------------------
+# Closed-loop tasks (issue 22): the task circuit of brainsim.model.tasks
+# --------------------------------------------------------------------------------------
+
+#: Cue populations: each cue is represented by this fraction of PFC principal cells
+#: (disjoint sets). Assumed: stimulus-selective PFC cells are a minority of a few to tens
+#: of per cent (Rigotti et al. 2013, Nature 497:585, report mixed selectivity in most cells;
+#: 10 % keeps the populations disjoint for up to eight cues).
+TASK_CUE_FRACTION = 0.1
+#: Afferents of the cue populations and of the reward's sensory representation (the US):
+#: Poisson sources firing at CUE_RATE while on, each target cell receiving from a fraction
+#: ``p`` of the sources with weight ``w`` (onto I_e). Assumed so that the mean current,
+#: 100 sources x p 0.2 x 30 Hz x 35 pA x tau_e 5 ms = 105 pA, matches the current a cue adds
+#: to a thalamic relay cell (SENSORY_CHARGE x (CUE_RATE - BACKGROUND_RATE) = 112 pA).
+TASK_SOURCES_PER_INPUT = 100
+TASK_SOURCE_P = 0.2
+TASK_SOURCE_WEIGHT = 35 * pA
+#: The reward's sensory representation (US) drives the thalamic appetitive relay cells, the
+#: model's appetitive channel (-> positive-valence BLA -> D1 MSNs; -> joy MSNs).
+TASK_US_TARGET_GROUP = "appetitive"
+#: Corticostriatal task projection: every cue population -> every striatal MSN (D1 and D2,
+#: all channels), dopamine-gated like the model's other inputs to the MSNs
+#: (DEFAULT_PLASTICITY). p assumed (denser than the background PFC -> MSN input, 0.05, so
+#: that a cue reaches each MSN through ~10 synapses); initial weight = the PFC -> MSN weight
+#: of STRIATAL_INPUTS.
+TASK_STRIATAL_P = 0.25
+TASK_STRIATAL_WEIGHT = 20 * pA
+#: Learning rate of the critic, V(cue) += alpha*(r - V(cue)) once per trial (TD(0) with one
+#: state per cue and gamma = 1, Schultz, Dayan & Montague 1997, Science 275:1593). Assumed:
+#: 0.2, so that the phasic response moves from reward to cue within ~10-20 trials (Schultz
+#: et al. 1993 and Pan et al. 2005, J Neurosci 25:6235, report tens of trials).
+TASK_CRITIC_ALPHA = 0.2
+#: Phasic dopamine per unit of prediction error: the jump of a reward of 1 in the open-loop
+#: model (reward_sensitivity, DEFAULT_MODULATOR_SHARED), times each region's
+#: dopamine_projection.
+TASK_DELTA_SCALE = 1.0
+#: Record the task projection's weights every this often (after bringing them up to date).
+TASK_WEIGHT_RECORD_DT = 0.5 * second
