@@ -55,14 +55,20 @@ EVENT_COLUMNS = (
     "state",             # critic state of the trial (0 or 1), read at onset
     "count_window",      # 1 while action spikes are counted
     "p_reward",          # reward probability of a Pavlovian trial (choice_task = 0)
+    "trial_start",       # 1 in a trial's first ms: the spike counters restart
+    "baseline_window",   # 1 while action spikes are counted for the baseline
+    "execute",           # 1 while the chosen action is executed (its MSNs driven)
 )
 COLUMN = {name: k for k, name in enumerate(EVENT_COLUMNS)}
 N_CUES = 2
 N_ACTIONS = 2
+#: Counter rows: action 0 and 1 in the decision window, then in the baseline window.
+COUNTER_ROWS = 2 * N_ACTIONS
 
 CONTROLLER_EQUATIONS = """
 V0 : 1
 V1 : 1
+V_iti : 1
 alpha_critic : 1 (constant)
 delta_scale : 1 (constant)
 reward_magnitude : 1 (constant)
@@ -86,10 +92,15 @@ streak : 1
 since_reversal : 1
 reversals : 1
 trial : 1
+baseline_correct : 1 (constant)
 n0 : 1
 n1 : 1
+b0 : 1
+b1 : 1
 count0 : 1 (linked)
 count1 : 1 (linked)
+count2 : 1 (linked)
+count3 : 1 (linked)
 """
 
 #: The controller's 1 ms update (Brian2 code, no branches: conditions are 0/1 factors).
@@ -102,7 +113,11 @@ critic_state = onset*task_events(t, {state}) + (1 - onset)*critic_state
 value_before = V0*(1 - critic_state) + V1*critic_state
 n0 = decide*count0 + (1 - decide)*n0
 n1 = decide*count1 + (1 - decide)*n1
-choice = decide*(int(count1 > count0) + int(count1 == count0)*int(rand() < 0.5)) + (1 - decide)*choice
+b0 = decide*count2 + (1 - decide)*b0
+b1 = decide*count3 + (1 - decide)*b1
+e0 = count0 - baseline_correct*count2
+e1 = count1 - baseline_correct*count3
+choice = decide*(int(e1 > e0) + int(e1 == e0)*int(rand() < 0.5)) + (1 - decide)*choice
 p_chosen = decide*(choice_task*(p0*(1 - choice) + p1*choice) + (1 - choice_task)*task_events(t, {p_reward})) + (1 - decide)*p_chosen
 reward = decide*int(rand() < p_chosen) + (1 - decide)*reward
 chose = decide*choice_task
@@ -118,9 +133,11 @@ streak = (1 - flip)*streak
 since_reversal = (1 - flip)*since_reversal
 reversals = reversals + flip
 error_now = outcome*(reward*reward_magnitude - value_before)
-delta_cue = onset*value_before + (1 - onset)*delta_cue
+error_cue = onset*(value_before - V_iti)
+V_iti = V_iti + alpha_critic*error_cue
+delta_cue = onset*error_cue + (1 - onset)*delta_cue
 delta_outcome = outcome*error_now + (1 - outcome)*delta_outcome
-delta = delta_scale*(onset*value_before + error_now)
+delta = delta_scale*(error_cue + error_now)
 V0 = V0 + alpha_critic*error_now*(1 - critic_state)
 V1 = V1 + alpha_critic*error_now*critic_state
 us_on = task_events(t, {us})*reward
@@ -129,7 +146,7 @@ us_on = task_events(t, {us})*reward
 #: Variables recorded at each trial's end (one row per trial).
 TRIAL_VARIABLES = ("trial", "critic_state", "choice", "reward", "p_chosen", "correct",
                    "reversed_after", "p0", "p1", "V0", "V1", "delta_cue", "delta_outcome",
-                   "n0", "n1", "streak", "reversals")
+                   "n0", "n1", "b0", "b1", "streak", "reversals", "V_iti")
 
 #: A prediction error reaches every region's dopamine like a reward of that size.
 DOPAMINE_KICK = ("dopamine_post = clip(dopamine_post + reward_sensitivity_post"
@@ -138,11 +155,20 @@ DOPAMINE_KICK = ("dopamine_post = clip(dopamine_post + reward_sensitivity_post"
 SOURCE_EQUATIONS = """
 column : integer (constant)
 is_us : 1 (constant)
+is_feedback : 1 (constant)
+feedback_action : 1 (constant)
 rate : Hz (constant)
 gate : 1
 us_gate : 1 (linked)
+choice_now : 1 (linked)
 """
-SOURCE_GATE = "gate = (1 - is_us)*task_events(t, column) + is_us*us_gate"
+#: Cue sources follow their cue's column, US sources the controller's ``us_on``, the
+#: execution feedback of action k the ``execute`` column when k was chosen.
+SOURCE_GATE = ("gate = (1 - is_us - is_feedback)*task_events(t, column) + is_us*us_gate"
+               " + is_feedback*task_events(t, {execute})*int(abs(choice_now - feedback_action)"
+               " < 0.5)").format(**COLUMN)
+#: Source blocks: cue 0, cue 1, US, execution feedback of action 0 and of action 1.
+N_SOURCE_BLOCKS = N_CUES + 1 + N_ACTIONS
 
 
 @dataclass(frozen=True)
@@ -158,8 +184,9 @@ class TaskCircuit:
         PFC principal cells of each cue population (:data:`N_CUES`).
     us_cells : tuple of int
         Thalamic cells the US drives.
-    action_cells : tuple of tuple of int
-        Striatal MSNs of each action population (:data:`N_ACTIONS`).
+    count_cells : tuple of int
+        Striatal MSNs whose spikes may be counted; which action population each belongs to
+        is a run-time value (:attr:`TaskValues.action_of_cell`).
     striatal_targets : tuple of int
         MSNs the task projection reaches.
     seed : int
@@ -170,7 +197,7 @@ class TaskCircuit:
 
     cue_cells: tuple[tuple[int, ...], ...]
     us_cells: tuple[int, ...]
-    action_cells: tuple[tuple[int, ...], ...]
+    count_cells: tuple[int, ...]
     striatal_targets: tuple[int, ...]
     seed: int = P.CONNECTIVITY_SEED
     n_sources: int = P.TASK_SOURCES_PER_INPUT
@@ -183,7 +210,7 @@ class TaskCircuit:
     def key(self) -> str:
         """Hash of the circuit, with the Brian2 code it runs."""
         h = hashlib.sha256()
-        h.update(json.dumps([self.cue_cells, self.us_cells, self.action_cells,
+        h.update(json.dumps([self.cue_cells, self.us_cells, self.count_cells,
                              self.striatal_targets, self.seed, self.n_sources, self.source_p,
                              self.striatal_p, self.weight_record_dt_s, self.weights_recorded,
                              self.name,
@@ -196,18 +223,26 @@ class TaskCircuit:
         rng = np.random.default_rng([self.seed, 22])
         pfc, thal, stri = (offsets[r][0] for r in ("pfc", "thalamus", "striatum"))
         n = self.n_sources
-        src_i, src_j = [], []
-        for k, cells in enumerate((*self.cue_cells, self.us_cells)):
-            target = np.asarray(cells) + (thal if k == N_CUES else pfc)
+        src_i, src_j, src_cell = [], [], []
+        count = np.asarray(self.count_cells)
+        blocks = [(np.asarray(c) + pfc) for c in self.cue_cells]
+        blocks += [np.asarray(self.us_cells) + thal] + [count + stri] * N_ACTIONS
+        for k, target in enumerate(blocks):
             a, b = np.nonzero(rng.random((n, len(target))) < self.source_p)
             src_i.append(a + k * n)
             src_j.append(target[b])
+            # feedback synapses: which count cell they reach (its action is a run value)
+            src_cell.append(b if k > N_CUES else np.full(len(b), -1))
         cues = np.concatenate([np.asarray(c) for c in self.cue_cells]) + pfc
         targets = np.asarray(self.striatal_targets) + stri
         a, b = np.nonzero(rng.random((len(cues), len(targets))) < self.striatal_p)
-        act_i = np.concatenate([np.asarray(c) + stri for c in self.action_cells])
-        act_j = np.concatenate([np.full(len(c), k) for k, c in enumerate(self.action_cells)])
+        # every countable cell onto every counter row (actions 0, 1 in the window, and in
+        # the baseline window); the run-time weight says which rows it counts for
+        cells = np.asarray(self.count_cells) + stri
+        act_i = np.repeat(cells, COUNTER_ROWS)
+        act_j = np.tile(np.arange(COUNTER_ROWS), len(cells))
         return {"source_i": np.concatenate(src_i), "source_j": np.concatenate(src_j),
+                "source_cell": np.concatenate(src_cell),
                 "task_i": cues[a], "task_j": targets[b],
                 "count_i": act_i, "count_j": act_j}
 
@@ -240,7 +275,9 @@ class TaskValues:
     source_rate_hz: float = float(P.CUE_RATE / b2.Hz)
     source_weight: b2.Quantity = field(default_factory=lambda: P.TASK_SOURCE_WEIGHT)
     task_weight: b2.Quantity = field(default_factory=lambda: P.TASK_STRIATAL_WEIGHT)
-    plasticity: dict = field(default_factory=lambda: dict(P.DEFAULT_PLASTICITY))
+    plasticity: dict = field(default_factory=lambda: dict(P.TASK_PLASTICITY))
+    #: Action population (0 or 1; -1: none) of each of the circuit's ``count_cells``.
+    action_of_cell: np.ndarray | None = None
 
 
 #: Controller defaults (a Pavlovian task without reversals).
@@ -248,6 +285,7 @@ CONTROLLER_DEFAULTS = {
     "alpha_critic": P.TASK_CRITIC_ALPHA, "delta_scale": P.TASK_DELTA_SCALE,
     "reward_magnitude": 1.0, "choice_task": 0.0, "criterion": 1e9, "max_block": 1e9,
     "p0": 0.0, "p1": 0.0, "V0": 0.0, "V1": 0.0, "trial": -1.0, "choice": 0.0,
+    "baseline_correct": 0.0, "V_iti": 0.0,
 }
 
 
@@ -266,16 +304,19 @@ class BuiltTask:
                                     name=f"{name}_events")
         ns = {"task_events": self.events}
         # counter of the action populations' spikes in the decision window
-        self.counter = b2.NeuronGroup(N_ACTIONS, "count : 1", name=f"{name}_counter",
-                                      namespace=ns, clock=ms1)
-        self.counter.run_regularly(f"count = count*(1 - task_events(t, {COLUMN['onset']}))",
-                                   clock=ms1, when="start", order=1,
-                                   name=f"{name}_counter_reset")
+        self.counter = b2.NeuronGroup(COUNTER_ROWS, "count : 1\ncolumn : integer (constant)",
+                                      name=f"{name}_counter", namespace=ns, clock=ms1)
+        self.counter.column = np.repeat([COLUMN["count_window"], COLUMN["baseline_window"]],
+                                        N_ACTIONS)
+        self.counter.run_regularly(
+            f"count = count*(1 - task_events(t, {COLUMN['trial_start']}))",
+            clock=ms1, when="start", order=1, name=f"{name}_counter_reset")
         self.count_synapses = b2.Synapses(
-            bn.neurons, self.counter,
-            on_pre=f"count_post += task_events(t, {COLUMN['count_window']})",
+            bn.neurons, self.counter, "member : 1 (constant)",
+            on_pre="count_post += member*task_events(t, column_post)",
             namespace=ns, clock=clocks.integration, name=f"{name}_count")
         self.count_synapses.connect(i=syn["count_i"], j=syn["count_j"])
+        self.count_rows = syn["count_j"]
         # the controller: trial logic, critic, reward draw, reversal, delta
         self.controller = b2.NeuronGroup(
             1, CONTROLLER_EQUATIONS, name=f"{name}_controller", namespace=ns, clock=ms1,
@@ -283,6 +324,8 @@ class BuiltTask:
                     "trial_end": f"task_events(t, {COLUMN['trial_end']}) > 0.5"})
         self.controller.count0 = b2.linked_var(self.counter, "count", index=np.array([0]))
         self.controller.count1 = b2.linked_var(self.counter, "count", index=np.array([1]))
+        self.controller.count2 = b2.linked_var(self.counter, "count", index=np.array([2]))
+        self.controller.count3 = b2.linked_var(self.counter, "count", index=np.array([3]))
         self.controller.run_regularly(CONTROLLER_UPDATE, clock=ms1, when="start", order=2,
                                       name=f"{name}_controller_update")
         self.kick = b2.Synapses(self.controller, bn.modulators, on_pre=DOPAMINE_KICK,
@@ -290,13 +333,20 @@ class BuiltTask:
         self.kick.connect(i=0, j=np.arange(len(bn.modulators)))
         # cue and US afferents
         n = circuit.n_sources
+        n_src = N_SOURCE_BLOCKS * n
         self.sources = b2.NeuronGroup(
-            (N_CUES + 1) * n, SOURCE_EQUATIONS, threshold="rand() < rate*gate*dt",
+            n_src, SOURCE_EQUATIONS, threshold="rand() < rate*gate*dt",
             name=f"{name}_sources", namespace=ns, clock=clocks.integration)
-        self.sources.column = np.repeat([COLUMN["cue0"], COLUMN["cue1"], 0], n)
-        self.sources.is_us = np.repeat([0.0, 0.0, 1.0], n)
+        self.sources.column = np.repeat([COLUMN["cue0"], COLUMN["cue1"], 0, 0, 0], n)
+        self.sources.is_us = np.repeat([0.0, 0.0, 1.0, 0.0, 0.0], n)
+        self.sources.is_feedback = np.repeat([0.0, 0.0, 0.0, 1.0, 1.0], n)
+        self.sources.feedback_action = np.repeat([0.0, 0.0, 0.0, 0.0, 1.0], n)
         self.sources.us_gate = b2.linked_var(self.controller, "us_on",
-                                             index=np.zeros((N_CUES + 1) * n, np.int64))
+                                             index=np.zeros(n_src, np.int64))
+        self.sources.choice_now = b2.linked_var(self.controller, "choice",
+                                                index=np.zeros(n_src, np.int64))
+        self.source_block = syn["source_i"] // n
+        self.source_cell = syn["source_cell"]
         self.sources.run_regularly(SOURCE_GATE, clock=ms1, when="start", order=3,
                                    name=f"{name}_sources_gate")
         self.source_synapses = b2.Synapses(self.sources, bn.neurons, "w : amp (constant)",
@@ -336,8 +386,17 @@ class BuiltTask:
         controller.update(value.controller)
         for key, v in controller.items():
             out.append((getattr(self.controller, key), v))
+        action = np.asarray(value.action_of_cell)
+        out.append((self.count_synapses.member,
+                    (np.repeat(action, COUNTER_ROWS) == self.count_rows % N_ACTIONS)
+                    .astype(float)))
         out.append((self.sources.rate, value.source_rate_hz * b2.Hz))
-        out.append((self.source_synapses.w, value.source_weight))
+        # execution feedback of action k reaches only the cells of action k
+        feedback = self.source_block > N_CUES
+        reach = np.ones(len(self.source_block))
+        reach[feedback] = (action[self.source_cell[feedback]]
+                           == self.source_block[feedback] - N_CUES - 1)
+        out.append((self.source_synapses.w, value.source_weight * reach))
         out.append((self.plastic.w, value.task_weight))
         for key, v in value.plasticity.items():
             out.append((getattr(self.plastic, key), v))

@@ -70,14 +70,19 @@ class Task:
     def events(self, seed: int) -> np.ndarray:
         raise NotImplementedError
 
-    def controller(self) -> dict:
+    def controller(self, seed: int) -> dict:
         return {}
+
+    def action_of_cell(self, structure: NetworkStructure, seed: int) -> np.ndarray:
+        """Action population (0, 1, or -1 for none) of each of the circuit's count cells."""
+        raise NotImplementedError
 
     def values(self, protocol, structure: NetworkStructure) -> TaskValues:
         """The task's run-time values for a protocol (profile's sensory scale, seed)."""
         return TaskValues(
-            events=self.events(protocol.seed), controller=self.controller(),
-            source_rate_hz=float(P.CUE_RATE / b2.Hz) * protocol.profile.sensory_scale)
+            events=self.events(protocol.seed), controller=self.controller(protocol.seed),
+            source_rate_hz=float(P.CUE_RATE / b2.Hz) * protocol.profile.sensory_scale,
+            action_of_cell=self.action_of_cell(structure, protocol.seed))
 
     # --- analysis -------------------------------------------------------------------
     def analyse(self, raw, structure: NetworkStructure, protocol) -> tuple[pd.DataFrame, dict]:

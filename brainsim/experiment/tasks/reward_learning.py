@@ -70,12 +70,15 @@ class RewardLearning(Task):
 
     def circuit(self, structure: NetworkStructure) -> TaskCircuit:
         """Cue populations in PFC; counted: the joy channel's MSNs against all other MSNs."""
-        layout = structure.layouts["striatum"]
-        msn = self.msns(structure)
-        joy = layout.channel[msn] == EMOTIONS.index("joy")
+        msn = tuple(map(int, self.msns(structure)))
         return TaskCircuit(cue_cells=self.cue_cells(structure), us_cells=self.us_cells(structure),
-                           action_cells=(tuple(map(int, msn[joy])), tuple(map(int, msn[~joy]))),
-                           striatal_targets=tuple(map(int, msn)))
+                           count_cells=msn, striatal_targets=msn)
+
+    def action_of_cell(self, structure: NetworkStructure, seed: int) -> np.ndarray:
+        """Counted: the joy channel's MSNs (0) against all other MSNs (1)."""
+        layout = structure.layouts["striatum"]
+        joy = layout.channel[self.msns(structure)] == EMOTIONS.index("joy")
+        return np.where(joy, 0, 1)
 
     def trial_cues(self, seed: int) -> tuple[np.ndarray, np.ndarray]:
         """Cue (0 = CS+, 1 = CS-) and reward probability of every trial."""
@@ -103,6 +106,8 @@ class RewardLearning(Task):
             ev[on:self.step(t0 + self.cue_onset_s + self.cue_s), COLUMN[f"cue{cues[k]}"]] = 1
             ev[on, COLUMN["onset"]] = 1
             ev[on:self.step(t0 + self.us_onset_s), COLUMN["count_window"]] = 1
+            ev[self.step(t0), COLUMN["trial_start"]] = 1
+            ev[self.step(t0):on, COLUMN["baseline_window"]] = 1
             ev[self.step(t0 + self.us_onset_s), COLUMN["decide"]] = 1
             ev[min(n - 1, self.step(t0 + self.us_onset_s + self.dopamine_delay_s)),
                COLUMN["outcome"]] = 1
@@ -113,12 +118,14 @@ class RewardLearning(Task):
             ev[self.step(t0):self.step(t0 + self.trial_s), COLUMN["p_reward"]] = p[k]
         return ev
 
-    def controller(self) -> dict:
+    def controller(self, seed: int) -> dict:
         return {"alpha_critic": self.critic_alpha, "choice_task": 0.0}
 
     def analyse(self, raw, structure, protocol) -> tuple[pd.DataFrame, dict]:
         df = self.trial_frame(raw)
-        df = df.rename(columns={"critic_state": "cue", "n0": "joy_spikes_cs", "n1": "other_spikes_cs"})
+        df = df.rename(columns={"critic_state": "cue", "n0": "joy_spikes_cs",
+                                "n1": "other_spikes_cs", "b0": "joy_spikes_pre",
+                                "b1": "other_spikes_pre"})
         df = df.drop(columns=["choice", "correct", "reversed_after", "reversals", "streak",
                               "p0", "p1"])
         cues, p = self.trial_cues(protocol.seed)
