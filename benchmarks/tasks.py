@@ -13,7 +13,6 @@ Writes ``benchmarks/results/tasks-<name>.csv`` (one row per run: the summary met
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import math
 import time
@@ -25,34 +24,15 @@ from brian2 import ms
 from scipy import stats
 
 from brainsim import Protocol
-from brainsim.devices import get_backend
-from brainsim.experiment.runner import structure_for, values_for
-from brainsim.experiment.tasks import ProbabilisticReversal, RewardLearning
+from brainsim.experiment.tasks import ProbabilisticReversal, RewardLearning, batch
 
 OUT = Path(__file__).resolve().parent / "results"
 
 
 def run_many(protocols, change_values=None, backend="cpp_standalone"):
-    """Run protocols that share one structure on one build; yields (protocol, table,
-    summary, seconds). ``change_values(protocol, values)`` may edit the values first."""
-    structure = structure_for(protocols[0])
-    key = structure.key(backend)
-    first = values_for(protocols[0], structure, None)
-    build = get_backend(backend).prepare(structure, first, report=None)
-    try:
-        for p in protocols:
-            s = structure_for(p)
-            if s.key(backend) != key:
-                raise ValueError(f"{p.name} has another structure than the first protocol")
-            v = values_for(p, s, None)
-            if change_values is not None:
-                change_values(p, v)
-            t0 = time.perf_counter()
-            raw = build.run(v)
-            df, summary = p.task.analyse(raw, s, p)
-            yield p, df, summary, time.perf_counter() - t0
-    finally:
-        build.close()
+    """(protocol, table, summary, seconds) of every protocol, on one build."""
+    for p, df, summary, _raw, secs in batch.run_many(protocols, change_values, backend):
+        yield p, df, summary, secs
 
 
 def flatten(d, prefix=""):
