@@ -40,7 +40,7 @@ from brainsim.devices.speedups.gaussian import standard_normal_function
 from brainsim.model.equations import REFRACTORY
 
 EQUATIONS = """
-dv/dt = (E_L - v + R*(gain*(I_e - I_i + I_input) + I_bias - I_adapt)) / tau_m : volt (unless refractory)
+dv/dt = (E_L - v + R*(gain*(I_e + I_input) - I_i + I_bias - I_adapt)) / tau_m : volt (unless refractory)
 dI_e/dt = -I_e / tau_e : amp
 dI_i/dt = -I_i / tau_i : amp
 dI_adapt/dt = -I_adapt / tau_adapt : amp
@@ -64,8 +64,8 @@ I_bias : amp (constant)
 q_sensory : coulomb (constant)
 sensory_channel : integer (constant)
 channel : integer (constant)
+text_column : integer (constant)
 text_current : amp (constant)
-text_gated : 1 (constant)
 k_gain_5ht : 1 (constant)
 k_gain_da : 1 (constant)
 k_gain_ne : 1 (constant)
@@ -86,10 +86,10 @@ da_integral_prev : second
 """
 
 SLOW_UPDATE = """
-gain = 1 + (1 - text_gated*(1 - text_bias_weight(t)))*(k_gain_5ht*(serotonin - 0.5) + k_gain_da*(dopamine - 0.5) + k_gain_ne*(norepinephrine - 0.5))
-threshold_shift = (1 - text_gated*(1 - text_bias_weight(t)))*(k_theta_5ht*(serotonin - 0.5) + k_theta_da*(dopamine - 0.5) + k_theta_ne*(norepinephrine - 0.5))
+gain = 1 + k_gain_5ht*(serotonin - 0.5) + k_gain_da*(dopamine - 0.5) + k_gain_ne*(norepinephrine - 0.5)
+threshold_shift = k_theta_5ht*(serotonin - 0.5) + k_theta_da*(dopamine - 0.5) + k_theta_ne*(norepinephrine - 0.5)
 noise_scale = 1 + k_noise_ne*(norepinephrine - 0.5)
-I_input = q_sensory*sensory_rate(t, sensory_channel) + text_current*text_drive(t, channel)
+I_input = q_sensory*sensory_rate(t, sensory_channel) + text_current*text_drive(t, text_column)
 da_integral = da_integral_region
 da_integral_prev = da_integral_prev_region
 """
@@ -154,10 +154,11 @@ I_bias : amp (constant)
 q_sensory : coulomb (constant)
 sensory_channel : integer (constant)
 channel : integer (constant)
+text_column : integer (constant)
 text_current : amp (constant)
 """
 PLAIN_INPUT = ("I_input = q_sensory*sensory_rate(t, sensory_channel)"
-               " + text_current*text_drive(t, channel)")
+               " + text_current*text_drive(t, text_column)")
 STRIPPABLE = ("noise", "plasticity", "trace", "extensions")
 
 tau_eligibility = 1 * b2.second
@@ -165,7 +166,7 @@ eligibility_epoch = 10 * b2.second
 # Izhikevich (2007)-style three-factor rule, the values brainsim uses by default
 eta, A_plus, A_minus = 20 * b2.pA / b2.second, 1.0, -1.5
 tau_plus = tau_minus = 20 * ms
-w_max = 60 * b2.pA
+w_max = 120 * b2.pA
 
 
 def main():
@@ -190,7 +191,6 @@ def main():
     sensory_rate = b2.TimedArray(d["sensory_rate_hz"] * Hz, dt=input_dt)  # noqa: F841 (found by name)
     reward_signal = b2.TimedArray(d["reward"], dt=input_dt)  # noqa: F841
     text_drive = b2.TimedArray(d["text_drive"], dt=input_dt)  # noqa: F841
-    text_bias_weight = b2.TimedArray(d["text_bias_weight"], dt=input_dt)  # noqa: F841
 
     n = len(d["region_index"])
     if "extensions" in strip:
@@ -226,6 +226,7 @@ def main():
             neurons.run_regularly(NOISE_KICK, dt=1 * ms, when="start", order=1)
     neurons.channel = d["channel"]
     neurons.sensory_channel = d["sensory_channel"]
+    neurons.text_column = d["text_column"]
     for key in d.files:  # per-neuron values and network constants, in SI units
         if key.startswith("neuron_") or key.startswith("const_"):
             name = key.split("_", 1)[1]

@@ -31,6 +31,7 @@ from brainsim import Protocol, standard_phases
 from brainsim.channels import EMOTIONS
 from brainsim.devices import get_backend
 from brainsim.experiment.runner import structure_for, summarize, values_for
+from brainsim.model.network import text_column_of, text_columns
 
 HERE = Path(__file__).resolve().parent
 
@@ -173,9 +174,8 @@ def export_bare_network(p: Protocol, root: Path) -> tuple[object, object, Path]:
                                                  for lay in structure.layouts.values()]),
               "sensory_rate_hz": values.drives.sensory_rate_hz,
               "reward": values.drives.reward,
-              "text_drive": np.concatenate([values.drives.text_drive,
-                                            np.zeros((values.drives.n_steps, 1))], axis=1),
-              "text_bias_weight": values.drives.text_bias_weight,
+              "text_drive": text_columns(values.drives.text_drive),
+              "text_column": text_column_of(structure),
               "tau_dopamine": float(values.modulator_shared["tau_dopamine"]),
               "reward_sensitivity": float(values.modulator_shared["reward_sensitivity"])}
     for name, arr in values.neuron_arrays.items():

@@ -15,7 +15,6 @@ docs/model.md).
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 import time
 from pathlib import Path

@@ -3,7 +3,7 @@
 Schedule (3 s): baseline, threat cues, appetitive cues, rewards (one phase each). Edit the
 profile's levels, the phases or the modulation expressions here to tune the model, e.g.::
 
-    modulation={"gain": "1 + 2*profile_bias*k_gain_ne*(norepinephrine - level_ref)"}
+    modulation={"gain": "1 + 2*k_gain_ne*(norepinephrine - level_ref)"}  # NE gain doubled
 """
 
 from brian2 import ms, second

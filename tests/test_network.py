@@ -74,17 +74,20 @@ def test_every_region_fires_plausibly_without_runaway(build, profile_runs):
 
 
 def test_profile_readouts(profile_runs):
+    """What the mechanisms give on seed 1 (issue 21; the winners of the old per-channel
+    threshold table are gone: depressed -> sadness and impulsive -> anger do not hold, see
+    docs/model.md "Profile effects" for 20 unseen seeds; the effects of one seed are within
+    its noise, the ablation tests in tests/test_mechanisms.py average six): every profile
+    reads out a channel (no tie), the BLA projection cells are more active in anxious and
+    depressed than in healthy."""
     winner = {n: s["readout"]["winner"] for n, (_, s) in profile_runs.items()}
     rates = {n: s["readout"]["rates_hz"] for n, (_, s) in profile_runs.items()}
-    assert winner["depressed"] == "sadness"
-    assert winner["anxious"] == "fear"
-    assert winner["healthy"] == "joy"
-    assert winner["resilient"] == "joy"
-    for name in ("healthy", "resilient"):
-        assert rates[name]["joy"] > rates[name]["sadness"]
-    assert rates["impulsive"]["anger"] > rates["healthy"]["anger"]
-    amygdala = {n: s["mean_rate_hz"]["amygdala"] for n, (_, s) in profile_runs.items()}
+    assert all(w in EMOTIONS for w in winner.values()), winner
+    amygdala = {n: s["mean_rate_exc_hz"]["amygdala"] for n, (_, s) in profile_runs.items()}
     assert amygdala["anxious"] > amygdala["healthy"]
+    assert amygdala["depressed"] > amygdala["healthy"]
+    # anxious's threat-relay input is amplified (NE gain, sensory scale 1.2)
+    assert rates["anxious"]["fear"] > rates["anxious"]["sadness"]
 
 
 def test_text_priors_are_the_current_readout(build):
@@ -130,8 +133,8 @@ def test_profile_effects_emerge_from_signatures(build, profile_runs):
     raw_d, sum_d = simulate(build, protocol(depressed_as_healthy))
     assert _same(raw_h, profile_runs["depressed"][0])
     assert _same(raw_d, profile_runs["healthy"][0])
-    assert sum_h["readout"]["winner"] == "sadness"
-    assert sum_d["readout"]["winner"] == "joy"
+    assert sum_h["readout"] == profile_runs["depressed"][1]["readout"]
+    assert sum_d["readout"] == profile_runs["healthy"][1]["readout"]
 
 
 def _with_level(modulator: str, level: float) -> Profile:
@@ -146,12 +149,12 @@ def test_norepinephrine_raises_amygdala_rate(build):
     assert high["readout"]["rates_hz"]["fear"] > low["readout"]["rates_hz"]["fear"]
 
 
-def test_serotonin_lowers_amygdala_rate_and_sadness(build):
+def test_serotonin_lowers_amygdala_rate(build):
+    """5-HT raises the threshold of the negative-valence BLA cells (aversive sensitivity).
+    (It no longer raises PFC gain: that was not one of issue 21's mechanisms.)"""
     low = simulate(build, protocol(_with_level("serotonin", 0.3)))[1]
     high = simulate(build, protocol(_with_level("serotonin", 0.9)))[1]
-    assert high["mean_rate_hz"]["amygdala"] < low["mean_rate_hz"]["amygdala"]
-    assert high["readout"]["rates_hz"]["sadness"] < low["readout"]["rates_hz"]["sadness"]
-    assert high["mean_rate_hz"]["pfc"] > low["mean_rate_hz"]["pfc"]  # top-down gain
+    assert high["mean_rate_exc_hz"]["amygdala"] < low["mean_rate_exc_hz"]["amygdala"]
 
 
 def test_dopamine_raises_joy_and_lowers_sadness(build):
@@ -227,7 +230,7 @@ def test_runtime_and_cpp_agree(build, profile_runs):
         assert abs(a - b) <= 0.1 * b, (region, a, b)
     winners = [max(EMOTIONS, key=lambda e, runs=runs: mean(runs, "readout", e))
                for runs in (ours, cpp)]
-    assert winners[0] == winners[1] == "fear", winners
+    assert winners[0] == winners[1], winners
     # same seed on the runtime backend reproduces exactly
     again = next(runtime.simulate(structure, values[:1], report=None))
     assert _same(raws[0], again)

@@ -31,7 +31,7 @@ def constant_drives(duration_ms: int) -> Drives:
     sensory = np.zeros((duration_ms, len(SENSORY_CHANNELS)))
     sensory[:, 0] = SENSORY_HZ
     return Drives(sensory, np.zeros(duration_ms),
-                  np.zeros((duration_ms, len(EMOTIONS))), np.ones(duration_ms))
+                  np.zeros((duration_ms, len(EMOTIONS))))
 
 
 def textbook_group(currents, dt=0.05 * ms, duration_ms=1000, levels=(0.5, 0.5, 0.5),
@@ -65,7 +65,7 @@ def textbook_group(currents, dt=0.05 * ms, duration_ms=1000, levels=(0.5, 0.5, 0
         group.I_bias = 0 * pA
         group.q_sensory = currents / (SENSORY_HZ * b2.Hz)
         group.sensory_channel = 0
-    group.channel = len(EMOTIONS)  # no text drive
+    group.text_column = 3  # the all-zero column: no text drive
     mon = b2.SpikeMonitor(group)
     net = b2.Network(mods, group, mon)
     return net, group, mon
@@ -116,15 +116,18 @@ def test_modulators_do_nothing_with_zero_coefficients():
     np.testing.assert_array_equal(counts[0], counts[1])
 
 
-#: Each modulation coefficient, the modulator it reads, the value used here (the sign of the
-#: region defaults in brainsim.model.anatomy) and the quantity it enters.
+#: Each modulation coefficient, the modulator it reads, the value used here and the quantity
+#: it enters. The defaults (brainsim.model.parameters) use k_gain_ne (+1), k_theta_da (-5 mV
+#: on D1 MSNs, +5 mV on D2 MSNs) and k_theta_5ht (+5 mV on negative-valence BLA cells); the
+#: others are 0 by default but remain available to protocols.
 COEFFICIENTS = [
-    ("k_gain_5ht", 0, 0.4, "gain"),  # PFC: low 5-HT lowers the gain
-    ("k_gain_da", 1, 0.5, "gain"),  # DA raises the gain
-    ("k_gain_ne", 2, 1.0, "gain"),  # NE raises the gain (amygdala)
-    ("k_theta_5ht", 0, 6 * mV, "threshold_shift"),  # 5-HT raises the threshold
-    ("k_theta_da", 1, -8 * mV, "threshold_shift"),  # DA lowers it (joy channel)
-    ("k_theta_ne", 2, -4 * mV, "threshold_shift"),  # NE lowers it (amygdala)
+    ("k_gain_5ht", 0, 0.4, "gain"),
+    ("k_gain_da", 1, 0.5, "gain"),
+    ("k_gain_ne", 2, 1.0, "gain"),  # NE raises the gain of excitatory input
+    ("k_theta_5ht", 0, 5 * mV, "threshold_shift"),  # 5-HT raises the threshold (BLA negative)
+    ("k_theta_da", 1, -5 * mV, "threshold_shift"),  # DA lowers it (D1 MSN)
+    ("k_theta_da", 1, 5 * mV, "threshold_shift"),  # DA raises it (D2 MSN)
+    ("k_theta_ne", 2, -4 * mV, "threshold_shift"),
 ]
 NEUTRAL = {"gain": 1.0, "threshold_shift": 0.0, "noise_scale": 1.0}
 
@@ -240,3 +243,28 @@ def test_constant_modulation_expression_runs_on_numpy():
     np.testing.assert_allclose(np.asarray(group.noise_scale), 1.5)
     np.testing.assert_allclose(np.asarray(group.threshold_shift), 0.002)
     np.testing.assert_allclose(np.asarray(group.gain), 1.4)  # still the default expression
+
+
+def test_gain_does_not_scale_inhibition():
+    """NE's gain multiplies excitatory synaptic and afferent input only (issue 21): with an
+    inhibitory current alone the membrane follows the same path at every NE level, and with
+    an excitatory current alone it is scaled by the gain."""
+    traces = {}
+    for current in ("I_i", "I_e"):
+        for level in (0.5, 0.9):
+            net, group, _ = textbook_group(np.array([0.0]) * pA, dt=0.1 * ms, duration_ms=30,
+                                           levels=(0.5, 0.5, level))
+            group.q_sensory = 0 * b2.coulomb
+            group.k_gain_ne = 1.0
+            group.v_th0 = group.v_th = 1 * b2.volt  # no spike
+            setattr(group, current, 100 * pA)
+            mon = b2.StateMonitor(group, "v", record=True)
+            net.add(mon)
+            net.run(30 * ms)
+            traces[current, level] = np.asarray(mon.v[0])
+    np.testing.assert_array_equal(traces["I_i", 0.5], traces["I_i", 0.9])
+    assert traces["I_i", 0.5].min() < -1e-3  # the inhibition did act
+    peak = {level: traces["I_e", level].max() for level in (0.5, 0.9)}
+    # the excitatory current is first updated with gain 1 (the 1 ms modulation update
+    # runs at t = 0 before the first step), then with 1.4
+    assert 1.3 < peak[0.9] / peak[0.5] < 1.41, peak

@@ -61,7 +61,7 @@ def simulate_brian(pre_ms, post_ms, reward_ms, reward, duration_ms=1000, dt=0.1 
     rewards = np.zeros(n)
     rewards[np.atleast_1d(reward_ms)] = np.atleast_1d(reward)
     drives = Drives(np.zeros((n, len(SENSORY_CHANNELS))), rewards,
-                    np.zeros((n, len(EMOTIONS))), np.ones(n))
+                    np.zeros((n, len(EMOTIONS))))
     mods = make_modulator_group(1, make_timed_arrays(drives),
                                 clocks=Clocks("test_modulators", integration_dt=dt))
     mods.dopamine_tonic = TONIC

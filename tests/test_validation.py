@@ -275,7 +275,7 @@ def test_modulation_messages_name_the_real_problem():
     # a number with an exponent is not an unknown name; a missing unit is "dimensionless"
     assert check_modulation_expressions({"threshold_shift": "1e-3*mV + 0*mV*serotonin"})
     with pytest.raises(ConfigError, match="dimensionless"):
-        check_modulation_expressions({"threshold_shift": "profile_bias*(serotonin - level_ref)"})
+        check_modulation_expressions({"threshold_shift": "(serotonin - level_ref)"})
 
 
 @pytest.mark.parametrize(("args", "kwargs", "message"), [

@@ -33,6 +33,7 @@ def measure_priors_command(args: argparse.Namespace) -> int:
 
     from brainsim.errors import NeuroEmoError
     from brainsim.experiment.priors import PRIOR_DURATION_S, measure_priors, write_priors
+    from brainsim.model.readout import TEMPERATURE_HZ
 
     if args.seeds < 1:
         raise NeuroEmoError(f"--seeds must be >= 1, got {args.seeds}")
@@ -43,7 +44,8 @@ def measure_priors_command(args: argparse.Namespace) -> int:
         f"Measured striatal readout of the simulator without text ({date}): "
         f"`neuroemo measure-priors --seeds {args.seeds}`, default network, the standard "
         f"{PRIOR_DURATION_S:g} s schedule, seeds 1-{args.seeds}, backend cpp_standalone; per profile the mean "
-        "over seeds of the softmax of the six striatal channel rates divided by 2 Hz, "
+        f"over seeds of the softmax of the six striatal channel rates divided by "
+        f"{TEMPERATURE_HZ:g} Hz, "
         "rounded to 4 decimals (the loader renormalises). Levels are the profiles' "
         "signatures."
     )

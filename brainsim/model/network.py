@@ -368,7 +368,7 @@ def make_values(structure: NetworkStructure, profile: Profile, drives: Drives, s
         is_exc = np.arange(n) < layout.n_exc
         arrays["tau_m"] = np.where(is_exc, float(params["tau_m"]), float(params["tau_m_inh"]))
         arrays["v_th0"] = float(params["v_th0"]) + float(params["v_th0_sd"]) * \
-            rng_net.standard_normal(n)
+            rng_net.normal(size=n)
         arrays["I_bias"] = np.where(is_exc, float(params["I_bias_exc"]),
                                     float(params["I_bias_inh"]))
         arrays["q_sensory"] = np.where(layout.receives_sensory, float(spec.sensory_charge), 0.0)
