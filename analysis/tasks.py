@@ -184,3 +184,33 @@ def reversal_metrics(df: pd.DataFrame, criterion: int) -> dict:
     out["lose_shift"] = _mean(~stay[prev == 0]) if (prev == 0).any() else None
     out["rescorla_wagner"] = rescorla_wagner_fit(choice, reward) if len(df) > 1 else None
     return out
+
+
+# ---------------------------------------------------------------------------------------
+# Dispatch: the metrics of any task table
+# ---------------------------------------------------------------------------------------
+
+def task_metrics(df: pd.DataFrame, info: dict) -> dict:
+    """The summary metrics of a task's per-trial table (``task.parquet``), chosen by the
+    task's kind (``info["schedule"]["kind"]``, as in ``meta.json``'s ``task``).
+
+    ``neuroemo run`` passes this to the runner, which writes the result to ``meta.json``;
+    for a results folder written without it, use :func:`folder_task_metrics`.
+    """
+    schedule = info.get("schedule", {})
+    kind = schedule.get("kind")
+    if kind == "RewardLearning":
+        return learning_summary(df, initial_weight_pA=info["initial_weight_pA"])
+    if kind == "ProbabilisticReversal":
+        return reversal_metrics(df, criterion=int(schedule["criterion"]))
+    raise ValueError(f"No metrics for task kind {kind!r}.")
+
+
+def folder_task_metrics(folder) -> dict:
+    """:func:`task_metrics` of a results folder (its ``task.parquet`` and ``meta.json``)."""
+    import json
+    from pathlib import Path
+
+    folder = Path(folder)
+    meta = json.loads((folder / "meta.json").read_text())
+    return task_metrics(pd.read_parquet(folder / "task.parquet"), meta["task"])

@@ -23,6 +23,7 @@ import pandas as pd
 from brian2 import ms
 from scipy import stats
 
+from analysis.tasks import task_metrics
 from brainsim import Protocol
 from brainsim.experiment.tasks import ProbabilisticReversal, RewardLearning, batch
 
@@ -31,8 +32,8 @@ OUT = Path(__file__).resolve().parent / "results"
 
 def run_many(protocols, change_values=None, backend="cpp_standalone"):
     """(protocol, table, summary, seconds) of every protocol, on one build."""
-    for p, df, summary, _raw, secs in batch.run_many(protocols, change_values, backend):
-        yield p, df, summary, secs
+    for p, df, info, _raw, secs in batch.run_many(protocols, change_values, backend):
+        yield p, df, {**info, **task_metrics(df, info)}, secs
 
 
 def flatten(d, prefix=""):

@@ -126,7 +126,9 @@ def run_protocols(protocols: Sequence[Protocol], *, backend: str = "cpp_standalo
                   threads: int = 0, runtime_target: str = "auto",
                   source_text: str | None = None, live=None,
                   figures: Callable[[Path], None] | None = None,
-                  name: str | None = None) -> list[RunResult]:
+                  name: str | None = None,
+                  task_metrics: Callable[[object, dict], dict] | None = None,
+                  ) -> list[RunResult]:
     """Simulate protocols and write one results folder each.
 
     Parameters
@@ -158,6 +160,11 @@ def run_protocols(protocols: Sequence[Protocol], *, backend: str = "cpp_standalo
     name : str, optional
         Names the default results folder of several protocols (``results/<name>-<time>``;
         the CLI passes the protocol file's name). Default: the first protocol's.
+    task_metrics : callable, optional
+        ``task_metrics(table, info) -> dict``: the metrics of a task protocol's per-trial
+        table, written to ``meta.json``'s ``task`` with ``info``, e.g.
+        :func:`analysis.tasks.task_metrics` (what ``neuroemo run`` passes); None: only the
+        table and ``info``.
 
     Returns
     -------
@@ -207,7 +214,7 @@ def run_protocols(protocols: Sequence[Protocol], *, backend: str = "cpp_standalo
             raw.timings_s["prepare_s"] = prepare_s / len(protocols)
             results[k] = _write(p, structure, v, raw, outs[k], force=force, backend=engine,
                                 text_events=text[1] if text else [], source_text=source_text,
-                                figures=figures)
+                                figures=figures, task_metrics=task_metrics)
             if not quiet:
                 print_summary(results[k])
     return [r for r in results if r is not None]
@@ -221,7 +228,8 @@ def run_protocol(protocol: Protocol, **kwargs) -> RunResult:
 def _write(protocol: Protocol, structure: NetworkStructure, values: NetworkValues,
            raw: RawOutput, out: Path, *, force: bool, backend: Backend,
            text_events: list[dict], source_text: str | None,
-           figures: Callable[[Path], None] | None) -> RunResult:
+           figures: Callable[[Path], None] | None,
+           task_metrics: Callable[[object, dict], dict] | None = None) -> RunResult:
     t0 = time.perf_counter()
     duration_ms = float(protocol.duration / b2.ms)
     tables = {
@@ -238,6 +246,8 @@ def _write(protocol: Protocol, structure: NetworkStructure, values: NetworkValue
     task_summary = None
     if protocol.task is not None:  # task.parquet (one row per trial) and the task's metrics
         tables["task"], task_summary = protocol.task.analyse(raw, structure, protocol)
+        if task_metrics is not None:
+            task_summary = {**task_summary, **task_metrics(tables["task"], task_summary)}
     meta = {
         "format_version": FORMAT_VERSION,
         "name": protocol.name,

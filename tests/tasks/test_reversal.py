@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from brian2 import ms
 
+from analysis.tasks import task_metrics
 from brainsim import Protocol
 from brainsim.experiment.runner import run_protocols
 from brainsim.experiment.tasks import ProbabilisticReversal
@@ -25,7 +26,7 @@ def run(tmp_path_factory):
     out = tmp_path_factory.mktemp("reversal") / "healthy"
     protocol = Protocol(name="reversal", profile="healthy", duration=TASK.duration,
                         dt=0.5 * ms, seed=1, task=TASK)
-    run_protocols([protocol], out=out, quiet=True)
+    run_protocols([protocol], out=out, quiet=True, task_metrics=task_metrics)
     return pd.read_parquet(out / "task.parquet"), json.loads((out / "meta.json").read_text())
 
 

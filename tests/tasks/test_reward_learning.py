@@ -10,10 +10,10 @@ holds the model to what it does, the docs report the disagreement.)
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from brian2 import ms
 
+from analysis.tasks import task_metrics
 from brainsim import Protocol
 from brainsim.experiment.tasks import RewardLearning
 from brainsim.experiment.tasks.batch import run_many
@@ -35,7 +35,8 @@ def runs():
                           dt=0.5 * ms, seed=1, task=CRITIC)]
     protocols += [Protocol(name=f"window{d}", profile="healthy", duration=window(d).duration,
                            dt=0.5 * ms, seed=1, task=window(d)) for d in (0.6, 5.0)]
-    return {p.name: (df, summary) for p, df, summary, _, _ in run_many(protocols)}
+    return {p.name: (df, {**info, **task_metrics(df, info)})
+            for p, df, info, _, _ in run_many(protocols)}
 
 
 def test_critic_dopamine_moves_from_reward_to_cue(runs):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.tasks import reversal_metrics, rescorla_wagner_fit
+from analysis.tasks import rescorla_wagner_fit, reversal_metrics
 
 
 def simulate_rw(alpha, beta, n=400, seed=0, p=(0.8, 0.2), reverse_every=50):

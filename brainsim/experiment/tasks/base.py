@@ -86,7 +86,11 @@ class Task:
 
     # --- analysis -------------------------------------------------------------------
     def analyse(self, raw, structure: NetworkStructure, protocol) -> tuple[pd.DataFrame, dict]:
-        """``task.parquet`` (one row per trial) and the summary for ``meta.json``."""
+        """The run's ``task.parquet`` (one row per trial: what the compiled controller
+        recorded, with rates, dopamine and weights measured per trial) and what the task's
+        metrics need besides it (``schedule``: :meth:`to_dict`; written to ``meta.json``'s
+        ``task``). The metrics themselves are analysis code: :func:`analysis.tasks.task_metrics`
+        (the command line passes it to the runner)."""
         raise NotImplementedError
 
     # helpers shared by the analyses

@@ -28,9 +28,10 @@ def run_many(protocols: Sequence, change_values: Callable | None = None,
 
     Yields
     ------
-    (protocol, table, summary, raw, seconds)
-        The task's per-trial table and summary (:meth:`Task.analyse`), the raw output and
-        the wall time of the run.
+    (protocol, table, info, raw, seconds)
+        The task's per-trial table and its schedule information (:meth:`Task.analyse`;
+        metrics: :func:`analysis.tasks.task_metrics`), the raw output and the wall time of
+        the run.
     """
     from brainsim.devices import get_backend
     from brainsim.experiment.runner import structure_for, values_for

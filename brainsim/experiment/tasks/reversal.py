@@ -21,7 +21,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.tasks import reversal_metrics
 from brainsim.experiment.tasks.base import Task
 from brainsim.model.network import NetworkStructure
 from brainsim.model.tasks import COLUMN, TaskCircuit
@@ -140,6 +139,4 @@ class ProbabilisticReversal(Task):
             post = np.zeros(n_all, bool)
             post[cells[action == k]] = True
             df[f"w_action{k}_pA"] = self.weights_at(raw, ends, cues, post)
-        summary = reversal_metrics(df, criterion=self.criterion)
-        summary["schedule"] = self.to_dict()
-        return df, summary
+        return df, {"schedule": self.to_dict()}

@@ -8,7 +8,8 @@ prediction error as phasic dopamine (:mod:`brainsim.model.tasks`): at cue onset
 the reward to the cue over trials, and an omitted reward gives a dip (Schultz, Dayan &
 Montague 1997). The cue's input to the MSNs (the task projection) learns through the
 model's dopamine-gated plasticity; what is measured is how much the cue alone (before the
-US) drives the joy channel, and the weights, against the trial number.
+US) drives the joy channel, and the weights, against the trial number (the per-trial table
+of :meth:`RewardLearning.analyse`; its metrics: :func:`analysis.tasks.learning_summary`).
 
 ``dopamine_delay_s`` moves the outcome's dopamine after the US onset (with ``critic_alpha =
 0`` the dopamine is the reward itself): the timing window of the plasticity against
@@ -22,7 +23,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.tasks import learning_summary
 from brainsim.channels import EMOTIONS
 from brainsim.experiment.tasks.base import Task
 from brainsim.model import parameters as P
@@ -157,6 +157,4 @@ class RewardLearning(Task):
             df[f"w_cue{k}_joy_pA"] = self.weights_at(raw, ends, pre, joy_mask)
             df[f"w_cue{k}_other_pA"] = self.weights_at(raw, ends, pre, other_mask)
         w0 = self.weights_at(raw, np.array([0.0]), np.ones(n_all, bool), np.ones(n_all, bool))
-        summary = learning_summary(df, initial_weight_pA=float(w0[0]))
-        summary["schedule"] = self.to_dict()
-        return df, summary
+        return df, {"schedule": self.to_dict(), "initial_weight_pA": float(w0[0])}
