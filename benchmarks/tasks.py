@@ -87,9 +87,83 @@ def plasticity_change(a_minus, eta=None):
     return change
 
 
+def _fmt(m, lo, hi, n):
+    return f"{m:.3g} [{lo:.3g}, {hi:.3g}]" if np.isfinite(lo) else f"{m:.3g} (n={n})"
+
+
+def _table(df, metrics, by="profile", order=None):
+    groups = order or list(dict.fromkeys(df[by]))
+    lines = ["| metric | " + " | ".join(f"{g} (n={int((df[by] == g).sum())})" for g in groups)
+             + " |", "|---" * (len(groups) + 1) + "|"]
+    for m in metrics:
+        if m not in df:
+            continue
+        cells = [_fmt(*ci95(df.loc[df[by] == g, m])) for g in groups]
+        lines.append(f"| {m} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _contrasts(df, metrics, reference="healthy"):
+    lines = ["| metric | profile | difference to " + reference + " [95 % CI] | Cohen's d | p |",
+             "|---|---|---|---|---|"]
+    ref = df[df["profile"] == reference]
+    for m in metrics:
+        if m not in df:
+            continue
+        for g in dict.fromkeys(df["profile"]):
+            if g == reference:
+                continue
+            d = diff_ci95(df.loc[df["profile"] == g, m], ref[m])
+            if not np.isfinite(d.get("diff", math.nan)):
+                continue
+            lines.append(f"| {m} | {g} | {d['diff']:.3g} [{d['lo']:.3g}, {d['hi']:.3g}] | "
+                         f"{d['cohen_d']:.2f} | {d['p_welch']:.2g} |")
+    return "\n".join(lines)
+
+
+REWARD_METRICS = [
+    "cs_plus.joy_hz_first", "cs_plus.joy_hz_last", "cs_plus.joy_evoked_hz_first",
+    "cs_plus.joy_evoked_hz_last", "cs_plus.joy_hz_slope_per_trial.slope",
+    "cs_minus.joy_hz_last", "cs_plus_minus_joy_hz_last", "w_cs_plus_joy_change_pA",
+    "cs_plus.w_other_pA_last", "cs_minus.w_joy_pA_last", "trials_to_half_weight_change",
+    "critic.delta_cue_first", "critic.delta_cue_last", "critic.delta_outcome_first",
+    "critic.delta_outcome_last", "critic.delta_outcome_omitted", "critic.da_cue_first",
+    "critic.da_cue_last", "critic.da_outcome_first", "critic.da_outcome_last",
+    "critic.da_outcome_omitted", "seconds"]
+REVERSAL_METRICS = [
+    "accuracy", "accuracy_first_block", "accuracy_after_first_reversal", "n_reversals",
+    "trials_to_criterion_after_reversal", "perseverative_errors", "win_stay", "lose_shift",
+    "rescorla_wagner.alpha", "rescorla_wagner.beta", "rescorla_wagner.pseudo_r2", "rewards",
+    "seconds"]
+
+
+def summarize(tag=""):
+    out = []
+    for what, metrics in (("reward", REWARD_METRICS), ("reward-model-rule", REWARD_METRICS),
+                          ("reversal", REVERSAL_METRICS), ("reversal-fixed", REVERSAL_METRICS)):
+        path = OUT / f"tasks-{what}{tag}.csv"
+        if not path.exists():
+            continue
+        df = pd.read_csv(path)
+        out.append(f"## {what} ({len(df)} runs, seeds {df.seed.min()}-{df.seed.max()})\n")
+        out.append(_table(df, metrics))
+        if df["profile"].nunique() > 1:
+            out.append("")
+            out.append(_contrasts(df, [m for m in metrics if m != "seconds"]))
+        out.append("")
+    path = OUT / f"tasks-yagishita{tag}.csv"
+    if path.exists():
+        df = pd.read_csv(path)
+        df["w_change_pA"] = df["cs_plus.w_joy_pA_last"] - df["initial_weight_pA"]
+        out.append(f"## yagishita ({len(df)} runs)\n")
+        out.append(_table(df, ["w_change_pA", "cs_plus.w_other_pA_last"], by="dopamine_delay_s"))
+        out.append("")
+    return "\n".join(out)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", choices=["reward", "yagishita", "reversal"])
+    ap.add_argument("what", choices=["reward", "yagishita", "reversal", "summarize"])
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--first-seed", type=int, default=1)
     ap.add_argument("--profiles", nargs="*", default=None)
@@ -102,6 +176,9 @@ def main(argv=None):
     ap.add_argument("--eta", type=float, default=None, help="eta of the task projection, pA/s")
     ap.add_argument("--tag", default="")
     args = ap.parse_args(argv)
+    if args.what == "summarize":
+        print(summarize(args.tag))
+        return None
     seeds = range(args.first_seed, args.first_seed + args.seeds)
     rows, trials = [], []
     if args.what in ("reward", "yagishita"):
