@@ -208,9 +208,19 @@ def task_metrics(df: pd.DataFrame, info: dict) -> dict:
 
 def folder_task_metrics(folder) -> dict:
     """:func:`task_metrics` of a results folder (its ``task.parquet`` and ``meta.json``)."""
+    trials, info = load_task(folder)
+    return task_metrics(trials, info)
+
+
+def load_task(folder) -> tuple[pd.DataFrame, dict]:
+    """A task run's per-trial table (``task.parquet``) and ``meta.json``'s ``task``.
+
+    >>> trials, summary = load_task("results/reversal_learning/healthy")  # doctest: +SKIP
+    >>> trials.groupby("block").correct.mean()  # doctest: +SKIP
+    """
     import json
     from pathlib import Path
 
     folder = Path(folder)
     meta = json.loads((folder / "meta.json").read_text())
-    return task_metrics(pd.read_parquet(folder / "task.parquet"), meta["task"])
+    return pd.read_parquet(folder / "task.parquet"), meta.get("task") or {}
