@@ -77,8 +77,10 @@ def diff_ci95(a, b):
             "p_welch": float(stats.ttest_ind(a, b, equal_var=False).pvalue)}
 
 
-def plasticity_change(a_minus, eta=None):
+def plasticity_change(a_minus, eta=None, unscaled=False):
     def change(p, v):
+        if unscaled:
+            v.extension_values["task"].source_rate_hz /= p.profile.sensory_scale
         if a_minus is not None:
             v.extension_values["task"].plasticity["A_minus"] = a_minus
         if eta is not None:
@@ -104,8 +106,12 @@ def _table(df, metrics, by="profile", order=None):
 
 
 def _contrasts(df, metrics, reference="healthy"):
+    if reference not in set(df["profile"]):
+        reference = df["profile"].iloc[0]
     lines = ["| metric | profile | difference to " + reference + " [95 % CI] | Cohen's d | p |",
              "|---|---|---|---|---|"]
+    if reference not in set(df["profile"]):
+        reference = df["profile"].iloc[0]
     ref = df[df["profile"] == reference]
     for m in metrics:
         if m not in df:
@@ -140,7 +146,9 @@ REVERSAL_METRICS = [
 def summarize(tag=""):
     out = []
     for what, metrics in (("reward", REWARD_METRICS), ("reward-model-rule", REWARD_METRICS),
-                          ("reversal", REVERSAL_METRICS), ("reversal-fixed", REVERSAL_METRICS)):
+                          ("reversal", REVERSAL_METRICS), ("reversal-fixed", REVERSAL_METRICS),
+                          ("reversal-unscaled", REVERSAL_METRICS),
+                          ("reversal-dopamine", REVERSAL_METRICS)):
         path = OUT / f"tasks-{what}{tag}.csv"
         if not path.exists():
             continue
@@ -174,6 +182,12 @@ def main(argv=None):
     ap.add_argument("--criterion", type=int, default=None,
                     help="reversal criterion (default 8; a huge value: reversal every 40 trials)")
     ap.add_argument("--eta", type=float, default=None, help="eta of the task projection, pA/s")
+    ap.add_argument("--unscaled-sources", action="store_true",
+                    help="ablation: the task's afferents at their neutral rate, not scaled by "
+                         "the profile's sensory_scale")
+    ap.add_argument("--dopamine", type=float, nargs="*", default=None,
+                    help="reversal only: the healthy profile with these tonic dopamine levels "
+                         "(one profile per level, named da<level>)")
     ap.add_argument("--tag", default="")
     args = ap.parse_args(argv)
     if args.what == "summarize":
@@ -201,10 +215,17 @@ def main(argv=None):
         task = ProbabilisticReversal(n_trials=args.trials or 120,
                                      criterion=args.criterion or 8)
         profiles = args.profiles or ["healthy", "depressed", "anxious", "impulsive", "resilient"]
+        if args.dopamine:
+            from dataclasses import replace as _replace
+
+            from brainsim.model.profiles import PROFILES
+            profiles = [_replace(PROFILES["healthy"], name=f"da{d:g}", dopamine=d)
+                        for d in args.dopamine]
         protocols = [Protocol(name="reversal", profile=pr, duration=task.duration, dt=0.5 * ms,
                               seed=s, task=task) for pr in profiles for s in seeds]
     t0 = time.perf_counter()
-    for p, df, summary, secs in run_many(protocols, plasticity_change(args.a_minus, args.eta)):
+    for p, df, summary, secs in run_many(protocols, plasticity_change(args.a_minus, args.eta,
+                                                                args.unscaled_sources)):
         row = {"profile": p.profile.name, "seed": p.seed, "seconds": round(secs, 2),
                "dopamine_delay_s": p.task.dopamine_delay_s
                if isinstance(p.task, RewardLearning) else None}
