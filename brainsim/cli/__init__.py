@@ -81,6 +81,7 @@ def execute_run(args: argparse.Namespace, protocols, source: str | None,
     """Apply the command-line options to the protocols and run them (``name``: the protocol
     file's name, for the default results folder of several protocols)."""
     from analysis.report import write_run_figures
+    from analysis.tasks import task_metrics
     from brainsim.experiment.overrides import parse_assignment
     from brainsim.experiment.protocol_files import apply_overrides, parse_sentence, parse_time
     from brainsim.experiment.runner import run_protocols
@@ -106,7 +107,8 @@ def execute_run(args: argparse.Namespace, protocols, source: str | None,
         run_protocols(protocols, backend=args.backend, out=args.out, force=args.force,
                       quiet=args.quiet, threads=args.threads,
                       runtime_target=args.runtime_target, source_text=source, live=live,
-                      figures=None if args.no_figures else write_run_figures, name=name)
+                      figures=None if args.no_figures else write_run_figures, name=name,
+                      task_metrics=task_metrics)
         if live is not None:  # the page stays until it has shown the end (or is closed)
             live.finish()
     finally:

@@ -35,6 +35,8 @@ class RawOutput:
     modulators: dict[str, np.ndarray]
     timings_s: dict[str, float] = field(default_factory=dict)
     final_weights_pA: dict[str, np.ndarray] = field(default_factory=dict)
+    #: What each extension of the network recorded (``collect()``), by extension name.
+    extensions: dict[str, object] = field(default_factory=dict)
 
 
 def collect(bn: BrianNetwork) -> RawOutput:
@@ -52,7 +54,9 @@ def collect(bn: BrianNetwork) -> RawOutput:
             ("serotonin", "dopamine", "norepinephrine")}
     weights = {name: final_plastic_weights(syn, bn.neurons) / 1e-12
                for name, syn in bn.synapses.items() if name == "plastic"}
-    return RawOutput(spikes, np.asarray(mm.t[:] / b2.ms), mods, final_weights_pA=weights)
+    extensions = {name: ext.collect() for name, ext in getattr(bn, "extensions", {}).items()}
+    return RawOutput(spikes, np.asarray(mm.t[:] / b2.ms), mods, final_weights_pA=weights,
+                     extensions=extensions)
 
 
 def final_plastic_weights(syn: b2.Synapses, post: b2.NeuronGroup) -> np.ndarray:

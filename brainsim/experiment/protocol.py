@@ -184,6 +184,9 @@ class Protocol:
     scale: float = 1.0
     noise: str = "kick"
     description: str = ""
+    #: A closed-loop task (:mod:`brainsim.experiment.tasks`): its circuit is added to the
+    #: network, its trials written to ``task.parquet`` and its metrics to ``meta.json``.
+    task: object = None
 
     def __post_init__(self) -> None:
         for name in ("phases", "rewards", "sentences"):
@@ -258,6 +261,14 @@ class Protocol:
                               "(1 = default region sizes).")
         if self.noise not in NOISE_FORMULATIONS:
             raise ConfigError(f"noise must be 'kick', 'xi' or 'none', got {self.noise!r}.")
+        if self.task is not None:
+            if not all(hasattr(self.task, a) for a in ("circuit", "values", "analyse",
+                                                       "duration")):
+                raise ConfigError(f"task must be a brainsim.experiment.tasks.Task, got "
+                                  f"{self.task!r}.")
+            if abs(float(self.task.duration) - float(self.duration)) > 1e-9:
+                raise ConfigError(f"The task lasts {self.task.duration} but the protocol "
+                                  f"{self.duration}; give duration=task.duration.")
 
     def with_changes(self, **changes: object) -> Protocol:
         """A copy with some fields replaced (validated again).
@@ -296,6 +307,7 @@ class Protocol:
             "scale": self.scale,
             "noise": self.noise,
             "description": self.description,
+            "task": self.task.to_dict() if self.task is not None else None,
         }
 
 

@@ -7,6 +7,7 @@ of a comparison) so a standalone backend compiles once and re-runs the binary wi
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import time
@@ -67,7 +68,10 @@ def structure_for(protocol: Protocol) -> NetworkStructure:
     anatomy = build_anatomy(protocol.scale)
     options = NetworkOptions(dt=protocol.dt, noise=protocol.noise,
                              modulation=eq.check_modulation_expressions(protocol.modulation))
-    return make_structure(anatomy, options, protocol.duration)
+    structure = make_structure(anatomy, options, protocol.duration)
+    if protocol.task is not None:  # a closed-loop task's circuit (brainsim.model.tasks)
+        structure = dataclasses.replace(structure, extensions=(protocol.task.circuit(structure),))
+    return structure
 
 
 def text_arrays(protocol: Protocol) -> tuple[np.ndarray, list[dict]] | None:
@@ -99,6 +103,8 @@ def values_for(protocol: Protocol, structure: NetworkStructure,
                          parameter_overrides=neuron)
     values.plasticity.update(plasticity)
     values.modulator_shared.update(dopamine)
+    if protocol.task is not None:
+        values.extension_values[protocol.task.name] = protocol.task.values(protocol, structure)
     return values
 
 
@@ -125,7 +131,9 @@ def run_protocols(protocols: Sequence[Protocol], *, backend: str = "cpp_standalo
                   threads: int = 0, runtime_target: str = "auto",
                   source_text: str | None = None, live=None,
                   figures: Callable[[Path, str], None] | None = None,
-                  name: str | None = None) -> list[RunResult]:
+                  name: str | None = None,
+                  task_metrics: Callable[[object, dict], dict] | None = None,
+                  ) -> list[RunResult]:
     """Simulate protocols and write one results folder each.
 
     Parameters
@@ -157,6 +165,11 @@ def run_protocols(protocols: Sequence[Protocol], *, backend: str = "cpp_standalo
     name : str, optional
         Names the default results folder of several protocols (``results/<name>-<time>``;
         the CLI passes the protocol file's name). Default: the first protocol's.
+    task_metrics : callable, optional
+        ``task_metrics(table, info) -> dict``: the metrics of a task protocol's per-trial
+        table, written to ``meta.json``'s ``task`` with ``info``, e.g.
+        :func:`analysis.tasks.task_metrics` (what ``neuroemo run`` passes); None: only the
+        table and ``info``.
 
     Returns
     -------
@@ -185,7 +198,7 @@ def run_protocols(protocols: Sequence[Protocol], *, backend: str = "cpp_standalo
     try:
         _run_all(protocols, outs, results, backend=backend, force=force, quiet=quiet,
                  threads=threads, runtime_target=runtime_target, source_text=source_text,
-                 live=live, figures=figures, root=root)
+                 live=live, figures=figures, root=root, task_metrics=task_metrics)
     except BaseException as err:
         for folder in created:  # deepest first
             try:
@@ -208,7 +221,7 @@ def _run_all(protocols: Sequence[Protocol], outs: list[Path],
              results: list[RunResult | None], *, backend: str, force: bool, quiet: bool,
              threads: int, runtime_target: str, source_text: str | None, live,
              figures: Callable[[Path, str], None] | None,
-             root: Path) -> None:
+             root: Path, task_metrics: Callable[[object, dict], dict] | None = None) -> None:
     """The body of :func:`run_protocols` once the output folders are checked: fills
     ``results`` as runs are written."""
     many = len(protocols) > 1
@@ -252,7 +265,8 @@ def _run_all(protocols: Sequence[Protocol], outs: list[Path],
                 raw.timings_s["prepare_s"] = prepare_s / len(protocols)
                 results[k] = _write(p, structure, v, raw, outs[k], force=force,
                                     backend=engine, text_events=text[1] if text else [],
-                                    source_text=source_text, figures=figures)
+                                    source_text=source_text, figures=figures,
+                                    task_metrics=task_metrics)
                 if not quiet:
                     print_summary(results[k])
         finally:
@@ -362,7 +376,8 @@ def run_protocol(protocol: Protocol, **kwargs) -> RunResult:
 def _write(protocol: Protocol, structure: NetworkStructure, values: NetworkValues,
            raw: RawOutput, out: Path, *, force: bool, backend: Backend,
            text_events: list[dict], source_text: str | None,
-           figures: Callable[[Path, str], None] | None) -> RunResult:
+           figures: Callable[[Path, str], None] | None,
+           task_metrics: Callable[[object, dict], dict] | None = None) -> RunResult:
     t0 = time.perf_counter()
     duration_ms = float(protocol.duration / b2.ms)
     tables = {
@@ -376,6 +391,11 @@ def _write(protocol: Protocol, structure: NetworkStructure, values: NetworkValue
     tables["synapses"], sampled = synapses_frame(structure, values.weights_pA,
                                                  raw.final_weights_pA)
     summary = summarize(raw, structure, duration_ms, text_events)
+    task_summary = None
+    if protocol.task is not None:  # task.parquet (one row per trial) and the task's metrics
+        tables["task"], task_summary = protocol.task.analyse(raw, structure, protocol)
+        if task_metrics is not None:
+            task_summary = {**task_summary, **task_metrics(tables["task"], task_summary)}
     meta = {
         "format_version": FORMAT_VERSION,
         "name": protocol.name,
@@ -415,6 +435,7 @@ def _write(protocol: Protocol, structure: NetworkStructure, values: NetworkValue
         "git_revision": git_revision(),
         "timings_s": raw.timings_s,
         "summary": summary,
+        "task": task_summary,
         "created": datetime.now().isoformat(timespec="seconds"),
     }
 

@@ -164,6 +164,11 @@ class NetworkStructure:
     duration: b2.Quantity
     layouts: dict[str, PopulationLayout]
     synapses: list[SynapseSet]
+    #: Extra Brian2 circuits built onto the network (e.g. a closed-loop task,
+    #: :mod:`brainsim.model.tasks`): objects with ``name``, ``key()`` (their part of the
+    #: structure hash) and ``build(network, clocks, value)`` returning an object with
+    #: ``brian_objects``, ``value_assignments(value)`` and ``collect()``. Empty by default.
+    extensions: tuple = ()
     _keys: dict[str, str] = field(default_factory=dict, init=False, repr=False,
                                   compare=False)
 
@@ -205,6 +210,8 @@ class NetworkStructure:
                           eq.NOISE_KICK, eq.NOISE_XI, eq.THRESHOLD, eq.RESET,
                           eq.REFRACTORY],
         }
+        if self.extensions:  # only then, so that the key of the plain network is unchanged
+            desc["extensions"] = [e.key() for e in self.extensions]
         h.update(json.dumps(desc, sort_keys=True, default=str).encode())
         for s in self.synapses:
             h.update(s.name.encode())
@@ -247,6 +254,8 @@ class NetworkValues:
     seed: int
     plasticity: dict[str, b2.Quantity | float] = field(
         default_factory=lambda: dict(DEFAULT_PLASTICITY))
+    #: Run-time values of the structure's extensions, by extension name.
+    extension_values: dict = field(default_factory=dict)
 
     def with_default_shared(self) -> NetworkValues:
         """These values with every network-wide (``shared``) one at its default.
@@ -523,8 +532,13 @@ class BrianNetwork:
             self.modulators, list(MODULATORS), record=True,
             clock=clocks(opts.modulator_record_dt), name="modulator_trace",
         )
+        # extensions (closed-loop tasks, brainsim.model.tasks): built onto the network
+        self.extensions = {e.name: e.build(self, clocks, values.extension_values[e.name])
+                           for e in structure.extensions}
         self.network = b2.Network(self.modulators, self.neurons, *self.synapses.values(),
                                   self.spike_monitor, self.modulator_monitor,
+                                  *[o for x in self.extensions.values()
+                                    for o in x.brian_objects],
                                   name="neuroemo_network")
         self.apply_values(values)
 
@@ -554,6 +568,8 @@ class BrianNetwork:
         out.append((self.timed_arrays["sensory_rate"], d.sensory_rate_hz * b2.Hz))
         out.append((self.timed_arrays["reward_signal"], d.reward))
         out.append((self.timed_arrays["text_drive"], text_columns(d.text_drive)))
+        for name, ext in self.extensions.items():
+            out += ext.value_assignments(values.extension_values[name])
         return out
 
     def apply_values(self, values: NetworkValues) -> None:

@@ -295,3 +295,58 @@ TRANSIENT_MS = 100.0
 
 assert set(CIRCUMPLEX_DEG) == set(EMOTIONS)
 assert set(TEXT_COLUMN_OF_EMOTION) == set(EMOTIONS)
+
+# --------------------------------------------------------------------------------------
+# Closed-loop tasks (issue 22): the task circuit of brainsim.model.tasks
+# --------------------------------------------------------------------------------------
+
+#: Cue populations: each cue is represented by this fraction of PFC principal cells
+#: (disjoint sets). Assumed: stimulus-selective PFC cells are a minority of a few to tens
+#: of per cent (Rigotti et al. 2013, Nature 497:585, report mixed selectivity in most cells;
+#: 10 % keeps the populations disjoint for up to eight cues).
+TASK_CUE_FRACTION = 0.1
+#: Afferents of the cue populations and of the reward's sensory representation (the US):
+#: Poisson sources firing at CUE_RATE while on, each target cell receiving from a fraction
+#: ``p`` of the sources with weight ``w`` (onto I_e). Assumed so that the mean current,
+#: 100 sources x p 0.2 x 30 Hz x 35 pA x tau_e 5 ms = 105 pA, matches the current a cue adds
+#: to a thalamic relay cell (SENSORY_CHARGE x (CUE_RATE - BACKGROUND_RATE) = 112 pA).
+TASK_SOURCES_PER_INPUT = 100
+TASK_SOURCE_P = 0.2
+TASK_SOURCE_WEIGHT = 35 * pA
+#: The reward's sensory representation (US) drives the thalamic appetitive relay cells, the
+#: model's appetitive channel (-> positive-valence BLA -> D1 MSNs; -> joy MSNs).
+TASK_US_TARGET_GROUP = "appetitive"
+#: Corticostriatal task projection: every cue population -> every striatal MSN (D1 and D2,
+#: all channels), dopamine-gated like the model's other inputs to the MSNs
+#: (DEFAULT_PLASTICITY). p assumed (denser than the background PFC -> MSN input, 0.05, so
+#: that a cue reaches each MSN through ~10 synapses); initial weight = the PFC -> MSN weight
+#: of STRIATAL_INPUTS.
+TASK_STRIATAL_P = 0.25
+TASK_STRIATAL_WEIGHT = 20 * pA
+#: Learning rate of the critic, V(cue) += alpha*(r - V(cue)) once per trial (TD(0) with one
+#: state per cue and gamma = 1, Schultz, Dayan & Montague 1997, Science 275:1593). Assumed:
+#: 0.2, so that the phasic response moves from reward to cue within ~10-20 trials (Schultz
+#: et al. 1993 and Pan et al. 2005, J Neurosci 25:6235, report tens of trials).
+TASK_CRITIC_ALPHA = 0.2
+#: Phasic dopamine per unit of prediction error: the jump of a reward of 1 in the open-loop
+#: model (reward_sensitivity, DEFAULT_MODULATOR_SHARED), times each region's
+#: dopamine_projection.
+TASK_DELTA_SCALE = 1.0
+#: Plasticity of the task projection: the model's rule (DEFAULT_PLASTICITY) with
+#: ``A_minus = 0``: its eligibility counts pre-before-post pairings only, the pairing of
+#: Yagishita et al. 2014 (Science 345:1616: glutamate uncaging followed by postsynaptic
+#: spikes, then dopamine 0.3-2 s later, enlarged D1-MSN spines). Why not the default
+#: A_minus = -1.5: cue and MSN spikes in these tasks coincide by rate, not by causation, and
+#: with A_minus = -1.5 chance coincidences give a net negative eligibility, so a reward
+#: *weakened* the rewarded cue's input (healthy, seed 1, 30 CS+ trials: -2.8 pA against
+#: +0.3 pA at A_minus = -1 and +10.9 pA at 0; docs/tasks.md). Chosen before any profile was
+#: compared, the same for every profile; ``benchmarks/tasks.py --a-minus -1.5`` runs the
+#: tasks with the default. ``eta`` = 80 pA/s (the default's 20 x 4): at 20 pA/s a trial
+#: moved a weight by ~0.6 pA and the healthy network did not learn the first reversal of
+#: the probabilistic reversal task (accuracy 0.60-0.75 after it, Rescorla-Wagner fit of its
+#: choices alpha ~0.1); of 20, 40 and 80 pA/s only 80 learned it in each of seeds 1-3
+#: (0.78-0.88; alpha 0.12-0.28, the range of human fits). Chosen on the healthy profile
+#: alone, before any other profile was run (docs/tasks.md).
+TASK_PLASTICITY = {**DEFAULT_PLASTICITY, "A_minus": 0.0, "eta": 80 * pA / second}
+#: Record the task projection's weights every this often (after bringing them up to date).
+TASK_WEIGHT_RECORD_DT = 0.5 * second

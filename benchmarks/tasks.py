@@ -1,0 +1,253 @@
+"""Closed-loop tasks over profiles and seeds on one compiled build per task (issue 22).
+
+    python benchmarks/tasks.py reward   --seeds 20 [--profiles healthy depressed]
+    python benchmarks/tasks.py yagishita --seeds 3
+    python benchmarks/tasks.py reversal --seeds 20 [--profiles ...]
+
+Every run of one task shares the network structure, so the task compiles once and every
+profile / seed / delay re-runs the binary through ``run_args`` (brainsim.devices.standalone).
+Writes ``benchmarks/results/tasks-<name>.csv`` (one row per run: the summary metrics) and
+``...-trials.parquet`` (every trial of every run), and prints means with 95 % CIs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from brian2 import ms
+from scipy import stats
+
+from analysis.tasks import task_metrics
+from brainsim import Protocol
+from brainsim.experiment.tasks import ProbabilisticReversal, RewardLearning, batch
+
+OUT = Path(__file__).resolve().parent / "results"
+
+
+def run_many(protocols, change_values=None, backend="cpp_standalone"):
+    """(protocol, table, summary, seconds) of every protocol, on one build."""
+    for p, df, info, _raw, secs in batch.run_many(protocols, change_values, backend):
+        yield p, df, {**info, **task_metrics(df, info)}, secs
+
+
+def flatten(d, prefix=""):
+    out = {}
+    for k, v in d.items():
+        if isinstance(v, dict):
+            out.update(flatten(v, f"{prefix}{k}."))
+        elif isinstance(v, list | tuple) and len(v) == 2 and all(
+                isinstance(x, float) for x in v):
+            out[f"{prefix}{k}.lo"], out[f"{prefix}{k}.hi"] = v
+        elif not isinstance(v, list | tuple):
+            out[f"{prefix}{k}"] = v
+    return out
+
+
+def ci95(x):
+    x = np.asarray(pd.to_numeric(pd.Series(x), errors="coerce"), float)
+    x = x[np.isfinite(x)]
+    if len(x) < 2:
+        return (float(x.mean()) if len(x) else math.nan, math.nan, math.nan, len(x))
+    m, se = x.mean(), x.std(ddof=1) / math.sqrt(len(x))
+    h = stats.t.ppf(0.975, len(x) - 1) * se
+    return float(m), float(m - h), float(m + h), len(x)
+
+
+def diff_ci95(a, b):
+    """Difference of means a - b with a Welch 95 % CI and Cohen's d."""
+    a = np.asarray(pd.to_numeric(pd.Series(a), errors="coerce"), float)
+    b = np.asarray(pd.to_numeric(pd.Series(b), errors="coerce"), float)
+    a, b = a[np.isfinite(a)], b[np.isfinite(b)]
+    if len(a) < 2 or len(b) < 2:
+        return {"diff": math.nan}
+    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+    se = math.sqrt(va + vb)
+    dof = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1)) if se > 0 else 1
+    h = stats.t.ppf(0.975, dof) * se
+    pooled = math.sqrt((a.var(ddof=1) + b.var(ddof=1)) / 2)
+    d = a.mean() - b.mean()
+    return {"diff": float(d), "lo": float(d - h), "hi": float(d + h),
+            "cohen_d": float(d / pooled) if pooled > 0 else math.nan,
+            "p_welch": float(stats.ttest_ind(a, b, equal_var=False).pvalue)}
+
+
+def plasticity_change(a_minus, eta=None, unscaled=False):
+    def change(p, v):
+        if unscaled:
+            v.extension_values["task"].source_rate_hz /= p.profile.sensory_scale
+        if a_minus is not None:
+            v.extension_values["task"].plasticity["A_minus"] = a_minus
+        if eta is not None:
+            from brian2 import pA, second
+            v.extension_values["task"].plasticity["eta"] = eta * pA / second
+    return change
+
+
+def _fmt(m, lo, hi, n):
+    return f"{m:.3g} [{lo:.3g}, {hi:.3g}]" if np.isfinite(lo) else f"{m:.3g} (n={n})"
+
+
+def _table(df, metrics, by="profile", order=None):
+    groups = order or list(dict.fromkeys(df[by]))
+    lines = ["| metric | " + " | ".join(f"{g} (n={int((df[by] == g).sum())})" for g in groups)
+             + " |", "|---" * (len(groups) + 1) + "|"]
+    for m in metrics:
+        if m not in df:
+            continue
+        cells = [_fmt(*ci95(df.loc[df[by] == g, m])) for g in groups]
+        lines.append(f"| {m} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _contrasts(df, metrics, reference="healthy"):
+    if reference not in set(df["profile"]):
+        reference = df["profile"].iloc[0]
+    lines = ["| metric | profile | difference to " + reference + " [95 % CI] | Cohen's d | p |",
+             "|---|---|---|---|---|"]
+    if reference not in set(df["profile"]):
+        reference = df["profile"].iloc[0]
+    ref = df[df["profile"] == reference]
+    for m in metrics:
+        if m not in df:
+            continue
+        for g in dict.fromkeys(df["profile"]):
+            if g == reference:
+                continue
+            d = diff_ci95(df.loc[df["profile"] == g, m], ref[m])
+            if not np.isfinite(d.get("diff", math.nan)):
+                continue
+            lines.append(f"| {m} | {g} | {d['diff']:.3g} [{d['lo']:.3g}, {d['hi']:.3g}] | "
+                         f"{d['cohen_d']:.2f} | {d['p_welch']:.2g} |")
+    return "\n".join(lines)
+
+
+REWARD_METRICS = [
+    "cs_plus.joy_hz_first", "cs_plus.joy_hz_last", "cs_plus.joy_evoked_hz_first",
+    "cs_plus.joy_evoked_hz_last", "cs_plus.joy_hz_slope_per_trial.slope",
+    "cs_minus.joy_hz_last", "cs_plus_minus_joy_hz_last", "w_cs_plus_joy_change_pA",
+    "cs_plus.w_other_pA_last", "cs_minus.w_joy_pA_last", "trials_to_half_weight_change",
+    "critic.delta_cue_first", "critic.delta_cue_last", "critic.delta_outcome_first",
+    "critic.delta_outcome_last", "critic.delta_outcome_omitted", "critic.da_cue_first",
+    "critic.da_cue_last", "critic.da_outcome_first", "critic.da_outcome_last",
+    "critic.da_outcome_omitted", "seconds"]
+REVERSAL_METRICS = [
+    "accuracy", "accuracy_first_block", "accuracy_after_first_reversal", "n_reversals",
+    "trials_to_criterion_after_reversal", "perseverative_errors", "win_stay", "lose_shift",
+    "rescorla_wagner.alpha", "rescorla_wagner.beta", "rescorla_wagner.pseudo_r2", "rewards",
+    "seconds"]
+
+
+def summarize(tag=""):
+    out = []
+    for what, metrics in (("reward", REWARD_METRICS), ("reward-model-rule", REWARD_METRICS),
+                          ("reversal", REVERSAL_METRICS), ("reversal-fixed", REVERSAL_METRICS),
+                          ("reversal-unscaled", REVERSAL_METRICS),
+                          ("reversal-dopamine", REVERSAL_METRICS)):
+        path = OUT / f"tasks-{what}{tag}.csv"
+        if not path.exists():
+            continue
+        df = pd.read_csv(path)
+        out.append(f"## {what} ({len(df)} runs, seeds {df.seed.min()}-{df.seed.max()})\n")
+        out.append(_table(df, metrics))
+        if df["profile"].nunique() > 1:
+            out.append("")
+            out.append(_contrasts(df, [m for m in metrics if m != "seconds"]))
+        out.append("")
+    path = OUT / f"tasks-yagishita{tag}.csv"
+    if path.exists():
+        df = pd.read_csv(path)
+        df["w_change_pA"] = df["cs_plus.w_joy_pA_last"] - df["initial_weight_pA"]
+        out.append(f"## yagishita ({len(df)} runs)\n")
+        out.append(_table(df, ["w_change_pA", "cs_plus.w_other_pA_last"], by="dopamine_delay_s"))
+        out.append("")
+    return "\n".join(out)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("what", choices=["reward", "yagishita", "reversal", "summarize"])
+    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--first-seed", type=int, default=1)
+    ap.add_argument("--profiles", nargs="*", default=None)
+    ap.add_argument("--trials", type=int, default=None)
+    ap.add_argument("--a-minus", type=float, default=None,
+                    help="A_minus of the task projection (default: the model's)")
+    ap.add_argument("--delays", type=float, nargs="*", default=[0.0, 0.3, 0.6, 1.0, 2.0, 5.0])
+    ap.add_argument("--criterion", type=int, default=None,
+                    help="reversal criterion (default 8; a huge value: reversal every 40 trials)")
+    ap.add_argument("--eta", type=float, default=None, help="eta of the task projection, pA/s")
+    ap.add_argument("--unscaled-sources", action="store_true",
+                    help="ablation: the task's afferents at their neutral rate, not scaled by "
+                         "the profile's sensory_scale")
+    ap.add_argument("--dopamine", type=float, nargs="*", default=None,
+                    help="reversal only: the healthy profile with these tonic dopamine levels "
+                         "(one profile per level, named da<level>)")
+    ap.add_argument("--tag", default="")
+    args = ap.parse_args(argv)
+    if args.what == "summarize":
+        print(summarize(args.tag))
+        return None
+    seeds = range(args.first_seed, args.first_seed + args.seeds)
+    rows, trials = [], []
+    if args.what in ("reward", "yagishita"):
+        if args.what == "reward":
+            task = RewardLearning(n_trials=args.trials or 60)
+            profiles = args.profiles or ["healthy", "depressed"]
+            runs = [(pr, s, None) for pr in profiles for s in seeds]
+        else:  # same duration as the reward task: 144 s = 18 trials of 8 s
+            task = RewardLearning(n_trials=60)
+            profiles = args.profiles or ["healthy"]
+            runs = [(pr, s, d) for pr in profiles for s in seeds for d in args.delays]
+        protocols = []
+        for pr, s, d in runs:
+            t = task if d is None else RewardLearning(
+                n_trials=18, trial_s=8.0, cs_minus=False, omissions=0, critic_alpha=0.0,
+                dopamine_delay_s=d)
+            protocols.append(Protocol(name=f"{args.what}", profile=pr, duration=t.duration,
+                                      dt=0.5 * ms, seed=s, task=t))
+    else:
+        task = ProbabilisticReversal(n_trials=args.trials or 120,
+                                     criterion=args.criterion or 8)
+        profiles = args.profiles or ["healthy", "depressed", "anxious", "impulsive", "resilient"]
+        if args.dopamine:
+            from dataclasses import replace as _replace
+
+            from brainsim.model.profiles import PROFILES
+            profiles = [_replace(PROFILES["healthy"], name=f"da{d:g}", dopamine=d)
+                        for d in args.dopamine]
+        protocols = [Protocol(name="reversal", profile=pr, duration=task.duration, dt=0.5 * ms,
+                              seed=s, task=task) for pr in profiles for s in seeds]
+    t0 = time.perf_counter()
+    for p, df, summary, secs in run_many(protocols, plasticity_change(args.a_minus, args.eta,
+                                                                args.unscaled_sources)):
+        row = {"profile": p.profile.name, "seed": p.seed, "seconds": round(secs, 2),
+               "dopamine_delay_s": p.task.dopamine_delay_s
+               if isinstance(p.task, RewardLearning) else None}
+        summary = dict(summary)
+        summary.pop("schedule", None)
+        summary.pop("blocks", None)
+        row.update(flatten(summary))
+        rows.append(row)
+        df = df.assign(profile=p.profile.name, seed=p.seed, dopamine_delay_s=row["dopamine_delay_s"])
+        trials.append(df)
+        print(json.dumps({k: (round(v, 4) if isinstance(v, float) else v)
+                          for k, v in row.items()
+                          if not k.startswith("rescorla_wagner.nll")})[:600], flush=True)
+    total = time.perf_counter() - t0
+    OUT.mkdir(exist_ok=True)
+    name = f"tasks-{args.what}{args.tag}"
+    res = pd.DataFrame(rows)
+    res.to_csv(OUT / f"{name}.csv", index=False)
+    pd.concat(trials, ignore_index=True).to_parquet(OUT / f"{name}-trials.parquet", index=False)
+    print(f"\n{len(rows)} runs in {total:.0f} s -> {OUT / name}.csv")
+    return res
+
+
+if __name__ == "__main__":
+    main()
