@@ -10,14 +10,18 @@ A task adds to the network (as an *extension*, :attr:`NetworkStructure.extension
   was rewarded);
 * a **corticostriatal task projection** from every cue population onto every MSN, with the
   model's dopamine-gated three-factor plasticity (:data:`brainsim.model.equations.PLASTIC_SYNAPSE`);
-* two **action populations** of MSNs whose spikes are counted in each trial's decision
-  window; the one with more spikes is the choice (ties: a coin flip);
+* two **action populations** of MSNs (which cell belongs to which is a run-time value)
+  whose spikes are counted in each trial's decision window and in an equal window before
+  the cue; the one with more spikes above its baseline is the choice (ties: a coin flip);
+  the chosen action is then *executed*: its cells get the afferent drive of the
+  ``execute`` window (an efference copy), which is what singles out its synapses for the
+  outcome's dopamine;
 * the **controller**, one row of Brian2 state updated every 1 ms: the critic's value per
-  state ``V0``, ``V1``, the reward draw (on the choice or on the cue), the reversal rule, and
-  the reward-prediction error ``delta``. At cue onset ``delta = V(state)`` (the cue's onset
-  is not predicted: the value before it is 0, gamma = 1); at the outcome
-  ``delta = r - V(state)`` and ``V(state) += alpha*(r - V(state))`` (TD(0) with one state per
-  cue: Schultz, Dayan & Montague 1997). Each ``delta`` adds
+  state ``V0``, ``V1`` and of the time before the cue ``V_iti``, the reward draw (on the
+  choice or on the cue), the reversal rule, and the reward-prediction error ``delta``. At cue
+  onset ``delta = V(state) - V_iti`` and ``V_iti += alpha*delta``; at the outcome
+  ``delta = r - V(state)`` and ``V(state) += alpha*delta`` (TD(0) with gamma = 1 and one
+  state per cue: Schultz, Dayan & Montague 1997). Each ``delta`` adds
   ``reward_sensitivity*dopamine_projection*delta_scale*delta`` to every region's dopamine
   (a dip for a negative error, never below 0) through a synapse triggered by the
   controller's ``kick`` event: the closed loop from choice to dopamine to plasticity runs
