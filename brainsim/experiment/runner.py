@@ -69,8 +69,11 @@ def structure_for(protocol: Protocol) -> NetworkStructure:
     options = NetworkOptions(dt=protocol.dt, noise=protocol.noise,
                              modulation=eq.check_modulation_expressions(protocol.modulation))
     structure = make_structure(anatomy, options, protocol.duration)
-    if protocol.task is not None:  # a closed-loop task's circuit (brainsim.model.tasks)
-        structure = dataclasses.replace(structure, extensions=(protocol.task.circuit(structure),))
+    if protocol.task is not None:  # a task's circuits (brainsim.model.tasks, .stimuli)
+        circuits = protocol.task.circuit(structure)
+        if not isinstance(circuits, tuple):
+            circuits = (circuits,)
+        structure = dataclasses.replace(structure, extensions=circuits)
     return structure
 
 
@@ -103,8 +106,16 @@ def values_for(protocol: Protocol, structure: NetworkStructure,
                          parameter_overrides=neuron)
     values.plasticity.update(plasticity)
     values.modulator_shared.update(dopamine)
-    if protocol.task is not None:
-        values.extension_values[protocol.task.name] = protocol.task.values(protocol, structure)
+    if protocol.task is not None:  # one values object, or {extension name: values}
+        task_values = protocol.task.values(protocol, structure)
+        if not isinstance(task_values, dict):
+            task_values = {protocol.task.name: task_values}
+        values.extension_values.update(task_values)
+        missing = [e.name for e in structure.extensions if e.name not in values.extension_values]
+        if missing:
+            raise ConfigError(f"Task {type(protocol.task).__name__} adds the circuits "
+                              f"{missing} but gives no values for them; its values() must "
+                              "return {circuit name: values} for every circuit.")
     return values
 
 

@@ -36,7 +36,9 @@ class Task:
         return {"kind": type(self).__name__, **asdict(self)}
 
     # --- structure ------------------------------------------------------------------
-    def circuit(self, structure: NetworkStructure) -> TaskCircuit:
+    def circuit(self, structure: NetworkStructure) -> TaskCircuit | tuple:
+        """The network extension(s) the task adds: one circuit, or a tuple of them (each
+        with its own ``name``; :meth:`values` then returns ``{name: values}``)."""
         raise NotImplementedError
 
     @staticmethod
@@ -77,8 +79,10 @@ class Task:
         """Action population (0, 1, or -1 for none) of each of the circuit's count cells."""
         raise NotImplementedError
 
-    def values(self, protocol, structure: NetworkStructure) -> TaskValues:
-        """The task's run-time values for a protocol (profile's sensory scale, seed)."""
+    def values(self, protocol, structure: NetworkStructure) -> TaskValues | dict:
+        """The task's run-time values for a protocol (profile's sensory scale, seed): one
+        values object for the circuit named :attr:`name`, or ``{extension name: values}``
+        when :meth:`circuit` returns several."""
         return TaskValues(
             events=self.events(protocol.seed), controller=self.controller(protocol.seed),
             source_rate_hz=float(P.CUE_RATE / b2.Hz) * protocol.profile.sensory_scale,
