@@ -59,6 +59,9 @@ TABLES: dict[str, tuple[str, ...]] = {
                  "delay_ms"),
 }
 
+#: Tables only some runs have (a task protocol's ``task.parquet``: one row per trial).
+OPTIONAL_TABLES: dict[str, tuple[str, ...]] = {"task": ("trial",)}
+
 #: Columns added by :func:`load_runs` to every table, in this order.
 RUN_COLUMNS: tuple[str, ...] = ("run", "profile", "seed", "backend")
 
@@ -248,8 +251,13 @@ class Run:
     # -- tables -------------------------------------------------------------------------
     def table(self, name: str) -> pd.DataFrame:
         """The table ``name`` (one of :data:`TABLES`), read on first use."""
-        if name not in TABLES:
-            raise KeyError(f"unknown table {name!r}; tables are {', '.join(TABLES)}")
+        if name not in TABLES and name not in OPTIONAL_TABLES:
+            raise KeyError(f"unknown table {name!r}; tables are "
+                           f"{', '.join([*TABLES, *OPTIONAL_TABLES])}")
+        if name in OPTIONAL_TABLES and not (self.path / f"{name}.parquet").is_file():
+            raise ResultsError(f"{self.path} has no {name}.parquet: it is not a task run. Task "
+                               "tables come from protocols with a task (e.g. "
+                               "protocols/reversal_learning.py).")
         if name not in self._tables:
             self._tables[name] = _read_table(self.path, name)
         return self._tables[name]
@@ -258,6 +266,18 @@ class Run:
     def spikes(self) -> pd.DataFrame:
         """``region``, ``neuron``, ``t_ms``, ``channel``: one row per spike."""
         return self.table("spikes")
+
+    @property
+    def task(self) -> pd.DataFrame:
+        """A task protocol's trials (``task.parquet``, one row per trial; its summary
+        metrics are ``meta["task"]``). :class:`~brainsim.errors.ResultsError` for a run
+        without a task."""
+        return self.table("task")
+
+    @property
+    def is_task(self) -> bool:
+        """Whether the run is a task protocol's (it has ``task.parquet``)."""
+        return (self.path / "task.parquet").is_file()
 
     @property
     def rates(self) -> pd.DataFrame:
@@ -509,6 +529,7 @@ class Runs:
     inputs = property(lambda self: self.table("inputs"), doc="Concatenated inputs.")
     neurons = property(lambda self: self.table("neurons"), doc="Concatenated neurons.")
     synapses = property(lambda self: self.table("synapses"), doc="Concatenated synapses.")
+    task = property(lambda self: self.table("task"), doc="Concatenated task trials.")
 
     @property
     def plot(self) -> PlotAccessor:

@@ -161,6 +161,11 @@ def write_report(
             save_figure(plot_profile_comparison(runs), out / "profile_comparison.png")
             figures.append(("Comparison (one row per condition; runs differing only in "
                             "seed are averaged)", "profile_comparison.png"))
+    from analysis.task_report import write_task_figures
+
+    task_sections = write_task_figures(runs, out)
+    for caption, path, _table in task_sections:
+        figures.append((caption.split(":")[0], path))
     if run_figures and len(runs) <= max_run_figures:
         for label, run in runs.items():
             folder = label.replace("/", "_")
@@ -175,6 +180,9 @@ def write_report(
     md = [f"# {title}", "", "Mean rate (Hz, all neurons) and median ISI CV per region; winner = "
           "emotion with the highest mean readout probability (p_winner), winner_fraction = "
           "share of readout windows it won.", "", _markdown(table), ""]
+    for caption, path, task_table in task_sections:
+        md += [f"## {caption}", "", _markdown(task_table), "",
+               f"(numbers: {path.removesuffix('.png')}.csv)", ""]
     md += [f"![{caption}]({path})\n" for caption, path in figures]
     (out / "report.md").write_text("\n".join(md), encoding="utf-8")
 
@@ -183,6 +191,10 @@ def write_report(
         f"<figcaption>{html.escape(caption)}</figcaption></figure>"
         for caption, path in figures
     )
+    tasks_html = "".join(
+        f"<h2>{html.escape(caption)}</h2>"
+        + _html_table(task_table).replace('id="summary"', f'id="{path[:-4]}"')
+        for caption, path, task_table in task_sections)
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>
@@ -198,6 +210,7 @@ figcaption {{ color: #555; font-size: 0.9em; }}
 highest mean readout probability (<em>p_winner</em>); <em>winner_fraction</em>: share of
 readout windows it won. Also in <a href="summary.csv">summary.csv</a>.</p>
 {_html_table(table)}
+{tasks_html}
 {figs_html}
 </body></html>
 """

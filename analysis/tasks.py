@@ -7,10 +7,43 @@ Pure numpy / pandas / scipy: they work on a loaded run (``load_run(...).task`` o
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 from scipy import optimize, stats
+
+
+class TaskRun(NamedTuple):
+    """One task run as the task figures and tables use it.
+
+    Attributes
+    ----------
+    label : str
+        The run's label (folder name, or ``points/<folder>`` in a sweep).
+    profile : str
+    seed : int
+    point : dict
+        The sweep parameters of the run (``meta["point"]``; empty outside a sweep).
+    table : pandas.DataFrame
+        ``task.parquet``: one row per trial.
+    summary : dict
+        ``meta.json``'s ``task``: the schedule (``summary["schedule"]["kind"]`` is the task's
+        class name) and the task's metrics.
+    """
+
+    label: str
+    profile: str
+    seed: int
+    point: dict
+    table: pd.DataFrame
+    summary: dict
+
+    @property
+    def kind(self) -> str:
+        return str(self.summary.get("schedule", {}).get("kind"))
 
 
 def _slope(x, y) -> dict:
@@ -206,6 +239,27 @@ def task_metrics(df: pd.DataFrame, info: dict) -> dict:
     raise ValueError(f"No metrics for task kind {kind!r}.")
 
 
+def task_run(label: str, run) -> TaskRun:
+    """A :class:`TaskRun` of an :class:`analysis.io.Run`; its metrics are computed from its
+    table when ``meta.json`` lacks them (a run written without the metrics hook)."""
+    table = run.task
+    summary = dict(run.meta.get("task") or {})
+    if "schedule" in summary and len(summary) <= 2:  # schedule (+ initial weight) only
+        summary.update(task_metrics(table, summary))
+    return TaskRun(label, run.profile, int(run.meta.get("seed", -1)),
+                   dict(run.meta.get("point") or {}), table, summary)
+
+
+def task_runs(runs) -> dict[str, list[TaskRun]]:
+    """The task runs among ``runs`` (an :class:`analysis.io.Runs`), by task kind."""
+    out: dict[str, list[TaskRun]] = {}
+    for label, run in runs.items():
+        if run.is_task:
+            tr = task_run(label, run)
+            out.setdefault(tr.kind, []).append(tr)
+    return out
+
+
 def folder_task_metrics(folder) -> dict:
     """:func:`task_metrics` of a results folder (its ``task.parquet`` and ``meta.json``)."""
     trials, info = load_task(folder)
@@ -224,3 +278,134 @@ def load_task(folder) -> tuple[pd.DataFrame, dict]:
     folder = Path(folder)
     meta = json.loads((folder / "meta.json").read_text())
     return pd.read_parquet(folder / "task.parquet"), meta.get("task") or {}
+
+
+# ---------------------------------------------------------------------------------------
+# Figures and headline metrics of the two tasks here (analysis.task_report collects all)
+# ---------------------------------------------------------------------------------------
+
+def _by_profile(runs: Sequence[TaskRun]) -> dict[str, list[TaskRun]]:
+    out: dict[str, list[TaskRun]] = {}
+    for r in runs:
+        out.setdefault(r.profile, []).append(r)
+    return out
+
+
+def _band(ax, x, rows: np.ndarray, label: str, color=None, unit: str = "runs") -> None:
+    """Mean over rows (runs) with a 95 % CI band (t, over rows) where there are several."""
+    mean = np.nanmean(rows, axis=0)
+    line, = ax.plot(x, mean, label=f"{label} ({len(rows)} {unit})", color=color)
+    if len(rows) > 1:
+        n = np.sum(np.isfinite(rows), axis=0)
+        se = np.nanstd(rows, axis=0, ddof=1) / np.sqrt(np.maximum(n, 1))
+        h = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * se
+        ax.fill_between(x, mean - h, mean + h, color=line.get_color(), alpha=0.2, lw=0)
+
+
+def _per_trial(runs: Sequence[TaskRun], column: str, where=None) -> tuple[np.ndarray, np.ndarray]:
+    """``column`` against the trial's rank among the selected rows, one row per run."""
+    series = []
+    for r in runs:
+        d = r.table if where is None else r.table[where(r.table)]
+        series.append(d[column].to_numpy(float))
+    n = max((len(x) for x in series), default=0)
+    rows = np.full((len(series), n), np.nan)
+    for k, x in enumerate(series):
+        rows[k, :len(x)] = x
+    return np.arange(1, n + 1), rows
+
+
+def reward_learning_figure(runs: Sequence[TaskRun]) -> Figure:
+    """Reward learning: the joy channel's cue-evoked rate, the cue -> joy weight and the
+    critic's prediction errors against trial (CS+ trials; CS- dashed), mean over seeds per
+    profile with 95 % CI bands."""
+    fig = Figure(figsize=(11, 3.4), layout="constrained")
+    ax = fig.subplots(1, 3)
+    for k, (profile, rs) in enumerate(_by_profile(runs).items()):
+        color = f"C{k}"
+        plus = lambda d: d["cue"] == 0  # noqa: E731
+        minus = lambda d: d["cue"] == 1  # noqa: E731
+        x, y = _per_trial(rs, "cs_joy_evoked_hz", plus)
+        _band(ax[0], x, y, profile, color)
+        x, y = _per_trial(rs, "cs_joy_evoked_hz", minus)
+        if y.size:
+            ax[0].plot(x, np.nanmean(y, axis=0), ls="--", color=color, lw=0.8)
+        x, y = _per_trial(rs, "w_cue0_joy_pA", plus)
+        _band(ax[1], x, y, profile, color)
+        x, y = _per_trial(rs, "delta_cue", lambda d: (d["cue"] == 0) & (d["reward"] == 1))
+        _band(ax[2], x, y, f"{profile} cue", color)
+        x, y = _per_trial(rs, "delta_outcome", lambda d: (d["cue"] == 0) & (d["reward"] == 1))
+        ax[2].plot(x, np.nanmean(y, axis=0), ls=":", color=color)
+    ax[0].set(xlabel="CS+ trial", ylabel="joy MSNs, cue-evoked (Hz)",
+              title="Cue response (CS- dashed)")
+    ax[1].set(xlabel="CS+ trial", ylabel="CS+ -> joy weight (pA)", title="Task projection")
+    ax[2].set(xlabel="rewarded CS+ trial", ylabel="prediction error",
+              title="Critic: at cue (solid), at reward (dotted)")
+    ax[0].legend(fontsize=7)
+    return fig
+
+
+def reversal_figure(runs: Sequence[TaskRun], before: int = 10, after: int = 25) -> Figure:
+    """Reversal learning: accuracy around each reversal (trial 0 = the first trial after
+    it; dashed line) and win-stay / lose-shift, mean over seeds per profile (95 % CI)."""
+    fig = Figure(figsize=(10, 3.4), layout="constrained")
+    ax = fig.subplots(1, 2, width_ratios=[2, 1])
+    lags = np.arange(-before, after)
+    profiles = _by_profile(runs)
+    for k, (profile, rs) in enumerate(profiles.items()):
+        rows = []
+        for r in rs:
+            correct = r.table["correct"].to_numpy(float)
+            for end in np.flatnonzero(r.table["reversed_after"].to_numpy() == 1):
+                idx = end + 1 + lags
+                ok = (idx >= 0) & (idx < len(correct))
+                row = np.full(len(lags), np.nan)
+                row[ok] = correct[idx[ok]]
+                rows.append(row)
+        if rows:
+            _band(ax[0], lags, np.array(rows), profile, f"C{k}", unit="reversals")
+        ws = [r.summary.get("win_stay") for r in rs]
+        ls = [r.summary.get("lose_shift") for r in rs]
+        for j, vals in enumerate((ws, ls)):
+            v = np.array([x for x in vals if x is not None], float)
+            if len(v):
+                ax[1].bar(j * (len(profiles) + 1) + k, v.mean(), color=f"C{k}",
+                          yerr=v.std(ddof=1) / np.sqrt(len(v)) if len(v) > 1 else None)
+    ax[0].axvline(-0.5, color="k", ls="--", lw=0.8)
+    ax[0].axhline(0.5, color="grey", lw=0.5)
+    ax[0].set(xlabel="trial after reversal", ylabel="P(correct)", ylim=(0, 1),
+              title="Accuracy around reversals (dashed: reversal)")
+    ax[0].legend(fontsize=7)
+    n = len(profiles)
+    ax[1].set_xticks([(n - 1) / 2, n + 1 + (n - 1) / 2], ["win-stay", "lose-shift"])
+    ax[1].set(ylim=(0, 1), title="Feedback (mean ± s.e.m.)")
+    return fig
+
+
+def reward_learning_row(summary: dict) -> dict[str, float]:
+    """Headline metrics of a reward-learning run."""
+    plus = summary.get("cs_plus", {})
+    critic = summary.get("critic", {})
+    return {"cs_plus_joy_evoked_first_hz": plus.get("joy_evoked_hz_first", math.nan),
+            "cs_plus_joy_evoked_last_hz": plus.get("joy_evoked_hz_last", math.nan),
+            "w_cs_plus_joy_change_pA": summary.get("w_cs_plus_joy_change_pA", math.nan),
+            "delta_cue_last": critic.get("delta_cue_last", math.nan),
+            "delta_outcome_last": critic.get("delta_outcome_last", math.nan),
+            "delta_outcome_omitted": critic.get("delta_outcome_omitted", math.nan)}
+
+
+def reversal_row(summary: dict) -> dict[str, float]:
+    """Headline metrics of a reversal-learning run."""
+    rw = summary.get("rescorla_wagner") or {}
+
+    def num(x):
+        return math.nan if x is None else float(x)
+
+    return {"accuracy_first_block": num(summary.get("accuracy_first_block")),
+            "accuracy_after_first_reversal": num(summary.get("accuracy_after_first_reversal")),
+            "trials_to_criterion_after_reversal":
+                num(summary.get("trials_to_criterion_after_reversal")),
+            "perseverative_errors": num(summary.get("perseverative_errors")),
+            "win_stay": num(summary.get("win_stay")),
+            "lose_shift": num(summary.get("lose_shift")),
+            "rw_alpha": num(rw.get("alpha")), "rw_beta": num(rw.get("beta"))}

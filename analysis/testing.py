@@ -274,3 +274,40 @@ def regular_spikes(n: int, rate_hz: float, duration_ms: float,
     order = np.argsort(t[keep], kind="stable")
     return neuron[keep][order], t[keep][order]
 
+
+
+def add_synthetic_reversal(path: str | Path, *, alpha: float, beta: float, seed: int,
+                           n_trials: int = 120, p_high: float = 0.8, criterion: int = 8,
+                           max_block: int = 40) -> pd.DataFrame:
+    """Add a reversal-learning task to a synthetic run: the choices of a Rescorla-Wagner
+    agent (learning rate ``alpha``, softmax inverse temperature ``beta``) on the task's
+    schedule (reward ``p_high`` / ``1 - p_high``, reversal after ``criterion`` correct
+    choices in a row or ``max_block`` trials), as ``task.parquet`` and ``meta["task"]``
+    (schedule only, as a run written without the metrics hook). Returns the table."""
+    path = Path(path)
+    rng = np.random.default_rng([seed, 22])
+    q = np.array([0.5, 0.5])
+    good = int(rng.integers(2))
+    streak = since = reversals = 0
+    rows = []
+    for trial in range(n_trials):
+        p1 = 1.0 / (1.0 + np.exp(-beta * (q[1] - q[0])))
+        choice = int(rng.random() < p1)
+        correct = int(choice == good)
+        reward = int(rng.random() < (p_high if correct else 1 - p_high))
+        q[choice] += alpha * (reward - q[choice])
+        streak = streak + 1 if correct else 0
+        since += 1
+        flip = int(streak >= criterion or since >= max_block)
+        rows.append({"trial": trial, "choice": choice, "reward": reward, "correct": correct,
+                     "block": reversals, "reversed_after": flip})
+        if flip:
+            good, streak, since, reversals = 1 - good, 0, 0, reversals + 1
+    table = pd.DataFrame(rows)
+    table.to_parquet(path / "task.parquet")
+    meta_file = path / "meta.json"
+    meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    meta["task"] = {"schedule": {"kind": "ProbabilisticReversal", "n_trials": n_trials,
+                                 "criterion": criterion, "max_block": max_block}}
+    meta_file.write_text(json.dumps(meta, indent=1), encoding="utf-8")
+    return table

@@ -76,3 +76,18 @@ def test_plasticity_timing_window(runs):
     early, late = change("window0.6"), change("window5.0")
     assert early > 1.0
     assert abs(late) < 0.5 * early  # measured: 11.2 and 3.7 pA (seed 1)
+
+
+def test_reward_learning_figure_and_headline_metrics(runs):
+    from analysis.task_report import TASKS, metric_table
+    from analysis.tasks import TaskRun
+
+    df, summary = runs["critic"]
+    run = TaskRun("critic", "healthy", 1, {}, df, summary)
+    title, figure, row = TASKS["RewardLearning"]
+    fig = figure([run])
+    assert len(fig.axes) == 3 and all(ax.lines for ax in fig.axes)
+    table = metric_table([run]).set_index("metric")
+    assert table.loc["delta_outcome_omitted", "mean"] == pytest.approx(
+        summary["critic"]["delta_outcome_omitted"])
+    assert table.loc["w_cs_plus_joy_change_pA", "n"] == 1

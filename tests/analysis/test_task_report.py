@@ -1,0 +1,74 @@
+"""The task part of `neuroemo report`: a figure and a per-profile metric table (mean and
+95 % CI over seeds) for task runs, on synthetic Rescorla-Wagner agents."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from analysis import load_runs
+from analysis.task_report import metric_table, wide_text
+from analysis.tasks import task_runs
+from analysis.testing import add_synthetic_reversal, write_synthetic_run
+from brainsim.cli import main
+
+AGENTS = {"healthy": (0.5, 8.0), "depressed": (0.5, 2.0)}  # same alpha, lower beta
+SEEDS = (1, 2, 3, 4)
+
+
+@pytest.fixture(scope="module")
+def task_folder(tmp_path_factory):
+    root = tmp_path_factory.mktemp("tasks") / "reversal"
+    for profile, (alpha, beta) in AGENTS.items():
+        for seed in SEEDS:
+            folder = root / f"{profile}-{seed}"
+            write_synthetic_run(folder, profile=profile, seed=seed, duration_ms=500.0)
+            add_synthetic_reversal(folder, alpha=alpha, beta=beta, seed=seed)
+    return root
+
+
+def test_metric_table_is_mean_and_t_interval_over_seeds(task_folder):
+    runs = task_runs(load_runs(task_folder))
+    assert set(runs) == {"ProbabilisticReversal"}
+    rs = runs["ProbabilisticReversal"]
+    assert len(rs) == len(AGENTS) * len(SEEDS)
+    table = metric_table(rs)
+    row = table[(table.profile == "healthy") & (table.metric == "win_stay")].iloc[0]
+    x = np.array([r.summary["win_stay"] for r in rs if r.profile == "healthy"])
+    lo, hi = stats.t.interval(0.95, len(x) - 1, loc=x.mean(), scale=stats.sem(x))
+    assert row["n"] == len(SEEDS)
+    assert row["mean"] == pytest.approx(x.mean())
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((lo, hi))
+    # the fit separates the agents by their inverse temperature, not their learning rate
+    beta = table[table.metric == "rw_beta"].set_index("profile")["mean"]
+    assert beta["healthy"] > 2 * beta["depressed"]
+    acc = table[table.metric == "accuracy_first_block"].set_index("profile")["mean"]
+    assert acc["healthy"] > acc["depressed"]
+    wide = wide_text(table)
+    assert sorted(wide["profile"]) == sorted(AGENTS)
+    assert {"n", "win_stay", "rw_beta"} <= set(wide.columns)
+
+
+def test_report_draws_the_task_figure_and_table(task_folder, tmp_path, capsys):
+    out = tmp_path / "rep"
+    assert main(["report", str(task_folder), "--no-run-figures", "--out", str(out)]) == 0
+    assert (out / "task_ProbabilisticReversal.png").stat().st_size > 10_000
+    csv = pd.read_csv(out / "task_ProbabilisticReversal.csv")
+    assert set(csv.profile) == set(AGENTS) and csv.n.max() == len(SEEDS)
+    md = (out / "report.md").read_text()
+    html = (out / "report.html").read_text()
+    for text in (md, html):
+        assert "Probabilistic reversal learning" in text and "lose_shift" in text
+        assert "task_ProbabilisticReversal.png" in text
+
+
+def test_a_run_without_a_task_has_no_task_table(tmp_path):
+    from brainsim.errors import ResultsError
+
+    write_synthetic_run(tmp_path / "plain", profile="healthy", seed=1, duration_ms=200.0)
+    run = load_runs(tmp_path / "plain")[0]
+    assert not run.is_task
+    with pytest.raises(ResultsError, match="not a task run"):
+        run.task
