@@ -7,7 +7,7 @@ After 8 consecutive correct choices, or 40 trials, the contingencies reverse. 12
 1.5 s. Results per profile in ``<out>/<profile>/``: ``task.parquet`` (one row per trial)
 and ``meta.json``'s ``task`` (trials to criterion after reversal, perseverative errors,
 win-stay / lose-shift, Rescorla-Wagner alpha and beta). Many seeds:
-``python benchmarks/tasks.py reversal --seeds 20``.
+``neuroemo sweep protocols/sweep_reversal_learning.py``.
 """
 
 from brian2 import ms

@@ -55,6 +55,7 @@ def add_subcommands(subparsers) -> None:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     from analysis.report import write_run_figures
+    from analysis.tasks import task_metrics
     from brainsim.sweep import load_sweep_file, run_sweep
 
     sweep = load_sweep_file(args.sweep_file)
@@ -62,7 +63,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                         backend=args.backend, threads=args.threads, resume=args.resume,
                         force=args.force, progress=not args.quiet,
                         figures=write_run_figures if args.figures else None,
-                        timeout_s=args.timeout)
+                        task_metrics=task_metrics, timeout_s=args.timeout)
     if not args.quiet:
         counts = outcome.manifest["counts"]
         print(f"sweep {sweep.name}: {counts['done']} of {len(sweep)} points done "
@@ -81,6 +82,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 def run_point_command(args: argparse.Namespace) -> int:
     """``neuroemo run SWEEP.py --point K``."""
     from analysis.report import write_run_figures
+    from analysis.tasks import task_metrics
     from brainsim.errors import ConfigError
     from brainsim.sweep import load_sweep_file, run_point
 
@@ -97,7 +99,7 @@ def run_point_command(args: argparse.Namespace) -> int:
     sweep = load_sweep_file(args.protocol)
     path = run_point(sweep, args.point, args.out, backend=args.backend, threads=args.threads,
                      figures=None if args.no_figures else write_run_figures,
-                     force=args.force)
+                     force=args.force, task_metrics=task_metrics)
     if not args.quiet:
         meta = json.loads((path / "meta.json").read_text())
         rates = "  ".join(f"{r} {v:.2f}" for r, v in meta["summary"]["mean_rate_hz"].items())

@@ -154,6 +154,7 @@ def run_sweep(sweep: Sweep, out: Path | None = None, *, scheduler: str | None = 
               workers: int = 2, backend: str = "cpp_standalone", threads: int = 0,
               resume: bool = False, force: bool = False,
               figures: Callable[[Path, str], None] | None = None,
+              task_metrics: Callable[[object, dict], dict] | None = None,
               progress: bool = True, timeout_s: float = 10.0) -> SweepOutcome:
     """Run every unfinished point of ``sweep`` on Dask and write ``out``.
 
@@ -173,6 +174,9 @@ def run_sweep(sweep: Sweep, out: Path | None = None, *, scheduler: str | None = 
         Delete the previous results of the sweep folder first.
     figures : callable, optional
         Draws each point's figures (e.g. :func:`analysis.report.write_run_figures`).
+    task_metrics : callable, optional
+        Metrics of a task protocol's trials (e.g. :func:`analysis.tasks.task_metrics`),
+        written to each point's ``meta.json`` as ``neuroemo run`` does.
     timeout_s : float
         How long to try to reach ``scheduler``.
 
@@ -233,7 +237,8 @@ def run_sweep(sweep: Sweep, out: Path | None = None, *, scheduler: str | None = 
     try:
         return _run_pending(sweep, out, order, statuses, skipped, failed, ran, worker_info,
                             manifest_path, client, cluster, backend=backend, threads=threads,
-                            figures=figures, progress=progress, started=started)
+                            figures=figures, task_metrics=task_metrics, progress=progress,
+                            started=started)
     except KeyboardInterrupt:
         kept = [k for k in range(len(sweep)) if (out / "points" / sweep.folder_name(k)).is_dir()]
         if any(statuses.get(k, {}).get("status") != "done" for k in kept):
@@ -256,7 +261,8 @@ def run_sweep(sweep: Sweep, out: Path | None = None, *, scheduler: str | None = 
 def _run_pending(sweep: Sweep, out: Path, order: list[int], statuses: dict[int, dict],
                  skipped: list[int], failed: dict[int, str], ran: list[int],
                  worker_info: dict, manifest_path: Path, client, cluster, *, backend: str,
-                 threads: int, figures: Callable[[Path, str], None] | None, progress: bool,
+                 threads: int, figures: Callable[[Path, str], None] | None,
+                 task_metrics: Callable[[object, dict], dict] | None, progress: bool,
                  started: str) -> SweepOutcome:
     """The Dask part of :func:`run_sweep`: submit ``order``, collect, write the manifest."""
     bar = None
@@ -264,7 +270,7 @@ def _run_pending(sweep: Sweep, out: Path, order: list[int], statuses: dict[int, 
         from distributed import as_completed
 
         tasks = {k: point_task(sweep, k, out, backend=backend, threads=threads,
-                               figures=figures) for k in order}
+                               figures=figures, task_metrics=task_metrics) for k in order}
         token = uuid.uuid4().hex[:8]
         queue = list(order)
         futures: dict = {}

@@ -39,6 +39,9 @@ class PointTask:
     threads: int = 0
     figures: Callable[[Path, str], None] | None = None
     force: bool = False
+    #: Metrics of a task protocol's trials (e.g. analysis.tasks.task_metrics), as in
+    #: ``neuroemo run``: written to the point's ``meta.json``'s ``task``.
+    task_metrics: Callable[[object, dict], dict] | None = None
 
 
 def _slot_root(threads: int) -> Path:
@@ -180,7 +183,7 @@ def execute_point(task: PointTask) -> dict:
     try:
         result = _write(protocol, structure, values, raw, staging, force=False, backend=engine,
                         text_events=text[1] if text else [], source_text=task.source,
-                        figures=task.figures)
+                        figures=task.figures, task_metrics=task.task_metrics)
         meta_path = staging / "meta.json"
         meta = json.loads(meta_path.read_text())
         meta.update({"point": task.point, "point_index": task.index,
@@ -208,17 +211,20 @@ def execute_point(task: PointTask) -> dict:
 
 def point_task(sweep: Sweep, k: int, out: Path, *, backend: str = "cpp_standalone",
                threads: int = 0, figures: Callable[[Path, str], None] | None = None,
-               force: bool = False) -> PointTask:
+               force: bool = False,
+               task_metrics: Callable[[object, dict], dict] | None = None) -> PointTask:
     """The task that runs point ``k`` of ``sweep`` into ``out/points/``."""
     return PointTask(protocol=sweep.protocol_for(k), index=k, folder=sweep.folder_name(k),
                      point=sweep.point_meta(k), point_units=sweep.point_units(),
                      sweep_name=sweep.name, source=sweep.source, out=str(out),
-                     backend=backend, threads=threads, figures=figures, force=force)
+                     backend=backend, threads=threads, figures=figures, force=force,
+                     task_metrics=task_metrics)
 
 
 def run_point(sweep: Sweep, k: int, out: Path | None = None, *, backend: str = "cpp_standalone",
               threads: int = 0, figures: Callable[[Path, str], None] | None = None,
-              force: bool = False) -> Path:
+              force: bool = False,
+              task_metrics: Callable[[object, dict], dict] | None = None) -> Path:
     """Run point ``k`` alone, exactly as a sweep would; return its results folder.
 
     ``out`` is the sweep's output folder (default ``results/<sweep name>``): the point lands
@@ -232,7 +238,7 @@ def run_point(sweep: Sweep, k: int, out: Path | None = None, *, backend: str = "
 
         check_gpu_before_build()
     task = point_task(sweep, k, out, backend=backend, threads=threads, figures=figures,
-                      force=force)
+                      force=force, task_metrics=task_metrics)
     final = out / "points" / task.folder
     if final.exists() and not force:
         raise ResultsError(f"Point {k} of {sweep.name!r} is already in {final}; nothing was "

@@ -1,6 +1,7 @@
-"""Probabilistic reversal learning (issue 22, item 3) through the runner: the healthy
-profile learns the task and its reversal, and the run's folder holds ``task.parquet`` and
-the task's metrics in ``meta.json``."""
+"""Probabilistic reversal learning (issue 22, item 3), run as a point of a sweep (how
+``neuroemo sweep`` runs the 20-seed comparisons): the healthy profile learns the task and
+its reversal, and the point's folder holds ``task.parquet`` and the task's metrics in
+``meta.json``."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from brian2 import ms
 
 from analysis.tasks import task_metrics
 from brainsim import Protocol
-from brainsim.experiment.runner import run_protocols
 from brainsim.experiment.tasks import ProbabilisticReversal
+from brainsim.sweep import Sweep, run_point
 
 pytestmark = [pytest.mark.slow, pytest.mark.cpp_standalone]
 
@@ -23,11 +24,13 @@ TASK = ProbabilisticReversal(n_trials=80, criterion=10**6, max_block=40)
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("reversal") / "healthy"
+    out = tmp_path_factory.mktemp("reversal")
     protocol = Protocol(name="reversal", profile="healthy", duration=TASK.duration,
                         dt=0.5 * ms, seed=1, task=TASK)
-    run_protocols([protocol], out=out, quiet=True, task_metrics=task_metrics)
-    return pd.read_parquet(out / "task.parquet"), json.loads((out / "meta.json").read_text())
+    sweep = Sweep(protocol, points=[{"profile": "healthy", "seed": 1}])
+    folder = run_point(sweep, 0, out, task_metrics=task_metrics)
+    return (pd.read_parquet(folder / "task.parquet"),
+            json.loads((folder / "meta.json").read_text()))
 
 
 def test_results_folder_holds_the_task(run):
@@ -43,6 +46,7 @@ def test_results_folder_holds_the_task(run):
     for key in ("win_stay", "lose_shift", "perseverative_errors", "rescorla_wagner"):
         assert key in summary
     assert meta["protocol"]["task"]["n_trials"] == TASK.n_trials
+    assert meta["point"] == {"profile": "healthy", "seed": 1}
 
 
 def test_healthy_learns_and_reverses(run):
