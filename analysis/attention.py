@@ -107,7 +107,9 @@ def attention_metrics(df: pd.DataFrame, criterion_hz: float, column: str = "read
       fraction of trials with at least one, and the fraction of windows (the false-alarm
       rate of the foreperiod);
     * ``hit_rate`` / ``false_alarm_rate`` per condition: response-window rate at or above
-      the criterion on target-present / -absent trials;
+      the criterion on target-present / -absent trials; ``accuracy``: their balanced
+      proportion correct, (hits + correct rejections) / 2, of an observer with the fixed
+      criterion (unlike d', it falls when the rates drift away from the criterion);
     * mean rates per condition and target (readout, thalamic target and distractor cells,
       negative-valence BLA cells): checks that the drive reached its cells.
     """
@@ -125,6 +127,8 @@ def attention_metrics(df: pd.DataFrame, criterion_hz: float, column: str = "read
         out["false_alarm_rate"][cond] = (_mean(neg >= criterion_hz) if ok and len(neg)
                                          else math.nan)
         out["readout_hz"][cond] = {"target": _mean(pos), "no_target": _mean(neg)}
+    out["accuracy"] = {c: (out["hit_rate"][c] + 1 - out["false_alarm_rate"][c]) / 2
+                       for c in DISTRACTORS}
     out["d_prime_all"] = d_prime(df.loc[df["target"] == 1, column],
                                  df.loc[df["target"] == 0, column])
     dp = out["d_prime"]
@@ -173,6 +177,7 @@ def metric_row(summary: dict) -> dict[str, float]:
     row["premature_per_trial"] = float(prem.get("per_trial", math.nan))
     row["premature_trials_with_any"] = float(prem.get("trials_with_any", math.nan))
     row["foreperiod_hz"] = float(summary.get("foreperiod_hz", math.nan))
+    row["accuracy_none"] = float(summary.get("accuracy", {}).get("none", math.nan))
     for c in DISTRACTORS:
         row[f"false_alarm_rate_{c}"] = float(summary.get("false_alarm_rate", {}).get(c, math.nan))
     return row

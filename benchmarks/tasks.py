@@ -161,6 +161,23 @@ def summarize(tag=""):
             out.append("")
             out.append(_contrasts(df, [m for m in metrics if m != "seconds"]))
         out.append("")
+    path = OUT / f"tasks-attention-profiles{tag}.csv"
+    if path.exists():
+        df = pd.read_csv(path)
+        out.append(f"## attention, profiles ({len(df)} runs, seeds {df.seed.min()}-"
+                   f"{df.seed.max()})\n")
+        out.append(_table(df, ATTENTION_METRICS))
+        out.append("")
+        out.append(_contrasts(df, [m for m in ATTENTION_METRICS if m != "seconds"]))
+        out.append("")
+    for what in ("ne", "ne-high"):
+        path = OUT / f"tasks-attention-{what}{tag}.csv"
+        if path.exists():
+            df = pd.read_csv(path)
+            out.append(f"## attention, tonic NE ({what}; {len(df)} runs, seeds "
+                       f"{df.seed.min()}-{df.seed.max()})\n")
+            out.append(_table(df, ATTENTION_METRICS, by="norepinephrine"))
+            out.append("")
     path = OUT / f"tasks-yagishita{tag}.csv"
     if path.exists():
         df = pd.read_csv(path)
@@ -199,10 +216,13 @@ def main(argv=None):
                          "level 0.5 (the tuning profile)")
     ap.add_argument("--target-strengths", type=float, nargs="*", default=None,
                     help="attention only: target strengths to try (profile-blind tuning)")
+    ap.add_argument("--reanalyse", action="store_true",
+                    help="attention only: recompute the metrics of tasks-attention<tag>.csv "
+                         "from its trials, no simulation")
     ap.add_argument("--tag", default="")
     args = ap.parse_args(argv)
     if args.what == "attention":
-        return attention(args)
+        return attention_reanalyse(args.tag) if args.reanalyse else attention(args)
     if args.what == "summarize":
         print(summarize(args.tag))
         return None
@@ -266,7 +286,7 @@ ATTENTION_METRICS = [
     "d_prime.none", "d_prime.neutral", "d_prime.threat", "d_prime_all",
     "threat_interference", "distractor_cost", "premature.per_trial",
     "premature.trials_with_any", "foreperiod_hz", "false_alarm_rate.none",
-    "hit_rate.none", "readout_hz.none.target", "readout_hz.none.no_target",
+    "hit_rate.none", "accuracy.none", "readout_hz.none.target", "readout_hz.none.no_target",
     "checks.bla_negative_hz.threat", "checks.bla_negative_hz.neutral", "seconds"]
 
 
@@ -277,6 +297,30 @@ def attention_profile(name, ne=None):
     from brainsim.model.profiles import PROFILES, Profile
     base = Profile("neutral", 0.5, 0.5, 0.5) if name == "neutral" else PROFILES[name]
     return base if ne is None else _replace(base, name=f"{name}-ne{ne:g}", norepinephrine=ne)
+
+
+def attention_reanalyse(tag):
+    """Recompute ``tasks-attention<tag>.csv``'s metrics from its trials (e.g. after a new
+    metric was added), keeping each run's ``seconds``."""
+    from dataclasses import asdict
+
+    name = f"tasks-attention{tag}"
+    old = pd.read_csv(OUT / f"{name}.csv")
+    trials = pd.read_parquet(OUT / f"{name}-trials.parquet")
+    rows = []
+    for (prof, seed, x), df in trials.groupby(["profile", "seed", "target_strength"],
+                                               sort=False):
+        task = AttentionTask(n_trials=len(df), target_strength=x)
+        info = {"schedule": {"kind": "AttentionTask", **asdict(task)}}
+        prev = old[(old.profile == prof) & (old.seed == seed) & (old.target_strength == x)]
+        row = {"profile": prof, "seed": seed, "seconds": prev["seconds"].iloc[0],
+               "norepinephrine": df["norepinephrine"].iloc[0], "target_strength": x}
+        row.update(flatten(task_metrics(df.reset_index(drop=True), info)))
+        rows.append(row)
+    res = pd.DataFrame(rows)
+    res.to_csv(OUT / f"{name}.csv", index=False)
+    print(f"{len(rows)} runs re-analysed -> {OUT / name}.csv")
+    return res
 
 
 def attention(args):

@@ -364,9 +364,9 @@ TASK_WEIGHT_RECORD_DT = 0.5 * second
 #: (96 trials, 16 per cell; ``benchmarks/results/tasks-attention-tuning.csv``), d' without /
 #: with a neutral distractor, mean of seeds 1-5: 2.0: 0.94 / 0.96; 2.5: 1.00 / 1.35; 3.0:
 #: 1.61 / 1.59. "Weak" for the PFC, not for the thalamus: the thalamus -> PFC projection
-#: (LONG_RANGE, p 0.05, 15 pA) is weak, so at 2.5 the 34 target relay cells fire ~20 Hz
+#: (LONG_RANGE, p 0.05, 15 pA) is weak, so at 2.5 the 34 target relay cells fire ~59 Hz
 #: (from ~7 Hz) while the PFC readout rises by ~0.5 Hz (3.2 -> 3.7 Hz); at 1.0 (a cue's
-#: rate) d' was ~0 (seed 1).
+#: rate; relay cells ~27 Hz) d' was ~0 (seed 1).
 ATTENTION_TARGET_STRENGTH = 2.5
 #: The distractors' rate as a fraction of CUE_RATE. Assumed: 1, a distractor as salient as
 #: one of the model's cues (CUE_RATE), several times the target (distractors in attention

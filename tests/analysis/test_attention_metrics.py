@@ -85,6 +85,9 @@ def test_summary_of_a_table_with_a_known_effect():
     assert out["premature"]["per_trial"] == pytest.approx(2 / 3)
     assert out["premature"]["trials_with_any"] == pytest.approx(2 / 3)
     assert out["premature"]["window_rate"] == pytest.approx(1 / 3)
+    acc = out["accuracy"]["none"]
+    assert acc == pytest.approx((out["hit_rate"]["none"] + 1
+                                 - out["false_alarm_rate"]["none"]) / 2)
     # dispatch from analysis.tasks with the criterion of the run's schedule
     via = task_metrics(df, {"schedule": {"kind": "AttentionTask",
                                          "response_criterion_hz": 4.0}})
