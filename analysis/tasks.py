@@ -236,6 +236,9 @@ def task_metrics(df: pd.DataFrame, info: dict) -> dict:
         return learning_summary(df, initial_weight_pA=info["initial_weight_pA"])
     if kind == "ProbabilisticReversal":
         return reversal_metrics(df, criterion=int(schedule["criterion"]))
+    if kind == "AttentionTask":  # analysis/attention.py
+        from analysis.attention import task_summary
+        return task_summary(df, info)
     raise ValueError(f"No metrics for task kind {kind!r}.")
 
 

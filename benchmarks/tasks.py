@@ -3,6 +3,8 @@
     python benchmarks/tasks.py reward   --seeds 20 [--profiles healthy depressed]
     python benchmarks/tasks.py yagishita --seeds 3
     python benchmarks/tasks.py reversal --seeds 20 [--profiles ...]
+    python benchmarks/tasks.py attention --first-seed 1001 --seeds 20 [--profiles ...]
+    python benchmarks/tasks.py attention --ne 0.1 0.3 0.5 0.7 0.9 --first-seed 1001 --seeds 20
 
 Every run of one task shares the network structure, so the task compiles once and every
 profile / seed / delay re-runs the binary through ``run_args`` (brainsim.devices.standalone).
@@ -25,7 +27,7 @@ from scipy import stats
 
 from analysis.tasks import task_metrics
 from brainsim import Protocol
-from brainsim.experiment.tasks import ProbabilisticReversal, RewardLearning, batch
+from brainsim.experiment.tasks import AttentionTask, ProbabilisticReversal, RewardLearning, batch
 
 OUT = Path(__file__).resolve().parent / "results"
 
@@ -159,6 +161,23 @@ def summarize(tag=""):
             out.append("")
             out.append(_contrasts(df, [m for m in metrics if m != "seconds"]))
         out.append("")
+    path = OUT / f"tasks-attention-profiles{tag}.csv"
+    if path.exists():
+        df = pd.read_csv(path)
+        out.append(f"## attention, profiles ({len(df)} runs, seeds {df.seed.min()}-"
+                   f"{df.seed.max()})\n")
+        out.append(_table(df, ATTENTION_METRICS))
+        out.append("")
+        out.append(_contrasts(df, [m for m in ATTENTION_METRICS if m != "seconds"]))
+        out.append("")
+    for what in ("ne", "ne-high"):
+        path = OUT / f"tasks-attention-{what}{tag}.csv"
+        if path.exists():
+            df = pd.read_csv(path)
+            out.append(f"## attention, tonic NE ({what}; {len(df)} runs, seeds "
+                       f"{df.seed.min()}-{df.seed.max()})\n")
+            out.append(_table(df, ATTENTION_METRICS, by="norepinephrine"))
+            out.append("")
     path = OUT / f"tasks-yagishita{tag}.csv"
     if path.exists():
         df = pd.read_csv(path)
@@ -171,7 +190,8 @@ def summarize(tag=""):
 
 def main(argv=None):
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", choices=["reward", "yagishita", "reversal", "summarize"])
+    ap.add_argument("what", choices=["reward", "yagishita", "reversal", "attention",
+                                     "summarize"])
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--first-seed", type=int, default=1)
     ap.add_argument("--profiles", nargs="*", default=None)
@@ -188,8 +208,21 @@ def main(argv=None):
     ap.add_argument("--dopamine", type=float, nargs="*", default=None,
                     help="reversal only: the healthy profile with these tonic dopamine levels "
                          "(one profile per level, named da<level>)")
+    ap.add_argument("--ne", type=float, nargs="*", default=None,
+                    help="attention only: the healthy profile (or --base-profile) with these "
+                         "tonic NE levels (one profile per level, named ne<level>)")
+    ap.add_argument("--base-profile", default="healthy",
+                    help="attention --ne: the profile whose NE is changed; 'neutral' = every "
+                         "level 0.5 (the tuning profile)")
+    ap.add_argument("--target-strengths", type=float, nargs="*", default=None,
+                    help="attention only: target strengths to try (profile-blind tuning)")
+    ap.add_argument("--reanalyse", action="store_true",
+                    help="attention only: recompute the metrics of tasks-attention<tag>.csv "
+                         "from its trials, no simulation")
     ap.add_argument("--tag", default="")
     args = ap.parse_args(argv)
+    if args.what == "attention":
+        return attention_reanalyse(args.tag) if args.reanalyse else attention(args)
     if args.what == "summarize":
         print(summarize(args.tag))
         return None
@@ -246,6 +279,91 @@ def main(argv=None):
     res.to_csv(OUT / f"{name}.csv", index=False)
     pd.concat(trials, ignore_index=True).to_parquet(OUT / f"{name}-trials.parquet", index=False)
     print(f"\n{len(rows)} runs in {total:.0f} s -> {OUT / name}.csv")
+    return res
+
+
+ATTENTION_METRICS = [
+    "d_prime.none", "d_prime.neutral", "d_prime.threat", "d_prime_all",
+    "threat_interference", "distractor_cost", "premature.per_trial",
+    "premature.trials_with_any", "foreperiod_hz", "false_alarm_rate.none",
+    "hit_rate.none", "accuracy.none", "readout_hz.none.target", "readout_hz.none.no_target",
+    "checks.bla_negative_hz.threat", "checks.bla_negative_hz.neutral", "seconds"]
+
+
+def attention_profile(name, ne=None):
+    """A built-in profile, or ``neutral`` (every level 0.5), with NE set to ``ne``."""
+    from dataclasses import replace as _replace
+
+    from brainsim.model.profiles import PROFILES, Profile
+    base = Profile("neutral", 0.5, 0.5, 0.5) if name == "neutral" else PROFILES[name]
+    return base if ne is None else _replace(base, name=f"{name}-ne{ne:g}", norepinephrine=ne)
+
+
+def attention_reanalyse(tag):
+    """Recompute ``tasks-attention<tag>.csv``'s metrics from its trials (e.g. after a new
+    metric was added), keeping each run's ``seconds``."""
+    from dataclasses import asdict
+
+    name = f"tasks-attention{tag}"
+    old = pd.read_csv(OUT / f"{name}.csv")
+    trials = pd.read_parquet(OUT / f"{name}-trials.parquet")
+    rows = []
+    for (prof, seed, x), df in trials.groupby(["profile", "seed", "target_strength"],
+                                               sort=False):
+        task = AttentionTask(n_trials=len(df), target_strength=x)
+        info = {"schedule": {"kind": "AttentionTask", **asdict(task)}}
+        prev = old[(old.profile == prof) & (old.seed == seed) & (old.target_strength == x)]
+        row = {"profile": prof, "seed": seed, "seconds": prev["seconds"].iloc[0],
+               "norepinephrine": df["norepinephrine"].iloc[0], "target_strength": x}
+        row.update(flatten(task_metrics(df.reset_index(drop=True), info)))
+        rows.append(row)
+    res = pd.DataFrame(rows)
+    res.to_csv(OUT / f"{name}.csv", index=False)
+    print(f"{len(rows)} runs re-analysed -> {OUT / name}.csv")
+    return res
+
+
+def attention(args):
+    """The attention task over profiles (or NE levels, or target strengths) x seeds, one
+    build; writes ``tasks-attention<tag>.csv`` and ``...-trials.parquet``."""
+    from dataclasses import replace as _replace
+
+    seeds = range(args.first_seed, args.first_seed + args.seeds)
+    task = AttentionTask(n_trials=args.trials or 96)
+    runs = []  # (profile, task, ne)
+    if args.ne:
+        runs = [(attention_profile(args.base_profile, ne), task, ne) for ne in args.ne]
+    else:
+        runs = [(attention_profile(p), task, None)
+                for p in (args.profiles or ["healthy", "depressed", "anxious", "impulsive",
+                                            "resilient"])]
+    if args.target_strengths:
+        runs = [(pr, _replace(t, target_strength=x), ne) for pr, t, ne in runs
+                for x in args.target_strengths]
+    protocols = [Protocol(name="attention", profile=pr, duration=t.duration, dt=0.5 * ms,
+                          seed=s, task=t) for pr, t, _ in runs for s in seeds]
+    rows, trials = [], []
+    t0 = time.perf_counter()
+    for p, df, summary, secs in run_many(protocols):
+        row = {"profile": p.profile.name, "seed": p.seed, "seconds": round(secs, 2),
+               "norepinephrine": p.profile.norepinephrine,
+               "target_strength": p.task.target_strength}
+        summary = dict(summary)
+        summary.pop("schedule", None)
+        row.update(flatten(summary))
+        rows.append(row)
+        trials.append(df.assign(profile=p.profile.name, seed=p.seed,
+                                norepinephrine=p.profile.norepinephrine,
+                                target_strength=p.task.target_strength))
+        print(json.dumps({k: (round(v, 3) if isinstance(v, float) else v)
+                          for k, v in row.items() if k in ATTENTION_METRICS or k in (
+                              "profile", "seed", "target_strength")}), flush=True)
+    OUT.mkdir(exist_ok=True)
+    name = f"tasks-attention{args.tag}"
+    res = pd.DataFrame(rows)
+    res.to_csv(OUT / f"{name}.csv", index=False)
+    pd.concat(trials, ignore_index=True).to_parquet(OUT / f"{name}-trials.parquet", index=False)
+    print(f"\n{len(rows)} runs in {time.perf_counter() - t0:.0f} s -> {OUT / name}.csv")
     return res
 
 

@@ -350,3 +350,33 @@ TASK_DELTA_SCALE = 1.0
 TASK_PLASTICITY = {**DEFAULT_PLASTICITY, "A_minus": 0.0, "eta": 80 * pA / second}
 #: Record the task projection's weights every this often (after bringing them up to date).
 TASK_WEIGHT_RECORD_DT = 0.5 * second
+
+# --------------------------------------------------------------------------------------
+# Attention regulation task (issue 22, item 2): brainsim.experiment.tasks.attention
+# --------------------------------------------------------------------------------------
+
+#: The weak target: its afferents' rate as a fraction of CUE_RATE (same afferents as every
+#: task stimulus: TASK_SOURCES_PER_INPUT, TASK_SOURCE_P, TASK_SOURCE_WEIGHT onto I_e of the
+#: target relay cells). Fitted profile-blind: on the neutral profile (every level 0.5,
+#: sensory_scale 1), tuning seeds 1-5, no distractor, the value of those tried whose PFC d'
+#: lies in 1-1.5 (a detection task near threshold, neither at floor nor at ceiling); frozen
+#: before any profile or NE level was run (docs/tasks.md, "Attention regulation"). Measured
+#: (96 trials, 16 per cell; ``benchmarks/results/tasks-attention-tuning.csv``), d' without /
+#: with a neutral distractor, mean of seeds 1-5: 2.0: 0.94 / 0.96; 2.5: 1.00 / 1.35; 3.0:
+#: 1.61 / 1.59. "Weak" for the PFC, not for the thalamus: the thalamus -> PFC projection
+#: (LONG_RANGE, p 0.05, 15 pA) is weak, so at 2.5 the 34 target relay cells fire ~59 Hz
+#: (from ~7 Hz) while the PFC readout rises by ~0.5 Hz (3.2 -> 3.7 Hz); at 1.0 (a cue's
+#: rate; relay cells ~27 Hz) d' was ~0 (seed 1).
+ATTENTION_TARGET_STRENGTH = 2.5
+#: The distractors' rate as a fraction of CUE_RATE. Assumed: 1, a distractor as salient as
+#: one of the model's cues (CUE_RATE), several times the target (distractors in attention
+#: tasks are salient, the target is near threshold).
+ATTENTION_DISTRACTOR_STRENGTH = 1.0
+#: A "response": the mean rate (Hz per cell) of the PFC readout cells in a window of the
+#: stimulus epoch's length at or above this criterion. Derived profile-blind: the midpoint of
+#: the mean readout rate of target-present and target-absent trials without a distractor on
+#: the neutral profile, tuning seeds 1-5, at ATTENTION_TARGET_STRENGTH (an unbiased observer
+#: of the neutral network); frozen before any profile or NE level was run. Measured: 3.218 Hz
+#: (absent) and 3.716 Hz (present), 80 + 80 trials -> 3.47 Hz; foreperiod windows of the same
+#: runs reach it in ~20 % of cases (mean 3.11 Hz, SD 0.45 Hz).
+ATTENTION_RESPONSE_CRITERION_HZ = 3.47

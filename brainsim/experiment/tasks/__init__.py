@@ -8,8 +8,9 @@ trial) and the task's summary metrics (``meta.json``'s ``task``) from the task's
 :meth:`Task.analyse`.
 """
 
+from brainsim.experiment.tasks.attention import AttentionTask
 from brainsim.experiment.tasks.base import Task
 from brainsim.experiment.tasks.reversal import ProbabilisticReversal
 from brainsim.experiment.tasks.reward_learning import RewardLearning
 
-__all__ = ["Task", "RewardLearning", "ProbabilisticReversal"]
+__all__ = ["Task", "RewardLearning", "ProbabilisticReversal", "AttentionTask"]
