@@ -9,7 +9,8 @@ trial) and the task's summary metrics (``meta.json``'s ``task``) from the task's
 """
 
 from brainsim.experiment.tasks.base import Task
+from brainsim.experiment.tasks.fear import FearConditioning
 from brainsim.experiment.tasks.reversal import ProbabilisticReversal
 from brainsim.experiment.tasks.reward_learning import RewardLearning
 
-__all__ = ["Task", "RewardLearning", "ProbabilisticReversal"]
+__all__ = ["Task", "RewardLearning", "ProbabilisticReversal", "FearConditioning"]
