@@ -203,6 +203,9 @@ def task_metrics(df: pd.DataFrame, info: dict) -> dict:
         return learning_summary(df, initial_weight_pA=info["initial_weight_pA"])
     if kind == "ProbabilisticReversal":
         return reversal_metrics(df, criterion=int(schedule["criterion"]))
+    if kind == "FearConditioning":
+        from analysis.extinction import extinction_metrics
+        return extinction_metrics(df)
     raise ValueError(f"No metrics for task kind {kind!r}.")
 
 

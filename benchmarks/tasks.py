@@ -3,6 +3,7 @@
     python benchmarks/tasks.py reward   --seeds 20 [--profiles healthy depressed]
     python benchmarks/tasks.py yagishita --seeds 3
     python benchmarks/tasks.py reversal --seeds 20 [--profiles ...]
+    python benchmarks/tasks.py fear --seeds 20 --first-seed 1001 [--profiles ...]
 
 Every run of one task shares the network structure, so the task compiles once and every
 profile / seed / delay re-runs the binary through ``run_args`` (brainsim.devices.standalone).
@@ -25,7 +26,7 @@ from scipy import stats
 
 from analysis.tasks import task_metrics
 from brainsim import Protocol
-from brainsim.experiment.tasks import ProbabilisticReversal, RewardLearning, batch
+from brainsim.experiment.tasks import FearConditioning, ProbabilisticReversal, RewardLearning, batch
 
 OUT = Path(__file__).resolve().parent / "results"
 
@@ -143,12 +144,52 @@ REVERSAL_METRICS = [
     "seconds"]
 
 
+FEAR_METRICS = [
+    "habituation_cs_plus_hz", "habituation_cs_minus_hz", "cs_plus_conditioned_hz",
+    "cs_minus_conditioned_hz", "discrimination_hz", "cs_plus_extinction_start_hz",
+    "cs_plus_extinction_end_hz", "extinction_index", "recall_cs_plus_hz", "recall_ratio",
+    "extinction_retention", "spontaneous_recovery_hz", "cs_minus_conditioning_hz",
+    "cs_minus_extinction_hz", "extinction_cs_plus_hz", "extinction_both_hz",
+    "w_la_cs_plus_end_pA", "w_la_cs_minus_end_pA", "w_il_cs_plus_end_pA",
+    "w_il_cs_minus_end_pA", "seconds"]
+
+
+def run_fear(args):
+    """Fear conditioning / extinction / recall: profiles x seeds on one build; the CSV is
+    rewritten after every run (a stopped batch keeps what it ran). Seeds outermost, so
+    that a batch stopped early has every profile at the same seeds."""
+    task = FearConditioning()
+    profiles = args.profiles or ["healthy", "depressed", "anxious", "impulsive", "resilient"]
+    seeds = range(args.first_seed, args.first_seed + args.seeds)
+    protocols = [Protocol(name="fear", profile=pr, duration=task.duration, dt=0.5 * ms,
+                          seed=s, task=task) for s in seeds for pr in profiles]
+    OUT.mkdir(exist_ok=True)
+    name = f"tasks-fear{args.tag}"
+    rows, trials, t0 = [], [], time.perf_counter()
+    for p, df, summary, secs in run_many(protocols):
+        row = {"profile": p.profile.name, "seed": p.seed, "seconds": round(secs, 2)}
+        summary = dict(summary)
+        summary.pop("schedule", None)
+        row.update(flatten(summary))
+        for w in ("la_cs_plus", "la_cs_minus", "il_cs_plus", "il_cs_minus"):
+            row[f"w_{w}_end_pA"] = float(df[f"w_{w}_pA"].iloc[-1])
+        rows.append(row)
+        trials.append(df.assign(profile=p.profile.name, seed=p.seed))
+        pd.DataFrame(rows).to_csv(OUT / f"{name}.csv", index=False)
+        pd.concat(trials, ignore_index=True).to_parquet(OUT / f"{name}-trials.parquet",
+                                                        index=False)
+        print(json.dumps({k: (round(v, 4) if isinstance(v, float) else v)
+                          for k, v in row.items()})[:400], flush=True)
+    print(f"\n{len(rows)} runs in {time.perf_counter() - t0:.0f} s -> {OUT / name}.csv")
+    return pd.DataFrame(rows)
+
+
 def summarize(tag=""):
     out = []
     for what, metrics in (("reward", REWARD_METRICS), ("reward-model-rule", REWARD_METRICS),
                           ("reversal", REVERSAL_METRICS), ("reversal-fixed", REVERSAL_METRICS),
                           ("reversal-unscaled", REVERSAL_METRICS),
-                          ("reversal-dopamine", REVERSAL_METRICS)):
+                          ("reversal-dopamine", REVERSAL_METRICS), ("fear", FEAR_METRICS)):
         path = OUT / f"tasks-{what}{tag}.csv"
         if not path.exists():
             continue
@@ -171,7 +212,7 @@ def summarize(tag=""):
 
 def main(argv=None):
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", choices=["reward", "yagishita", "reversal", "summarize"])
+    ap.add_argument("what", choices=["reward", "yagishita", "reversal", "fear", "summarize"])
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--first-seed", type=int, default=1)
     ap.add_argument("--profiles", nargs="*", default=None)
@@ -193,6 +234,8 @@ def main(argv=None):
     if args.what == "summarize":
         print(summarize(args.tag))
         return None
+    if args.what == "fear":
+        return run_fear(args)
     seeds = range(args.first_seed, args.first_seed + args.seeds)
     rows, trials = [], []
     if args.what in ("reward", "yagishita"):
