@@ -184,8 +184,27 @@ def run_fear(args):
     return pd.DataFrame(rows)
 
 
+def fear_figure(tag=""):
+    """``tasks-fear<tag>.png``: :func:`analysis.extinction.figure` of every run of the batch."""
+    from collections import namedtuple
+
+    from analysis.extinction import figure
+
+    path = OUT / f"tasks-fear{tag}-trials.parquet"
+    if not path.exists():
+        return None
+    trials = pd.read_parquet(path)
+    run = namedtuple("Run", "label profile seed point table summary")
+    runs = [run(f"{pr}-{s}", pr, s, {}, g, {})
+            for (pr, s), g in trials.groupby(["profile", "seed"], sort=False)]
+    fig = figure(runs)
+    fig.savefig(OUT / f"tasks-fear{tag}.png", dpi=110)
+    return OUT / f"tasks-fear{tag}.png"
+
+
 def summarize(tag=""):
     out = []
+    fear_figure(tag)
     for what, metrics in (("reward", REWARD_METRICS), ("reward-model-rule", REWARD_METRICS),
                           ("reversal", REVERSAL_METRICS), ("reversal-fixed", REVERSAL_METRICS),
                           ("reversal-unscaled", REVERSAL_METRICS),
