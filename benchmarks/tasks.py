@@ -4,6 +4,7 @@
     python benchmarks/tasks.py yagishita --seeds 3
     python benchmarks/tasks.py reversal --seeds 20 [--profiles ...]
     python benchmarks/tasks.py fear --seeds 20 --first-seed 1001 [--profiles ...]
+    python benchmarks/tasks.py fear --ablation --seeds 10 --first-seed 1001
 
 Every run of one task shares the network structure, so the task compiles once and every
 profile / seed / delay re-runs the binary through ``run_args`` (brainsim.devices.standalone).
@@ -160,13 +161,28 @@ def run_fear(args):
     that a batch stopped early has every profile at the same seeds."""
     task = FearConditioning()
     profiles = args.profiles or ["healthy", "depressed", "anxious", "impulsive", "resilient"]
+    change = None
+    if args.ablation:  # which of a profile's numbers make the difference (docs/tasks.md)
+        from dataclasses import replace as _replace
+
+        from brainsim.model.profiles import PROFILES
+        h, a = PROFILES["healthy"], PROFILES["anxious"]
+        profiles = [_replace(a, name="anxious_scale1", sensory_scale=1.0),
+                    _replace(a, name="anxious_ne05", norepinephrine=0.5),
+                    _replace(h, name="healthy_scale12", sensory_scale=1.2),
+                    _replace(h, name="healthy_5ht06", serotonin=0.6),
+                    _replace(a, name="anxious_gate1")]
+
+        def change(p, v):  # the LA gate at its neutral amplitude, NE's gain untouched
+            if p.profile.name == "anxious_gate1":
+                v.extension_values["fear"].gate_amplitude = 1.0
     seeds = range(args.first_seed, args.first_seed + args.seeds)
     protocols = [Protocol(name="fear", profile=pr, duration=task.duration, dt=0.5 * ms,
                           seed=s, task=task) for s in seeds for pr in profiles]
     OUT.mkdir(exist_ok=True)
-    name = f"tasks-fear{args.tag}"
+    name = f"tasks-fear{'-ablation' if args.ablation else ''}{args.tag}"
     rows, trials, t0 = [], [], time.perf_counter()
-    for p, df, summary, secs in run_many(protocols):
+    for p, df, summary, secs in run_many(protocols, change):
         row = {"profile": p.profile.name, "seed": p.seed, "seconds": round(secs, 2)}
         summary = dict(summary)
         summary.pop("schedule", None)
@@ -248,6 +264,9 @@ def main(argv=None):
     ap.add_argument("--dopamine", type=float, nargs="*", default=None,
                     help="reversal only: the healthy profile with these tonic dopamine levels "
                          "(one profile per level, named da<level>)")
+    ap.add_argument("--ablation", action="store_true",
+                    help="fear only: anxious / healthy with one number changed "
+                         "(-> tasks-fear-ablation.csv)")
     ap.add_argument("--tag", default="")
     args = ap.parse_args(argv)
     if args.what == "summarize":
