@@ -18,6 +18,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from scipy import stats
 
+from analysis import attention, extinction
 from analysis import tasks as t
 from analysis.tasks import TaskRun, task_runs
 
@@ -27,6 +28,9 @@ TASKS: dict[str, tuple[str, Callable[[Sequence[TaskRun]], Figure],
     "RewardLearning": ("Reward learning", t.reward_learning_figure, t.reward_learning_row),
     "ProbabilisticReversal": ("Probabilistic reversal learning", t.reversal_figure,
                               t.reversal_row),
+    "AttentionTask": ("Attention regulation", attention.figure, attention.metric_row),
+    "FearConditioning": ("Fear conditioning and extinction", extinction.figure,
+                         extinction.metric_row),
 }
 
 #: Columns that identify a run rather than a condition.

@@ -239,6 +239,9 @@ def task_metrics(df: pd.DataFrame, info: dict) -> dict:
     if kind == "AttentionTask":  # analysis/attention.py
         from analysis.attention import task_summary
         return task_summary(df, info)
+    if kind == "FearConditioning":
+        from analysis.extinction import extinction_metrics
+        return extinction_metrics(df)
     raise ValueError(f"No metrics for task kind {kind!r}.")
 
 

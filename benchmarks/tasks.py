@@ -5,6 +5,8 @@
     python benchmarks/tasks.py reversal --seeds 20 [--profiles ...]
     python benchmarks/tasks.py attention --first-seed 1001 --seeds 20 [--profiles ...]
     python benchmarks/tasks.py attention --ne 0.1 0.3 0.5 0.7 0.9 --first-seed 1001 --seeds 20
+    python benchmarks/tasks.py fear --seeds 20 --first-seed 1001 [--profiles ...]
+    python benchmarks/tasks.py fear --ablation --seeds 10 --first-seed 1001
 
 Every run of one task shares the network structure, so the task compiles once and every
 profile / seed / delay re-runs the binary through ``run_args`` (brainsim.devices.standalone).
@@ -27,7 +29,13 @@ from scipy import stats
 
 from analysis.tasks import task_metrics
 from brainsim import Protocol
-from brainsim.experiment.tasks import AttentionTask, ProbabilisticReversal, RewardLearning, batch
+from brainsim.experiment.tasks import (
+    AttentionTask,
+    FearConditioning,
+    ProbabilisticReversal,
+    RewardLearning,
+    batch,
+)
 
 OUT = Path(__file__).resolve().parent / "results"
 
@@ -145,12 +153,86 @@ REVERSAL_METRICS = [
     "seconds"]
 
 
+FEAR_METRICS = [
+    "habituation_cs_plus_hz", "habituation_cs_minus_hz", "cs_plus_conditioned_hz",
+    "cs_minus_conditioned_hz", "discrimination_hz", "cs_plus_extinction_start_hz",
+    "cs_plus_extinction_end_hz", "extinction_index", "recall_cs_plus_hz", "recall_ratio",
+    "extinction_retention", "spontaneous_recovery_hz", "cs_minus_conditioning_hz",
+    "cs_minus_extinction_hz", "extinction_cs_plus_hz", "extinction_both_hz",
+    "w_la_cs_plus_end_pA", "w_la_cs_minus_end_pA", "w_il_cs_plus_end_pA",
+    "w_il_cs_minus_end_pA", "seconds"]
+
+
+def run_fear(args):
+    """Fear conditioning / extinction / recall: profiles x seeds on one build; the CSV is
+    rewritten after every run (a stopped batch keeps what it ran). Seeds outermost, so
+    that a batch stopped early has every profile at the same seeds."""
+    task = FearConditioning()
+    profiles = args.profiles or ["healthy", "depressed", "anxious", "impulsive", "resilient"]
+    change = None
+    if args.ablation:  # which of a profile's numbers make the difference (docs/tasks.md)
+        from dataclasses import replace as _replace
+
+        from brainsim.model.profiles import PROFILES
+        h, a = PROFILES["healthy"], PROFILES["anxious"]
+        profiles = [_replace(a, name="anxious_scale1", sensory_scale=1.0),
+                    _replace(a, name="anxious_ne05", norepinephrine=0.5),
+                    _replace(h, name="healthy_scale12", sensory_scale=1.2),
+                    _replace(h, name="healthy_5ht06", serotonin=0.6),
+                    _replace(a, name="anxious_gate1")]
+
+        def change(p, v):  # the LA gate at its neutral amplitude, NE's gain untouched
+            if p.profile.name == "anxious_gate1":
+                v.extension_values["fear"].gate_amplitude = 1.0
+    seeds = range(args.first_seed, args.first_seed + args.seeds)
+    protocols = [Protocol(name="fear", profile=pr, duration=task.duration, dt=0.5 * ms,
+                          seed=s, task=task) for s in seeds for pr in profiles]
+    OUT.mkdir(exist_ok=True)
+    name = f"tasks-fear{'-ablation' if args.ablation else ''}{args.tag}"
+    rows, trials, t0 = [], [], time.perf_counter()
+    for p, df, summary, secs in run_many(protocols, change):
+        row = {"profile": p.profile.name, "seed": p.seed, "seconds": round(secs, 2)}
+        summary = dict(summary)
+        summary.pop("schedule", None)
+        row.update(flatten(summary))
+        for w in ("la_cs_plus", "la_cs_minus", "il_cs_plus", "il_cs_minus"):
+            row[f"w_{w}_end_pA"] = float(df[f"w_{w}_pA"].iloc[-1])
+        rows.append(row)
+        trials.append(df.assign(profile=p.profile.name, seed=p.seed))
+        pd.DataFrame(rows).to_csv(OUT / f"{name}.csv", index=False)
+        pd.concat(trials, ignore_index=True).to_parquet(OUT / f"{name}-trials.parquet",
+                                                        index=False)
+        print(json.dumps({k: (round(v, 4) if isinstance(v, float) else v)
+                          for k, v in row.items()})[:400], flush=True)
+    print(f"\n{len(rows)} runs in {time.perf_counter() - t0:.0f} s -> {OUT / name}.csv")
+    return pd.DataFrame(rows)
+
+
+def fear_figure(tag=""):
+    """``tasks-fear<tag>.png``: :func:`analysis.extinction.figure` of every run of the batch."""
+    from collections import namedtuple
+
+    from analysis.extinction import figure
+
+    path = OUT / f"tasks-fear{tag}-trials.parquet"
+    if not path.exists():
+        return None
+    trials = pd.read_parquet(path)
+    run = namedtuple("Run", "label profile seed point table summary")
+    runs = [run(f"{pr}-{s}", pr, s, {}, g, {})
+            for (pr, s), g in trials.groupby(["profile", "seed"], sort=False)]
+    fig = figure(runs)
+    fig.savefig(OUT / f"tasks-fear{tag}.png", dpi=110)
+    return OUT / f"tasks-fear{tag}.png"
+
+
 def summarize(tag=""):
     out = []
+    fear_figure(tag)
     for what, metrics in (("reward", REWARD_METRICS), ("reward-model-rule", REWARD_METRICS),
                           ("reversal", REVERSAL_METRICS), ("reversal-fixed", REVERSAL_METRICS),
                           ("reversal-unscaled", REVERSAL_METRICS),
-                          ("reversal-dopamine", REVERSAL_METRICS)):
+                          ("reversal-dopamine", REVERSAL_METRICS), ("fear", FEAR_METRICS)):
         path = OUT / f"tasks-{what}{tag}.csv"
         if not path.exists():
             continue
@@ -190,7 +272,7 @@ def summarize(tag=""):
 
 def main(argv=None):
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", choices=["reward", "yagishita", "reversal", "attention",
+    ap.add_argument("what", choices=["reward", "yagishita", "reversal", "attention", "fear",
                                      "summarize"])
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--first-seed", type=int, default=1)
@@ -219,6 +301,9 @@ def main(argv=None):
     ap.add_argument("--reanalyse", action="store_true",
                     help="attention only: recompute the metrics of tasks-attention<tag>.csv "
                          "from its trials, no simulation")
+    ap.add_argument("--ablation", action="store_true",
+                    help="fear only: anxious / healthy with one number changed "
+                         "(-> tasks-fear-ablation.csv)")
     ap.add_argument("--tag", default="")
     args = ap.parse_args(argv)
     if args.what == "attention":
@@ -226,6 +311,8 @@ def main(argv=None):
     if args.what == "summarize":
         print(summarize(args.tag))
         return None
+    if args.what == "fear":
+        return run_fear(args)
     seeds = range(args.first_seed, args.first_seed + args.seeds)
     rows, trials = [], []
     if args.what in ("reward", "yagishita"):

@@ -280,6 +280,30 @@ PLASTIC_ON_PRE = "I_e_post += w\n" + WEIGHT_UPDATE + "apre += A_plus\nc += apost
 PLASTIC_ON_POST = WEIGHT_UPDATE + "apost += A_minus\nc += apre\n"
 
 
+#: Hebbian plasticity gated by a neuromodulator (the lateral amygdala's CS inputs in fear
+#: conditioning, :mod:`brainsim.model.fear`; Johansen et al. 2014, PNAS 111:E5584: pairing
+#: a CS input with postsynaptic firing conditions only with beta-adrenergic activation).
+#: ``apre`` is the presynaptic trace (+1 per spike, decay ``tau_apre``); a postsynaptic spike
+#: adds ``eta_hebb*gate*(apre - apre_threshold)`` to the weight, clipped to [0, w_max]: a
+#: covariance rule (Sejnowski 1977, J Math Biol 4:303), so that an input firing at its
+#: spontaneous rate (trace ``apre_threshold`` on average) gains nothing on average and only
+#: inputs driven above it (the CS) are potentiated. ``gate`` (>= 0) is the
+#: modulator's level, set every 1 ms by the circuit that owns the synapses (0: no learning).
+#: No depression: extinction is new learning elsewhere, the CS-US association stays
+#: (Quirk & Mueller 2008, Neuropsychopharmacology 33:56).
+HEBBIAN_GATED_SYNAPSE = """
+w : amp
+dapre/dt = -apre / tau_apre : 1 (event-driven)
+gate : 1 (shared)
+eta_hebb : amp (shared, constant)
+apre_threshold : 1 (shared, constant)
+tau_apre : second (shared, constant)
+w_max : amp (shared, constant)
+"""
+HEBBIAN_GATED_ON_PRE = "I_e_post += w\napre += 1\n"
+HEBBIAN_GATED_ON_POST = "w = clip(w + eta_hebb*gate*(apre - apre_threshold), 0*amp, w_max)\n"
+
+
 def weights_brought_up_to_date(t, w, c, lastupdate, da_last, da_integral_post,
                                da_integral_prev_post, eta, w_max):
     """:data:`WEIGHT_UPDATE` for every synapse at time ``t``, in numpy (plain SI floats).

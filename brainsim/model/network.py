@@ -223,6 +223,10 @@ class NetworkStructure:
                 h.update(self.layouts[r].channel.tobytes())
                 h.update(self.layouts[r].sensory_channel.tobytes())
                 h.update(self.layouts[r].group.tobytes())
+        # which text column each neuron reads is a constant of the compiled program (set
+        # when the network is built, not a run_arg): builds that differ in it must not share
+        # a directory (it changed with the TRN route, parameters.TEXT_TRN_COLUMN)
+        h.update(text_column_of(self).tobytes())
         return h.hexdigest()[:16]
 
 

@@ -380,3 +380,69 @@ ATTENTION_DISTRACTOR_STRENGTH = 1.0
 #: (absent) and 3.716 Hz (present), 80 + 80 trials -> 3.47 Hz; foreperiod windows of the same
 #: runs reach it in ~20 % of cases (mean 3.11 Hz, SD 0.45 Hz).
 ATTENTION_RESPONSE_CRITERION_HZ = 3.47
+
+# Fear conditioning and extinction (issue 22, item 3): brainsim.model.fear
+# --------------------------------------------------------------------------------------
+# Every FEAR_* value below was fixed before any profile other than healthy was run, on the
+# healthy profile and the tuning seeds 1-2 only (docs/tasks.md, "Fear conditioning and
+# extinction"); the same for every profile.
+
+#: The tones (CS+ and CS-): two subpopulations of the thalamic context relay cells (the
+#: model's neutral, non-valenced channel; auditory thalamus MGm/PIN, LeDoux 2000, Annu Rev
+#: Neurosci 23:155), each ``FEAR_CS_FRACTION`` of them, overlapping by ``FEAR_CS_OVERLAP`` of
+#: a population (tones of neighbouring frequencies excite overlapping tuning curves; the
+#: overlap is the model's only route to generalisation from CS+ to CS-). Assumed.
+FEAR_CS_FRACTION = 0.5
+FEAR_CS_OVERLAP = 0.2
+#: The tone's cortical representation in infralimbic PFC (IL neurons fire to the tone,
+#: most after extinction: Milad & Quirk 2002, Nature 420:70): PFC principal cells per CS,
+#: as the task cue populations (TASK_CUE_FRACTION). The tones reach them through
+#: afferent blocks like the thalamic ones.
+FEAR_IL_FRACTION = 0.1
+#: Plastic thalamus -> lateral amygdala synapses: every CS cell -> every negative-valence
+#: BLA principal cell with probability p, initial weight w0 (a neutral tone: as the
+#: model's context -> BLA input, THALAMUS_TO_AMYGDALA, 10 pA), bounded by w_max. Assumed.
+FEAR_LA_P = 0.3
+FEAR_LA_W0 = 10 * pA
+FEAR_LA_W_MAX = 60 * pA
+#: LA plasticity (Hebbian, gated by norepinephrine): a postsynaptic spike potentiates each
+#: input by ``eta*gate*(apre - threshold)`` (``apre``: presynaptic trace, +1 per spike, decay tau_pre; the
+#: potentiation window of STDP, Bi & Poo 1998, J Neurosci 18:10464: ~20 ms). The gate is
+#: on only while the US is on (phasic NE released by the shock: Galvez et al. 1996,
+#: Neurobiol Learn Mem 66:253), with amplitude ``NE_amygdala/LEVEL_REF`` (beta-adrenergic
+#: gating of Hebbian LA plasticity: Hebbian pairing alone does not condition, pairing with
+#: beta-adrenergic activation does, Johansen et al. 2014, PNAS 111:E5584; Blair et al.
+#: 2001, Learn Mem 8:229). eta assumed so that the CS+ response saturates within the
+#: first 4-6 pairings (rodent auditory fear conditioning asymptotes within a few
+#: pairings).
+FEAR_LA_TAU_PRE = 20 * ms
+#: The covariance rule's threshold: the presynaptic trace at the thalamic relay cells'
+#: spontaneous rate (~5 Hz x 20 ms; the thalamus's 4-5 Hz, REGION_NEURONS), so that
+#: inputs at their spontaneous rate gain nothing on average during the US (without it the
+#: non-CS inputs gained half as much as the CS+'s: healthy, seed 1).
+FEAR_LA_APRE_THRESHOLD = 0.1
+FEAR_LA_ETA = 3.0 * pA
+#: Plastic IL -> amygdala interneuron synapses (the infralimbic drive of intercalated /
+#: inhibitory amygdala cells that holds extinction: Quirk & Mueller 2008,
+#: Neuropsychopharmacology 33:56; Likhtik et al. 2008, Nature 454:642): every IL CS cell ->
+#: every amygdala interneuron with probability p, initial weight as the model's PFC ->
+#: amygdala interneuron projection (PFC_TO_AMYGDALA_INH: 25 pA) scaled down to a neutral
+#: tone's 10 pA, bounded by w_max. Assumed.
+FEAR_IL_P = 0.3
+FEAR_IL_W0 = 10 * pA
+FEAR_IL_W_MAX = 100 * pA
+#: Extinction learning: the model's dopamine-gated three-factor rule (DEFAULT_PLASTICITY,
+#: A_minus = 0 as TASK_PLASTICITY), gated by amygdala dopamine released at the omission of
+#: an expected US (Salinas-Hernandez et al. 2018, eLife 7:e38818: VTA dopamine at the time of
+#: the omitted shock is needed for extinction). eta: calibrated (healthy, seeds 1-2).
+FEAR_IL_PLASTICITY = {**DEFAULT_PLASTICITY, "A_minus": 0.0, "eta": 400 * pA / second}
+#: The omission prediction error, computed in the compiled program at the time the US would
+#: come: ``pe = clip(r_CS/FEAR_PE_REF_HZ, 0, 1)`` when no US comes (0 when it does), with
+#: ``r_CS`` the negative-valence BLA cells' rate during the CS above their pre-CS rate (the
+#: amygdala's own prediction of the US, in the spirit of the Rescorla-Wagner error
+#: lambda - V with lambda = 0 at omission). It adds ``reward_sensitivity*dopamine_projection*pe``
+#: to the amygdala's dopamine, as the tasks' critic (TASK_DELTA_SCALE). FEAR_PE_REF_HZ
+#: assumed: of the order of the conditioned response.
+FEAR_PE_REF_HZ = 5.0
+#: Record the plastic weights every this often.
+FEAR_WEIGHT_RECORD_DT = 0.5 * second

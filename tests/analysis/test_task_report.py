@@ -71,4 +71,4 @@ def test_a_run_without_a_task_has_no_task_table(tmp_path):
     run = load_runs(tmp_path / "plain")[0]
     assert not run.is_task
     with pytest.raises(ResultsError, match="not a task run"):
-        run.task
+        _ = run.task

@@ -10,7 +10,9 @@ trial) and the task's summary metrics (``meta.json``'s ``task``) from the task's
 
 from brainsim.experiment.tasks.attention import AttentionTask
 from brainsim.experiment.tasks.base import Task
+from brainsim.experiment.tasks.fear import FearConditioning
 from brainsim.experiment.tasks.reversal import ProbabilisticReversal
 from brainsim.experiment.tasks.reward_learning import RewardLearning
 
-__all__ = ["Task", "RewardLearning", "ProbabilisticReversal", "AttentionTask"]
+__all__ = ["Task", "RewardLearning", "ProbabilisticReversal", "AttentionTask",
+           "FearConditioning"]
