@@ -9,7 +9,8 @@ import pytest
 from scipy import stats
 
 from analysis import load_runs
-from analysis.task_report import metric_table, wide_text
+from analysis.contrasts import difference_ci
+from analysis.task_report import TASKS, contrast_table, contrast_text, metric_table, wide_text
 from analysis.tasks import task_runs
 from analysis.testing import add_synthetic_reversal, write_synthetic_run
 from brainsim.cli import main
@@ -51,6 +52,26 @@ def test_metric_table_is_mean_and_t_interval_over_seeds(task_folder):
     assert {"n", "win_stay", "rw_beta"} <= set(wide.columns)
 
 
+def test_contrast_table_is_welch_difference_to_healthy(task_folder):
+    rs = task_runs(load_runs(task_folder))["ProbabilisticReversal"]
+    table = contrast_table(rs)
+    assert set(table.profile) == {"depressed"} and set(table.reference) == {"healthy"}
+    row = table[table.metric == "rw_beta"].iloc[0]
+    row_of = TASKS["ProbabilisticReversal"][2]
+    a = [row_of(r.summary)["rw_beta"] for r in rs if r.profile == "depressed"]
+    b = [row_of(r.summary)["rw_beta"] for r in rs if r.profile == "healthy"]
+    expected = difference_ci(a, b)
+    assert row["diff"] == pytest.approx(expected.diff)
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((expected.ci_low, expected.ci_high))
+    assert row["ci_high"] < 0  # beta 2 against 8: the depressed agent is less consistent
+    assert row["n"] == row["n_reference"] == len(SEEDS)
+    text = contrast_text(table)
+    assert list(text.columns) == ["metric", "depressed"]
+    assert text.set_index("metric").loc["rw_beta", "depressed"].startswith("-")
+    # no reference profile among the runs: no contrasts
+    assert contrast_table([r for r in rs if r.profile == "depressed"]).empty
+
+
 def test_report_draws_the_task_figure_and_table(task_folder, tmp_path, capsys):
     out = tmp_path / "rep"
     assert main(["report", str(task_folder), "--no-run-figures", "--out", str(out)]) == 0
@@ -62,6 +83,9 @@ def test_report_draws_the_task_figure_and_table(task_folder, tmp_path, capsys):
     for text in (md, html):
         assert "Probabilistic reversal learning" in text and "lose_shift" in text
         assert "task_ProbabilisticReversal.png" in text
+        assert "difference to healthy" in text
+    vs = pd.read_csv(out / "task_ProbabilisticReversal_vs_healthy.csv")
+    assert set(vs.profile) == {"depressed"} and "cohen_d" in vs
 
 
 def test_a_run_without_a_task_has_no_task_table(tmp_path):
