@@ -65,10 +65,10 @@ def metric_table(runs: Sequence[TaskRun]) -> pd.DataFrame:
         raise ValueError(f"metric_table takes the runs of one task, got {sorted(kinds)}.")
     long, keys = _long_values(runs)
     out = []
-    for (cond, metric), g in long.groupby([*keys, "metric"], sort=False, dropna=False):
+    for group, g in long.groupby([*keys, "metric"], sort=False, dropna=False):
+        *cond, metric = group
         m = mean_ci(g["value"])
-        out.append({**dict(zip(keys, cond if isinstance(cond, tuple) else (cond,),
-                               strict=True)),
+        out.append({**dict(zip(keys, cond, strict=True)),
                     "metric": metric, "mean": m.mean, "ci_low": m.ci_low,
                     "ci_high": m.ci_high, "n": m.n})
     return pd.DataFrame(out)

@@ -96,3 +96,30 @@ def test_a_run_without_a_task_has_no_task_table(tmp_path):
     assert not run.is_task
     with pytest.raises(ResultsError, match="not a task run"):
         _ = run.task
+
+
+def test_tables_of_a_sweep_over_a_parameter_keep_it_as_a_condition(tmp_path):
+    """An NE sweep (one profile, a swept parameter) used to crash the report's table."""
+    root = tmp_path / "ne"
+    for ne, beta in ((0.3, 2.0), (0.7, 8.0)):
+        for seed in (1, 2, 3):
+            for profile in ("healthy", "anxious"):
+                folder = root / f"{profile}-ne{ne}-{seed}"
+                write_synthetic_run(folder, profile=profile, seed=seed, duration_ms=300.0,
+                                    point={"norepinephrine": ne, "seed": seed})
+                add_synthetic_reversal(folder, alpha=0.5, beta=beta, seed=seed)
+    rs = task_runs(load_runs(root))["ProbabilisticReversal"]
+    table = metric_table(rs)
+    assert {"profile", "norepinephrine"} <= set(table.columns)
+    assert set(table[table.metric == "win_stay"].n) == {3}
+    assert len(table.groupby(["profile", "norepinephrine"])) == 4
+    beta = table[table.metric == "rw_beta"].set_index(["profile", "norepinephrine"])["mean"]
+    assert beta[("healthy", 0.7)] > 2 * beta[("healthy", 0.3)]
+    contrasts = contrast_table(rs)
+    # anxious against healthy at the same NE level, never across levels
+    assert sorted(contrasts.norepinephrine.unique()) == [0.3, 0.7]
+    assert set(contrasts.profile) == {"anxious"}
+    assert set(contrasts[contrasts.metric == "win_stay"].n_reference) == {3}
+    out = tmp_path / "rep"
+    assert main(["report", str(root), "--no-run-figures", "--out", str(out)]) == 0
+    assert "norepinephrine" in pd.read_csv(out / "task_ProbabilisticReversal.csv")
