@@ -112,7 +112,7 @@ def contrast_table(runs: Sequence[TaskRun], reference: str = "healthy") -> pd.Da
             continue
         ref = long[long["profile"] == reference]
         for k, v in zip(others, cond[1:], strict=True):
-            ref = ref[ref[k] == v] if v is not None else ref[ref[k].isna()]
+            ref = ref[ref[k].isna()] if pd.isna(v) else ref[ref[k] == v]
         for metric, gm in g.groupby("metric", sort=False):
             d = difference_ci(gm["value"], ref.loc[ref["metric"] == metric, "value"])
             out.append({**dict(zip(keys, cond, strict=True)), "reference": reference,
@@ -137,7 +137,13 @@ def contrast_text(table: pd.DataFrame) -> pd.DataFrame:
         d = f" (d {r['cohen_d']:.2f})" if np.isfinite(r["cohen_d"]) else ""
         return f"{r['diff']:+.3g} [{r['ci_low']:+.3g}, {r['ci_high']:+.3g}]{d}"
 
-    label = table[keys].astype(str).agg(", ".join, axis=1)
+    def name(r) -> str:
+        parts = [str(r[keys[0]])]
+        parts += [f"{k}={r[k]:g}" if isinstance(r[k], float) else f"{k}={r[k]}"
+                  for k in keys[1:] if not pd.isna(r[k])]
+        return ", ".join(parts)
+
+    label = table.apply(name, axis=1)
     text = table.assign(condition=label, cell=table.apply(cell, axis=1))
     wide = text.pivot_table(index="metric", columns="condition", values="cell",
                             aggfunc="first", sort=False)
@@ -199,6 +205,7 @@ def write_task_figures(runs, out: Path, reference: str = "healthy") -> list[Task
         name = f"task_{kind}"
         fig = figure(rs)
         fig.suptitle(f"{title} ({len(rs)} run{'s' if len(rs) > 1 else ''})")
+        fig.tight_layout()  # again, now that the title takes room above the panels
         save_figure(fig, out / f"{name}.png")
         table = metric_table(rs)
         table.to_csv(out / f"{name}.csv", index=False)

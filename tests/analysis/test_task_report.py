@@ -108,7 +108,14 @@ def test_tables_of_a_sweep_over_a_parameter_keep_it_as_a_condition(tmp_path):
                 write_synthetic_run(folder, profile=profile, seed=seed, duration_ms=300.0,
                                     point={"norepinephrine": ne, "seed": seed})
                 add_synthetic_reversal(folder, alpha=0.5, beta=beta, seed=seed)
-    rs = task_runs(load_runs(root))["ProbabilisticReversal"]
+    for seed in (1, 2, 3):  # and a profile sweep beside it: no NE in its points
+        for profile in ("healthy", "anxious"):
+            folder = root / f"{profile}-{seed}"
+            write_synthetic_run(folder, profile=profile, seed=seed, duration_ms=300.0,
+                                point={"profile": profile, "seed": seed})
+            add_synthetic_reversal(folder, alpha=0.5, beta=4.0, seed=seed)
+    rs = [r for r in task_runs(load_runs(root))["ProbabilisticReversal"]
+          if "norepinephrine" in r.point]
     table = metric_table(rs)
     assert {"profile", "norepinephrine"} <= set(table.columns)
     assert set(table[table.metric == "win_stay"].n) == {3}
@@ -120,6 +127,12 @@ def test_tables_of_a_sweep_over_a_parameter_keep_it_as_a_condition(tmp_path):
     assert sorted(contrasts.norepinephrine.unique()) == [0.3, 0.7]
     assert set(contrasts.profile) == {"anxious"}
     assert set(contrasts[contrasts.metric == "win_stay"].n_reference) == {3}
+    both = task_runs(load_runs(root))["ProbabilisticReversal"]
+    mixed = contrast_table(both)
+    assert mixed.norepinephrine.isna().any()  # the profile sweep's own contrast
+    assert set(mixed[mixed.metric == "win_stay"].n_reference) == {3}
+    assert "anxious" in list(contrast_text(mixed).columns)
+    assert "anxious, norepinephrine=0.3" in list(contrast_text(mixed).columns)
     out = tmp_path / "rep"
     assert main(["report", str(root), "--no-run-figures", "--out", str(out)]) == 0
     assert "norepinephrine" in pd.read_csv(out / "task_ProbabilisticReversal.csv")
