@@ -229,6 +229,19 @@ def figure(runs: Sequence):
     ax.set_title("d′ against tonic NE")
     prof = df[~np.isfinite(df["ne"])] if len(df) else df
     profiles = list(dict.fromkeys(prof["profile"])) if len(prof) else []
+    if len(ne) and not profiles:  # an NE sweep alone: what a fixed observer makes of it
+        for ax, column, label in (
+                (axes[1], "premature_per_trial", "premature responses per trial"),
+                (axes[2], "accuracy_none", "balanced accuracy, fixed criterion")):
+            g = ne.groupby("ne")[column].apply(list)
+            m = [_ci(v) for v in g]
+            ax.errorbar(g.index, [a for a, _ in m], yerr=[h for _, h in m], marker="o",
+                        capsize=3, color="0.3")
+            ax.set_xlabel("tonic norepinephrine (0.5 neutral)")
+            ax.set_ylabel(label)
+            ax.set_title(label[0].upper() + label[1:])
+        fig.tight_layout()
+        return fig
     x = np.arange(len(profiles))
     ax = axes[1]
     for k, c in enumerate(DISTRACTORS):

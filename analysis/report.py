@@ -164,8 +164,9 @@ def write_report(
     from analysis.task_report import write_task_figures
 
     task_sections = write_task_figures(runs, out)
-    for caption, path, _table in task_sections:
-        figures.append((caption.split(":")[0], path))
+    for section in task_sections:
+        if section.figure:
+            figures.append((section.caption.split(":")[0], section.figure))
     if run_figures and len(runs) <= max_run_figures:
         for label, run in runs.items():
             folder = label.replace("/", "_")
@@ -180,9 +181,9 @@ def write_report(
     md = [f"# {title}", "", "Mean rate (Hz, all neurons) and median ISI CV per region; winner = "
           "emotion with the highest mean readout probability (p_winner), winner_fraction = "
           "share of readout windows it won.", "", _markdown(table), ""]
-    for caption, path, task_table in task_sections:
-        md += [f"## {caption}", "", _markdown(task_table), "",
-               f"(numbers: {path.removesuffix('.png')}.csv)", ""]
+    for section in task_sections:
+        md += [f"## {section.caption}", "", _markdown(section.table), "",
+               f"(numbers: {section.csv})", ""]
     md += [f"![{caption}]({path})\n" for caption, path in figures]
     (out / "report.md").write_text("\n".join(md), encoding="utf-8")
 
@@ -192,9 +193,10 @@ def write_report(
         for caption, path in figures
     )
     tasks_html = "".join(
-        f"<h2>{html.escape(caption)}</h2>"
-        + _html_table(task_table).replace('id="summary"', f'id="{path[:-4]}"')
-        for caption, path, task_table in task_sections)
+        f"<h2>{html.escape(section.caption)}</h2>"
+        + _html_table(section.table).replace('id="summary"',
+                                             f'id="{section.csv.removesuffix(".csv")}"')
+        for section in task_sections)
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>

@@ -22,11 +22,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from brian2 import Hz, second
-from scipy import stats
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from analysis.contrasts import difference_ci, mean_ci  # noqa: E402
 from analysis.regime import (  # noqa: E402
     count_correlations,
     isi_cv,
@@ -229,20 +229,6 @@ def regime(args):
 # report: unseen seeds, five profiles, ablations
 # ----------------------------------------------------------------------------------------
 
-def ci_mean(x: np.ndarray) -> tuple[float, float, float]:
-    x = np.asarray(x, float)
-    x = x[np.isfinite(x)]
-    m = float(x.mean())
-    h = float(stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x)))
-    return m, m - h, m + h
-
-
-def cohen_d(a: np.ndarray, b: np.ndarray) -> float:
-    a, b = np.asarray(a, float), np.asarray(b, float)
-    s = np.sqrt((a.var(ddof=1) + b.var(ddof=1)) / 2)
-    return float((a.mean() - b.mean()) / s) if s > 0 else float("nan")
-
-
 def collect(args) -> pd.DataFrame:
     lab = Lab()
     pops = populations(lab.structure)
@@ -330,9 +316,9 @@ def effect(df, ablation, profile, reference, name):
     b = df[(df.ablation == ablation) & (df.profile == reference)].sort_values("seed")
     xa, xb = measure(a, name).to_numpy(), measure(b, name).to_numpy()
     diff = xa - xb  # paired by seed (same inputs' random stream)
-    m, lo, hi = ci_mean(diff)
+    m, lo, hi, _n = mean_ci(diff)
     return {"mean_a": float(np.nanmean(xa)), "mean_b": float(np.nanmean(xb)), "diff": m,
-            "lo": lo, "hi": hi, "d": cohen_d(xa[np.isfinite(xa)], xb[np.isfinite(xb)])}
+            "lo": lo, "hi": hi, "d": difference_ci(xa, xb).cohen_d}
 
 
 def markdown(df: pd.DataFrame) -> str:

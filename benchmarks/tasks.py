@@ -18,15 +18,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from brian2 import ms
-from scipy import stats
 
+from analysis.contrasts import difference_ci, mean_ci
 from analysis.tasks import task_metrics
 from brainsim import Protocol
 from brainsim.experiment.tasks import (
@@ -59,34 +58,6 @@ def flatten(d, prefix=""):
     return out
 
 
-def ci95(x):
-    x = np.asarray(pd.to_numeric(pd.Series(x), errors="coerce"), float)
-    x = x[np.isfinite(x)]
-    if len(x) < 2:
-        return (float(x.mean()) if len(x) else math.nan, math.nan, math.nan, len(x))
-    m, se = x.mean(), x.std(ddof=1) / math.sqrt(len(x))
-    h = stats.t.ppf(0.975, len(x) - 1) * se
-    return float(m), float(m - h), float(m + h), len(x)
-
-
-def diff_ci95(a, b):
-    """Difference of means a - b with a Welch 95 % CI and Cohen's d."""
-    a = np.asarray(pd.to_numeric(pd.Series(a), errors="coerce"), float)
-    b = np.asarray(pd.to_numeric(pd.Series(b), errors="coerce"), float)
-    a, b = a[np.isfinite(a)], b[np.isfinite(b)]
-    if len(a) < 2 or len(b) < 2:
-        return {"diff": math.nan}
-    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
-    se = math.sqrt(va + vb)
-    dof = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1)) if se > 0 else 1
-    h = stats.t.ppf(0.975, dof) * se
-    pooled = math.sqrt((a.var(ddof=1) + b.var(ddof=1)) / 2)
-    d = a.mean() - b.mean()
-    return {"diff": float(d), "lo": float(d - h), "hi": float(d + h),
-            "cohen_d": float(d / pooled) if pooled > 0 else math.nan,
-            "p_welch": float(stats.ttest_ind(a, b, equal_var=False).pvalue)}
-
-
 def plasticity_change(a_minus, eta=None, unscaled=False):
     def change(p, v):
         if unscaled:
@@ -110,7 +81,7 @@ def _table(df, metrics, by="profile", order=None):
     for m in metrics:
         if m not in df:
             continue
-        cells = [_fmt(*ci95(df.loc[df[by] == g, m])) for g in groups]
+        cells = [_fmt(*mean_ci(df.loc[df[by] == g, m])) for g in groups]
         lines.append(f"| {m} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -129,11 +100,11 @@ def _contrasts(df, metrics, reference="healthy"):
         for g in dict.fromkeys(df["profile"]):
             if g == reference:
                 continue
-            d = diff_ci95(df.loc[df["profile"] == g, m], ref[m])
-            if not np.isfinite(d.get("diff", math.nan)):
+            d = difference_ci(df.loc[df["profile"] == g, m], ref[m])
+            if not np.isfinite(d.diff):
                 continue
-            lines.append(f"| {m} | {g} | {d['diff']:.3g} [{d['lo']:.3g}, {d['hi']:.3g}] | "
-                         f"{d['cohen_d']:.2f} | {d['p_welch']:.2g} |")
+            lines.append(f"| {m} | {g} | {d.diff:.3g} [{d.ci_low:.3g}, {d.ci_high:.3g}] | "
+                         f"{d.cohen_d:.2f} | {d.p_welch:.2g} |")
     return "\n".join(lines)
 
 

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass, field
 
 import brian2 as b2
@@ -155,6 +156,26 @@ TRIAL_VARIABLES = ("trial", "critic_state", "choice", "reward", "p_chosen", "cor
 #: A prediction error reaches every region's dopamine like a reward of that size.
 DOPAMINE_KICK = ("dopamine_post = clip(dopamine_post + reward_sensitivity_post"
                  "*dopamine_projection_post*delta_pre, 0, 10)")
+
+
+class _KickOrderFilter(logging.Filter):
+    """Drop Brian2's order-dependence warning for :data:`DOPAMINE_KICK` only.
+
+    Brian2 warns about any synaptic statement that reads and writes a postsynaptic
+    variable, since two synapses onto one target could then be applied in either order. The
+    kick synapses come from a single controller neuron with at most one synapse onto each
+    modulator row, so no target is ever repeated and the order cannot matter. Every other
+    order-dependence warning still reaches the user.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "dopamine_post = clip(dopamine_post" not in record.getMessage()
+
+
+# Brian2 logs the warning on the logger of the module that emits it, where filters apply.
+_CODEGEN_LOGGER = logging.getLogger("brian2.codegen.generators.base")
+if not any(isinstance(f, _KickOrderFilter) for f in _CODEGEN_LOGGER.filters):
+    _CODEGEN_LOGGER.addFilter(_KickOrderFilter())
 
 SOURCE_EQUATIONS = """
 column : integer (constant)

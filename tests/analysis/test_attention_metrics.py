@@ -114,3 +114,21 @@ def test_figure_draws_ne_curve_and_profiles():
     fig = figure(runs)
     assert len(fig.axes) == 3
     assert fig.axes[0].get_lines()  # the NE curve was drawn
+
+
+def test_figure_of_an_ne_sweep_alone_plots_the_observer_against_ne():
+    """With no per-profile runs, the two profile panels show premature responses and the
+    fixed-criterion accuracy against NE instead of staying empty."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    TaskRun = namedtuple("TaskRun", "label profile seed point table summary")
+    rng = np.random.default_rng(4)
+    runs = [TaskRun(f"ne{ne}", "healthy", seed, {"norepinephrine": ne}, None,
+                    attention_metrics(_table(rng, 10), 4.0))
+            for seed in (1, 2) for ne in (0.1, 0.5, 0.9)]
+    fig = figure(runs)
+    for ax in fig.axes:
+        x = ax.get_lines()[0].get_xdata()
+        assert list(x) == [0.1, 0.5, 0.9]
+    assert "accuracy" in fig.axes[2].get_ylabel()
