@@ -25,7 +25,8 @@ import pandas as pd
 from brainsim.channels import EMOTIONS, MODULATORS, SENSORY_CHANNELS
 
 __all__ = [
-    "write_synthetic_run", "poisson_spikes", "regular_spikes", "DEFAULT_SIZES", "DEFAULT_RATES_HZ",
+    "write_synthetic_run", "poisson_spikes", "regular_spikes", "synthetic_snapshot",
+    "DEFAULT_SIZES", "DEFAULT_RATES_HZ",
 ]
 
 #: Neurons per region of a synthetic run (80 % excitatory).
@@ -36,6 +37,44 @@ DEFAULT_SIZES: dict[str, int] = {
 DEFAULT_RATES_HZ: dict[str, float] = {
     "pfc": 8.0, "amygdala": 12.0, "hippocampus": 5.0, "thalamus": 15.0, "striatum": 6.0,
 }
+#: Neurons per region of a synthetic live snapshot (:func:`synthetic_snapshot`).
+SNAPSHOT_SIZES: dict[str, int] = {
+    "pfc": 400, "amygdala": 200, "hippocampus": 300, "thalamus": 200, "striatum": 300,
+}
+
+
+def synthetic_snapshot(t_ms: float, rng: np.random.Generator, step_ms: float = 50.0) -> dict:
+    """A live-view snapshot shaped like the runner's (``analysis.live``), with Poisson spikes
+    at 10 Hz per neuron in the ``step_ms`` before ``t_ms``, random rates and readout.
+
+    Parameters
+    ----------
+    t_ms : float
+        Time of the snapshot in a 2 s run.
+    rng : numpy.random.Generator
+        Source of the spikes and values.
+    step_ms : float
+        Time since the previous snapshot.
+
+    Returns
+    -------
+    dict
+    """
+    spikes = {}
+    for region, size in SNAPSHOT_SIZES.items():
+        n = rng.poisson(size * 10.0 * step_ms / 1000.0)
+        spikes[region] = {"neuron": rng.integers(0, size, n).tolist(),
+                          "t_ms": np.sort(rng.uniform(t_ms - step_ms, t_ms, n)).tolist()}
+    p = rng.dirichlet(np.ones(len(EMOTIONS)))
+    return {
+        "t_ms": t_ms, "duration_ms": 2000.0, "regions": dict(SNAPSHOT_SIZES), "spikes": spikes,
+        "rates_hz": {r: float(rng.uniform(2, 20)) for r in SNAPSHOT_SIZES},
+        "channel_rates_hz": {e: float(rng.uniform(2, 20)) for e in EMOTIONS},
+        "modulators": {r: dict.fromkeys(MODULATORS, 0.5) for r in SNAPSHOT_SIZES},
+        "readout": dict(zip(EMOTIONS, p.tolist(), strict=True)),
+    }
+
+
 _PROJECTIONS = (
     ("thalamus", "pfc"), ("thalamus", "amygdala"), ("thalamus", "striatum"),
     ("pfc", "striatum"), ("pfc", "amygdala"), ("amygdala", "striatum"),

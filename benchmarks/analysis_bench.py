@@ -52,10 +52,10 @@ def time_load(path: Path, runs: int) -> list[float]:
 
 def time_publish(runs: int) -> list[float]:
     """Seconds per ``LiveServer.publish`` of a 50 ms snapshot (~700 spikes as lists)."""
-    from tests.test_analysis_live import make_snapshot
+    from analysis.testing import synthetic_snapshot
 
     rng = np.random.default_rng(1)
-    snaps = [make_snapshot(50.0 * k, rng) for k in range(1, 41)]
+    snaps = [synthetic_snapshot(50.0 * k, rng) for k in range(1, 41)]
     per_call = []
     with LiveServer(port=0, quiet=True) as live:
         for _ in range(runs):
@@ -68,7 +68,7 @@ def time_publish(runs: int) -> list[float]:
 
 def time_frames(viewer: Path, runs: int) -> list[float] | None:
     """Milliseconds per viewer frame (``setTime`` at 100 cursor positions), or None."""
-    from tests.test_analysis_browser import CHROMIUM, Browser
+    from tests.browser import CHROMIUM, Browser
 
     if CHROMIUM is None:
         return None
@@ -112,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
             frames = time_frames(write_viewer(run, Path(tmp) / f"{len(rows)}.html"), args.runs)
             if frames is not None:
                 add(f"viewer frame, {label}", "ms", frames)
+            else:
+                print(f"viewer frame, {label}: skipped (no Chromium on this machine)")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     pd.DataFrame(rows).to_csv(args.out, index=False)
     print(f"written {args.out}")

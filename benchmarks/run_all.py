@@ -159,6 +159,9 @@ def main() -> int:
                                   capture_output=True, text=True)
         if analysis.returncode != 0:
             notes.append(f"analysis_bench.py failed: {analysis.stderr.strip()[-500:]}")
+        elif "no Chromium" in analysis.stdout:
+            notes.append("No Chromium on this machine: analysis_bench.py skipped the viewer "
+                         "frames.")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     hw = hardware()

@@ -128,7 +128,7 @@ def test_live_page_updates_then_finishes(browser, tmp_path):
     import numpy as np
 
     from analysis.live import LiveServer
-    from tests.analysis.test_analysis_live import make_snapshot
+    from analysis.testing import synthetic_snapshot
 
     server = LiveServer(port=0, quiet=True)
     server.start()
@@ -139,7 +139,7 @@ def test_live_page_updates_then_finishes(browser, tmp_path):
         t = 0.0
         while not stop.is_set() and t < 2000.0:
             t += 50.0
-            server.publish(make_snapshot(t, rng))
+            server.publish(synthetic_snapshot(t, rng))
             time.sleep(0.05)
 
     sim = threading.Thread(target=simulate, daemon=True)

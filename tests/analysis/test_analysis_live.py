@@ -12,27 +12,8 @@ import numpy as np
 import pytest
 
 from analysis.live import LiveServer, snapshot_json
-from brainsim.channels import EMOTIONS, MODULATORS, REGIONS
+from analysis.testing import synthetic_snapshot
 from brainsim.errors import NeuroEmoError
-
-SIZES = dict(zip(REGIONS, (400, 200, 300, 200, 300), strict=True))
-
-
-def make_snapshot(t_ms: float, rng: np.random.Generator, step_ms: float = 50.0) -> dict:
-    """A snapshot shaped like the runner's, with Poisson spikes since the last one."""
-    spikes = {}
-    for region, size in SIZES.items():
-        n = rng.poisson(size * 10.0 * step_ms / 1000.0)
-        spikes[region] = {"neuron": rng.integers(0, size, n).tolist(),
-                          "t_ms": np.sort(rng.uniform(t_ms - step_ms, t_ms, n)).tolist()}
-    p = rng.dirichlet(np.ones(len(EMOTIONS)))
-    return {
-        "t_ms": t_ms, "duration_ms": 2000.0, "regions": dict(SIZES), "spikes": spikes,
-        "rates_hz": {r: float(rng.uniform(2, 20)) for r in REGIONS},
-        "channel_rates_hz": {e: float(rng.uniform(2, 20)) for e in EMOTIONS},
-        "modulators": {r: dict.fromkeys(MODULATORS, 0.5) for r in REGIONS},
-        "readout": dict(zip(EMOTIONS, p.tolist(), strict=True)),
-    }
 
 
 def _get(url: str) -> bytes:
@@ -66,7 +47,7 @@ def test_serves_page_and_state(server):
 
 def test_event_stream_history_live_and_end(server):
     rng = np.random.default_rng(0)
-    server.publish(make_snapshot(50.0, rng))  # before the client connects: sent as history
+    server.publish(synthetic_snapshot(50.0, rng))  # before the client connects: sent as history
     events: list[tuple[str, str]] = []
 
     def listen():
@@ -85,7 +66,7 @@ def test_event_stream_history_live_and_end(server):
     client.start()
     for k in range(2, 5):
         time.sleep(0.05)
-        server.publish(make_snapshot(50.0 * k, rng))
+        server.publish(synthetic_snapshot(50.0 * k, rng))
     time.sleep(0.2)
     start = time.monotonic()
     server.close()
@@ -96,7 +77,7 @@ def test_event_stream_history_live_and_end(server):
     assert kinds == ["snapshot"] * 4 + ["end"]
     assert [json.loads(d)["t_ms"] for _, d in events[:4]] == [50.0, 100.0, 150.0, 200.0]
     server.close()  # twice is fine
-    server.publish(make_snapshot(300.0, rng))  # after close: ignored, no error
+    server.publish(synthetic_snapshot(300.0, rng))  # after close: ignored, no error
     assert server.n_published == 4
 
 
