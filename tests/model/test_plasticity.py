@@ -51,7 +51,7 @@ def spiking_group(times_ms, name, duration_ms, mods, dt):
 
 
 def simulate_brian(pre_ms, post_ms, reward_ms, reward, duration_ms=1000, dt=0.1 * ms,
-                   flush=False):
+                   flush=False, plasticity=None):
     """One plastic synapse between two spike trains; ``reward_ms``/``reward`` may be lists.
     With ``flush`` the weight is brought up to date at the last step, as the network reports
     it (:func:`brainsim.model.equations.weights_brought_up_to_date`)."""
@@ -78,7 +78,7 @@ def simulate_brian(pre_ms, post_ms, reward_ms, reward, duration_ms=1000, dt=0.1 
     syn.connect(i=0, j=0)
     add_epoch_flush(syn)
     syn.w = W0
-    for key, value in DEFAULT_PLASTICITY.items():
+    for key, value in (plasticity or DEFAULT_PLASTICITY).items():
         setattr(syn, key, value)
     mon = b2.StateMonitor(mods, "dopamine", record=0, dt=dt)
     net = b2.Network(mods, pre, post, syn, mon)
@@ -175,3 +175,29 @@ def test_learning_late_in_a_long_run_is_the_same(shift_ms, reward_after_ms, dura
     assert w0 - float(W0 / pA) > 0.1
     assert w - float(W0 / pA) == pytest.approx(w0 - float(W0 / pA), rel=1e-6)
 
+
+
+def test_rule_timing_window_is_yagishitas():
+    """The task projection's rule (``TASK_PLASTICITY``) alone, as in Yagishita et al. 2014's
+    slice experiment: one pre-before-post pairing, nothing else, dopamine d seconds later.
+    The change is effective from 0.3 to 2 s and about nothing at 5 s (their Fig. 2: no
+    spine enlargement at 5 s); it follows the eligibility trace, exp(-d / 1 s). What the
+    network adds on top (ongoing coincidences, docs/tasks.md) is measured by
+    tests/tasks/test_reward_learning.py::test_plasticity_timing_window."""
+    from brainsim.model.parameters import TASK_PLASTICITY
+
+    pre, post = [10], [15]  # one pairing, 5 ms apart
+    delays_s = (0.3, 0.6, 1.0, 2.0, 5.0)
+    change = {}
+    for d in delays_s:
+        reward_ms = 15 + int(d * 1000)
+        w, _, _ = simulate_brian(pre, post, reward_ms, 1.0, duration_ms=reward_ms + 1500,
+                                 dt=1 * ms, flush=True, plasticity=TASK_PLASTICITY)
+        change[d] = w - float(W0 / pA)
+    peak = max(change.values())
+    assert change[0.3] == peak > 0.05  # pA: a real change
+    for d in delays_s:
+        expected = np.exp(-(d - 0.3) / eq.TAU_ELIGIBILITY_S)
+        assert change[d] / peak == pytest.approx(expected, rel=0.05, abs=0.002), d
+    assert change[2.0] / peak > 0.1  # still effective at 2 s
+    assert change[5.0] / peak < 0.02  # ~0 at 5 s
