@@ -23,6 +23,7 @@ from brainsim.sweep.dataset import (
 )
 from brainsim.sweep.spec import Sweep
 from brainsim.sweep.worker import (
+    QuietLocalShutdown,
     _check_not_a_run,
     execute_point,
     point_task,
@@ -131,7 +132,9 @@ def _connect(scheduler: str | None, workers: int, timeout_s: float):
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
-    return Client(cluster), cluster
+    client = Client(cluster)
+    client.register_plugin(QuietLocalShutdown())
+    return client, cluster
 
 
 @dataclass

@@ -302,3 +302,31 @@ def test_worker_dying_mid_point(cache, alone, sweep_path, tmp_path):
     assert len(list((out2 / "points").iterdir())) == 6
     for k, mtime in before.items():
         assert (out2 / "points" / f"point-{k:04d}" / "meta.json").stat().st_mtime_ns == mtime
+
+
+def test_local_cluster_workers_drop_only_the_lost_heartbeat_error():
+    """A stopping sweep closes its scheduler while a busy worker may still send a heartbeat;
+    that error (with two tracebacks) made Ctrl-C print a screen instead of one line. The
+    sweep's own local workers drop that one message and keep every other error."""
+    import logging
+
+    from brainsim.sweep.run import _connect
+    from brainsim.sweep.worker import _HeartbeatLost
+
+    def record(msg: str) -> logging.LogRecord:
+        return logging.LogRecord("distributed.worker", logging.ERROR, "", 0, msg, None, None)
+
+    f = _HeartbeatLost()
+    assert not f.filter(record("Failed to communicate with scheduler during heartbeat."))
+    assert f.filter(record("Compute Failed"))
+
+    def installed() -> bool:
+        return any(type(x).__name__ == "_HeartbeatLost"
+                   for x in logging.getLogger("distributed.worker").filters)
+
+    client, cluster = _connect(None, 1, 10)
+    try:
+        assert list(client.run(installed).values()) == [True]
+    finally:
+        client.close()
+        cluster.close()
