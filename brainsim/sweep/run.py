@@ -23,7 +23,6 @@ from brainsim.sweep.dataset import (
 )
 from brainsim.sweep.spec import Sweep
 from brainsim.sweep.worker import (
-    QuietLocalShutdown,
     _check_not_a_run,
     execute_point,
     point_task,
@@ -106,6 +105,8 @@ def _connect(scheduler: str | None, workers: int, timeout_s: float):
     """A Dask client: on a fresh LocalCluster, or connected to ``scheduler``."""
 
     from distributed import Client, LocalCluster
+
+    from brainsim.sweep.local_cluster import QuietLocalShutdown
 
     if scheduler:
         try:

@@ -4,7 +4,6 @@ build slot it owns), the point's results folder written atomically."""
 from __future__ import annotations
 
 import json
-import logging
 import os
 import shutil
 import socket
@@ -15,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import brian2 as b2
-from distributed.diagnostics.plugin import WorkerPlugin
 
 from brainsim.errors import NeuroEmoError, ResultsError
 from brainsim.experiment.protocol import Protocol
@@ -44,30 +42,6 @@ class PointTask:
     #: Metrics of a task protocol's trials (e.g. analysis.tasks.task_metrics), as in
     #: ``neuroemo run``: written to the point's ``meta.json``'s ``task``.
     task_metrics: Callable[[object, dict], dict] | None = None
-
-
-class _HeartbeatLost(logging.Filter):
-    """Drops a worker's "Failed to communicate with scheduler during heartbeat" error."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not record.getMessage().startswith(
-            "Failed to communicate with scheduler during heartbeat")
-
-
-class QuietLocalShutdown(WorkerPlugin):
-    """Installed on the workers of the sweep's own ``LocalCluster``: when the sweep stops
-    (Ctrl-C, or the end), its scheduler, in the ``neuroemo`` process, may close before a busy
-    worker's next heartbeat, and the worker then logged that error with two tracebacks. On a
-    local cluster the scheduler can only be gone because the sweep is stopping, so the
-    message says nothing; every other worker error still shows. Not used with
-    ``--scheduler``, where a lost scheduler is news."""
-
-    name = "neuroemo-quiet-local-shutdown"
-
-    def setup(self, worker) -> None:  # noqa: ARG002 - WorkerPlugin's signature
-        logger = logging.getLogger("distributed.worker")
-        if not any(isinstance(f, _HeartbeatLost) for f in logger.filters):
-            logger.addFilter(_HeartbeatLost())
 
 
 def _slot_root(threads: int) -> Path:

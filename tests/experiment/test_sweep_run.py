@@ -310,8 +310,8 @@ def test_local_cluster_workers_drop_only_the_lost_heartbeat_error():
     sweep's own local workers drop that one message and keep every other error."""
     import logging
 
+    from brainsim.sweep.local_cluster import _HeartbeatLost
     from brainsim.sweep.run import _connect
-    from brainsim.sweep.worker import _HeartbeatLost
 
     def record(msg: str) -> logging.LogRecord:
         return logging.LogRecord("distributed.worker", logging.ERROR, "", 0, msg, None, None)
