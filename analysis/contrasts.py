@@ -91,13 +91,10 @@ def difference_ci(a, b) -> Difference:
     if len(a) < 2 or len(b) < 2:
         return Difference(math.nan, math.nan, math.nan, math.nan, math.nan, len(a), len(b))
     d = float(a.mean() - b.mean())
-    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
-    se = math.sqrt(va + vb)
-    if se == 0:
+    if a.var() == 0 and b.var() == 0:
         return Difference(d, d, d, math.nan, math.nan, len(a), len(b))
-    dof = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1))
-    h = float(stats.t.ppf(0.975, dof) * se)
+    welch = stats.ttest_ind(a, b, equal_var=False)
+    low, high = welch.confidence_interval(0.95)
     pooled = math.sqrt((a.var(ddof=1) + b.var(ddof=1)) / 2)
-    p = float(stats.ttest_ind(a, b, equal_var=False).pvalue)
-    return Difference(d, d - h, d + h, d / pooled if pooled > 0 else math.nan, p,
+    return Difference(d, float(low), float(high), d / pooled, float(welch.pvalue),
                       len(a), len(b))
