@@ -127,15 +127,40 @@ def _read_meta(path: Path) -> dict[str, Any]:
     return meta
 
 
-def _check_tables(path: Path) -> None:
-    missing = [f"{name}.parquet" for name in TABLES if not (path / f"{name}.parquet").is_file()]
+def _kept_tables(path: Path, meta: dict[str, Any]) -> tuple[str, ...] | None:
+    """``meta["tables"]``: the tables a sweep point kept (``Sweep(tables=...)``), or None
+    when the folder holds every table (no such key: every folder but a reduced sweep's)."""
+    kept = meta.get("tables")
+    if kept is None:
+        return None
+    known = [*TABLES, *OPTIONAL_TABLES]
+    if not isinstance(kept, list) or not all(isinstance(t, str) and t in known for t in kept):
+        raise ResultsError(
+            f"{path / 'meta.json'} has tables={kept!r}, which is not a list of table names "
+            f"({', '.join(known)}). The file was edited by hand or written by another "
+            "program; run the sweep again.")
+    return tuple(kept)
+
+
+def _check_tables(path: Path, meta: dict[str, Any] | None = None) -> None:
+    """Raise unless ``path`` holds every table it should (all of :data:`TABLES`, or those
+    its ``meta.json`` lists under ``tables``) with the required columns."""
+    kept = _kept_tables(path, meta or {})
+    expected = [name for name in (*TABLES, *OPTIONAL_TABLES)
+                if (name in TABLES and kept is None) or (kept is not None and name in kept)]
+    missing = [f"{name}.parquet" for name in expected
+               if not (path / f"{name}.parquet").is_file()]
     if missing:
+        listed = "" if kept is None else f" (its meta.json lists tables={list(kept)!r})"
         raise ResultsError(
             f"{path} is an incomplete results folder: {', '.join(missing)} "
-            f"{'is' if len(missing) == 1 else 'are'} missing. The run was probably interrupted "
-            "or files were deleted; run the protocol again (with --force to replace the folder)."
+            f"{'is' if len(missing) == 1 else 'are'} missing{listed}. The run was probably "
+            "interrupted or files were deleted; run the protocol again (with --force to "
+            "replace the folder)."
         )
     for name, required in TABLES.items():
+        if name not in expected:
+            continue
         file = path / f"{name}.parquet"
         try:
             columns = set(pq.read_schema(file).names)
@@ -258,9 +283,26 @@ class Run:
             raise ResultsError(f"{self.path} has no {name}.parquet: it is not a task run. Task "
                                "tables come from protocols with a task (e.g. "
                                "protocols/reversal_learning.py).")
+        if not self.has_table(name):
+            kept = list(_kept_tables(self.path, self.meta) or ())
+            sweep = self.meta.get("sweep")
+            raise ResultsError(
+                f"{self.path} has no {name}.parquet: the sweep"
+                f"{f' {sweep!r}' if sweep else ''} was run with tables={kept!r}, which "
+                f"drops {name}. To keep it, add {name!r} to the Sweep's tables in the sweep "
+                "file (or remove tables= to keep every table) and run the sweep again "
+                "(--force, or another --out).")
         if name not in self._tables:
             self._tables[name] = _read_table(self.path, name)
         return self._tables[name]
+
+    def has_table(self, name: str) -> bool:
+        """Whether the folder holds the table ``name``: every one of :data:`TABLES` (and
+        ``task`` for a task run), or only those a reduced sweep kept (``meta["tables"]``)."""
+        kept = _kept_tables(self.path, self.meta)
+        if name in OPTIONAL_TABLES:
+            return (self.path / f"{name}.parquet").is_file()
+        return name in TABLES and (kept is None or name in kept)
 
     @property
     def spikes(self) -> pd.DataFrame:
@@ -349,9 +391,11 @@ class Run:
         return PlotAccessor(self)
 
     def load(self) -> Run:
-        """Read every table now (they are otherwise read on first access); returns ``self``."""
+        """Read every table the folder holds now (they are otherwise read on first access);
+        returns ``self``."""
         for name in TABLES:
-            self.table(name)
+            if self.has_table(name):
+                self.table(name)
         return self
 
     def __repr__(self) -> str:
@@ -385,7 +429,9 @@ def load_run(path: str | Path) -> Run:
     ------
     brainsim.errors.ResultsError
         If the folder does not exist, is not a run, has another ``format_version``, or misses
-        a table or one of its columns.
+        a table or one of its columns. A sweep point written with ``Sweep(tables=...)``
+        needs only the tables its ``meta.json`` lists (``"tables"``); asking for another one
+        (``run.modulators``) raises a :class:`~brainsim.errors.ResultsError` that says so.
 
     Examples
     --------
@@ -395,7 +441,7 @@ def load_run(path: str | Path) -> Run:
     _check_path_type(path, "load_run")
     path = Path(path).expanduser()
     meta = _read_meta(path)
-    _check_tables(path)
+    _check_tables(path, meta)
     return Run(path=path, meta=meta)
 
 

@@ -37,6 +37,31 @@ __all__ = ["write_report", "summary_table", "default_report_dir"]
 _RUN_FIGURES = (("raster", plot_raster), ("rates", plot_rates),
                 ("modulators", plot_modulators), ("readout", plot_readout))
 
+#: The tables each part of the report reads. A sweep run with ``Sweep(tables=...)`` may not
+#: have kept them all: such a part is left out, and the report says which tables it lacks.
+NEEDS: dict[str, tuple[str, ...]] = {
+    "summary": ("spikes", "neurons", "readout"),  # rates, ISI CVs, winner (and plot_against)
+    "profile_comparison": ("rates", "readout"),
+    "raster": ("spikes", "neurons"), "rates": ("rates",),
+    "modulators": ("modulators", "inputs"), "readout": ("readout",),
+}
+
+
+def _dropped(runs: Run | Runs | Sequence[Run], part: str) -> list[str]:
+    """The tables ``part`` of the report needs (:data:`NEEDS`) that some run did not keep."""
+    items = [runs] if isinstance(runs, Run) else list(runs)
+    return [t for t in NEEDS[part] if not all(r.has_table(t) for r in items)]
+
+
+def _left_out(what: str, dropped: list[str], runs: Runs) -> str:
+    """A note for the report: ``what`` is missing, and why."""
+    kept = list(dict.fromkeys(str(r.meta["tables"]) for r in runs if "tables" in r.meta))
+    files = ", ".join(f"{t}.parquet" for t in dropped)
+    return (f"{what} left out: it needs {files}, which these runs did not "
+            f"keep (their sweep ran with tables={' / '.join(kept)}); add "
+            f"{', '.join(repr(t) for t in dropped)} to the Sweep's tables and run it again to "
+            "have it.")
+
 
 def default_report_dir(runs: Runs) -> Path:
     """``RUN/report`` for one run, else ``report`` in the runs' closest common folder (the
@@ -57,8 +82,16 @@ def summary_table(runs: Runs) -> pd.DataFrame:
     pandas.DataFrame
         Columns ``run``, ``profile``, ``seed``, ``backend`` (and sweep parameters),
         ``sentences`` (``"text"@onset``, "" without text), ``duration_ms``, ``winner``,
-        ``p_winner``, ``winner_fraction``, ``rate_<region>`` (Hz), ``cv_<region>``.
+        ``p_winner``, ``winner_fraction``, ``rate_<region>`` (Hz), ``cv_<region>``. Runs
+        of a sweep that did not keep the spikes, neurons or readout (``Sweep(tables=...)``)
+        get the identity columns only.
     """
+    if _dropped(runs, "summary"):
+        runs = runs if isinstance(runs, Runs) else Runs([runs])
+        table = runs.meta.drop(columns="path")
+        table.insert(table.columns.get_loc("duration_ms"), "sentences",
+                     [st.sentences_text(r) for r in runs])
+        return table
     table = st.run_summary(runs)
     table["p_winner"] = [row.get(f"p_{w}", float("nan")) if w else float("nan")
                          for w, (_, row) in zip(table["winner"], table.iterrows(), strict=True)]
@@ -140,6 +173,10 @@ def write_report(
 
     table = summary_table(runs)
     table.to_csv(out / "summary.csv", index=False)
+    notes: list[str] = []  # parts left out because a sweep did not keep their tables
+    if _dropped(runs, "summary"):
+        notes.append(_left_out("The summary's rates, ISI CVs and readout winner",
+                               _dropped(runs, "summary"), runs))
     figures: list[tuple[str, str]] = []  # (caption, relative path)
     if len(runs) > 1:
         from analysis.figures import plot_against
@@ -149,15 +186,23 @@ def write_report(
         swept = [c for c in varying if c in runs.point_columns]
         if len(swept) == 1 and len(varying) == 1:  # a sweep of one parameter: its trend
             name = f"against_{swept[0]}".replace("/", "_").replace(".", "_")
-            try:
-                save_figure(plot_against(runs, swept[0]), out / f"{name}.png")
-                figures.append((f"Sweep: mean rates and readout against {swept[0]}",
-                                f"{name}.png"))
-            except ConfigError:  # not numeric (e.g. a list of sentences): rows only
-                pass
+            numeric = pd.to_numeric(table_of_conditions[swept[0]], errors="coerce").notna()
+            if _dropped(runs, "summary") and numeric.all():
+                notes.append(_left_out(f"The figure against {swept[0]}",
+                                       _dropped(runs, "summary"), runs))
+            else:
+                try:
+                    save_figure(plot_against(runs, swept[0]), out / f"{name}.png")
+                    figures.append((f"Sweep: mean rates and readout against {swept[0]}",
+                                    f"{name}.png"))
+                except ConfigError:  # not numeric (e.g. a list of sentences): rows only
+                    pass
         n_conditions = len(table_of_conditions.drop_duplicates(subset=varying)) if varying \
             else 1
-        if n_conditions <= max_run_figures:  # one row each: hundreds would be unreadable
+        if n_conditions <= max_run_figures and _dropped(runs, "profile_comparison"):
+            notes.append(_left_out("The comparison figure",
+                                   _dropped(runs, "profile_comparison"), runs))
+        elif n_conditions <= max_run_figures:  # one row each: hundreds would be unreadable
             save_figure(plot_profile_comparison(runs), out / "profile_comparison.png")
             figures.append(("Comparison (one row per condition; runs differing only in "
                             "seed are averaged)", "profile_comparison.png"))
@@ -171,16 +216,21 @@ def write_report(
         for label, run in runs.items():
             folder = label.replace("/", "_")
             for name, plot in _RUN_FIGURES:
-                if name == "readout" and run.readout.empty:
+                if _dropped([run], name) or (name == "readout" and run.readout.empty):
                     continue
                 save_figure(plot(run), out / folder / f"{name}.png")
                 figures.append((f"{label}: {name}", f"{folder}/{name}.png"))
+        for name, _ in _RUN_FIGURES:
+            if _dropped(runs, name):
+                notes.append(_left_out(f"Each run's {name} figure",
+                                       _dropped(runs, name), runs))
 
     title = ("Report: " + ", ".join(runs.labels[:6])
              + (f" and {len(runs) - 6} more" if len(runs) > 6 else ""))
     md = [f"# {title}", "", "Mean rate (Hz, all neurons) and median ISI CV per region; winner = "
           "emotion with the highest mean readout probability (p_winner), winner_fraction = "
           "share of readout windows it won.", "", _markdown(table), ""]
+    md += [f"- {note}" for note in notes] + ([""] if notes else [])
     for section in task_sections:
         md += [f"## {section.caption}", "", _markdown(section.table), "",
                f"(numbers: {section.csv})", ""]
@@ -197,6 +247,7 @@ def write_report(
         + _html_table(section.table).replace('id="summary"',
                                              f'id="{section.csv.removesuffix(".csv")}"')
         for section in task_sections)
+    notes_html = "".join(f"<p><em>{html.escape(note)}</em></p>" for note in notes)
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>
@@ -211,7 +262,7 @@ figcaption {{ color: #555; font-size: 0.9em; }}
 <p>Mean rate (Hz, all neurons) and median ISI CV per region. <em>winner</em>: emotion with the
 highest mean readout probability (<em>p_winner</em>); <em>winner_fraction</em>: share of
 readout windows it won. Also in <a href="summary.csv">summary.csv</a>.</p>
-{_html_table(table)}
+{_html_table(table)}{notes_html}
 {tasks_html}
 {figs_html}
 </body></html>

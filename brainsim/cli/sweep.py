@@ -75,7 +75,14 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             print(f"  point {k} failed: {msg}")
         print(f"  results: {outcome.out / 'points'}  manifest: {outcome.out / 'manifest.json'}")
         print(f"  in Python: analysis.load_runs('{outcome.out}')")
-        print(f"  dataset: {outcome.out / 'dataset'} (pd.read_parquet('{outcome.out}/dataset/rates'))")
+        if sweep.tables is not None:
+            print(f"  tables kept per point: {', '.join(sweep.tables) or 'none'} "
+                  "(and meta.json; Sweep(tables=...))")
+        table = "rates" if sweep.tables is None or "rates" in sweep.tables else (
+            sweep.tables[0] if sweep.tables else None)
+        if table is not None:
+            print(f"  dataset: {outcome.out / 'dataset'} "
+                  f"(pd.read_parquet('{outcome.out}/dataset/{table}'))")
     return 1 if outcome.failed else 0
 
 

@@ -40,6 +40,8 @@ partitioned by point (``dataset/rates/point=7/part-0.parquet``, hard links to th
 files), plus ``dataset/points.parquet`` (index, status and parameter values of every
 point): ``pd.read_parquet("<out>/dataset/rates")`` reads all points with a ``point`` column.
 It is rebuilt from the finished points at the end of every sweep (and of ``--resume``).
+``Sweep(..., tables=("spikes", "readout"))`` keeps only those tables in every point (and
+``meta.json``, and a task's ``task``); the point's ``meta.json`` lists them (``tables``).
 """
 
 from brainsim.sweep.run import SweepOutcome, run_sweep

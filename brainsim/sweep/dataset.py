@@ -38,7 +38,9 @@ def _manifest(sweep: Sweep, out: Path, backend: str, statuses: dict[int, dict],
         "updated": datetime.now().isoformat(timespec="seconds"),
         "n_points": len(sweep), "counts": counts, "point_units": sweep.point_units(),
         "parameters": sorted({n for p in sweep.point_list for n in p}),
-        "base_protocol": sweep.base.to_dict(), "workers": workers, "points": points,
+        "base_protocol": sweep.base.to_dict(),
+        "tables": list(sweep.tables) if sweep.tables is not None else None,
+        "workers": workers, "points": points,
     }
 
 
@@ -49,7 +51,8 @@ DATASET = "dataset"
 def write_dataset(sweep: Sweep, out: Path, statuses: dict[int, dict]) -> Path:
     """(Re)build ``<out>/dataset`` from the finished points and return its path.
 
-    One Parquet dataset per table (``spikes``, ``rates``, ...), partitioned by point in the
+    One Parquet dataset per table the points kept (``spikes``, ``rates``, ...; see
+    ``Sweep.tables``), partitioned by point in the
     Hive layout ``<table>/point=K/part-0.parquet``; the files are hard links to the points'
     own files (copies where the file system has no hard links), so nothing is stored twice.
     ``points.parquet`` has one row per point: ``point``, ``status`` and the parameter values.

@@ -71,6 +71,7 @@ def _prepare_out(sweep: Sweep, out: Path, *, resume: bool, force: bool) -> dict:
             raise ResultsError(f"The sweep in {out} was started from a different sweep file "
                                "(its points differ); --resume would mix two sweeps. Use "
                                "another --out, or --force to start over.")
+        _check_same_tables(sweep, old.get("tables"), out)
         return old
     return {}
 
@@ -84,7 +85,8 @@ def _check_finished_points(sweep: Sweep, out: Path) -> None:
         if not folder.exists():
             continue
         try:
-            stored = json.loads((folder / "meta.json").read_text())["protocol"]
+            meta = json.loads((folder / "meta.json").read_text())
+            stored = meta["protocol"]
         except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as err:
             raise ResultsError(
                 f"{folder} has no readable meta.json ({type(err).__name__}: {err}), and "
@@ -99,6 +101,22 @@ def _check_finished_points(sweep: Sweep, out: Path) -> None:
                 f"({sweep.describe(k)}): the folder {out} was started from a different sweep "
                 "file, and --resume would mix two sweeps. Use another --out, or --force to "
                 "start over.")
+        _check_same_tables(sweep, meta.get("tables"), folder)
+
+
+def _check_same_tables(sweep: Sweep, kept: object, where: Path) -> None:
+    """Raise unless ``kept`` (a manifest's or a point's ``tables``; None: all) is the
+    sweep's: --resume never mixes points that keep different tables."""
+    ours = list(sweep.tables) if sweep.tables is not None else None
+    if kept != ours:
+        def text(t: object) -> str:
+            return "all tables (no tables=)" if t is None else f"tables={t!r}"
+
+        raise ResultsError(
+            f"{where} was written with {text(kept)}, but the sweep file now keeps "
+            f"{text(ours)}; --resume would mix points that keep different tables. Put "
+            "back the sweep's tables to resume, or use --force (or another --out) to run "
+            "every point with the new ones.")
 
 
 def _connect(scheduler: str | None, workers: int, timeout_s: float):

@@ -137,12 +137,18 @@ class Sweep:
         the run) for ``sentence_duration`` (default 500 ms).
     description : str
         What the sweep is for.
+    tables : sequence of str, optional
+        The run tables each point keeps (names of
+        :data:`brainsim.experiment.results.RUN_TABLES`, e.g. ``("spikes", "readout")``);
+        None (default) keeps all of them. ``meta.json`` is always kept, and so is a task
+        protocol's ``task`` table; the point's ``meta.json`` lists the kept tables
+        (``"tables"``). Stored in canonical order, ``task`` included.
 
     Raises
     ------
     ConfigError
         On an empty grid, an unknown parameter, a value of the wrong type or units, an
-        invalid point protocol, or two identical points.
+        invalid point protocol, two identical points, or an unknown table in ``tables``.
     """
 
     base: Protocol
@@ -152,6 +158,7 @@ class Sweep:
     sentence_onset: b2.Quantity | None = None
     sentence_duration: b2.Quantity = field(default_factory=lambda: 500 * b2.ms)
     description: str = ""
+    tables: tuple[str, ...] | None = None
     source: str | None = field(default=None, repr=False)
     path: Path | None = field(default=None, repr=False)
 
@@ -161,6 +168,7 @@ class Sweep:
         if self.name is None:
             self.name = self.base.name
         check_folder_name(self.name, "Sweep name")
+        self.tables = self._check_tables()
         self._points = self._expand()
         self._protocols = [self._make_protocol(k) for k in range(len(self._points))]
         seen: dict[object, int] = {}
@@ -173,6 +181,29 @@ class Sweep:
                     "duplicate so that every point is run once."
                 )
             seen[key] = k
+
+    def _check_tables(self) -> tuple[str, ...] | None:
+        """``tables`` in canonical order (``task`` added for a task protocol), or None."""
+        if self.tables is None:
+            return None
+        valid = valid_tables(self.base)
+        if isinstance(self.tables, str | bytes) or not hasattr(self.tables, "__iter__"):
+            raise ConfigError(f"Sweep {self.name!r}: tables must be a list of table names, "
+                              f"e.g. tables=['spikes', 'readout'], got {self.tables!r}; "
+                              f"tables are {', '.join(valid)}.")
+        names = list(self.tables)
+        for name in names:
+            if name not in valid:
+                close = difflib.get_close_matches(str(name), valid, n=1)
+                hint = f" Did you mean {close[0]!r}?" if close else ""
+                task = (" ('task' exists only for a protocol with a task)"
+                        if name == "task" else "")
+                raise ConfigError(f"Sweep {self.name!r}: unknown table {name!r} in tables"
+                                  f"{task}.{hint} Tables are {', '.join(valid)}; meta.json is "
+                                  "always kept.")
+        if "task" in valid:  # a task protocol always keeps its trials (small, and the point)
+            names.append("task")
+        return tuple(t for t in valid if t in names)
 
     def _expand(self) -> list[dict]:
         if (self.grid is None) == (self.points is None):
@@ -311,6 +342,14 @@ class Sweep:
     def fingerprint(self) -> str:
         """A text that changes whenever any point's protocol changes (for ``--resume``)."""
         return json.dumps([p.to_dict() for p in self._protocols], sort_keys=True, default=str)
+
+
+def valid_tables(base: Protocol) -> tuple[str, ...]:
+    """The tables a point of a sweep of ``base`` can keep (``Sweep(tables=...)``): the run
+    tables, and ``task`` for a task protocol."""
+    from brainsim.experiment.results import RUN_TABLES
+
+    return (*RUN_TABLES, "task") if base.task is not None else RUN_TABLES
 
 
 def _first_duplicate(keys: list) -> tuple[int, int] | None:

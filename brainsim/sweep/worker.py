@@ -42,6 +42,9 @@ class PointTask:
     #: Metrics of a task protocol's trials (e.g. analysis.tasks.task_metrics), as in
     #: ``neuroemo run``: written to the point's ``meta.json``'s ``task``.
     task_metrics: Callable[[object, dict], dict] | None = None
+    #: The tables the point keeps (``Sweep.tables``; None: all). The others are deleted
+    #: from the staging folder before it is renamed into place.
+    tables: tuple[str, ...] | None = None
 
 
 def _slot_root(threads: int) -> Path:
@@ -189,6 +192,11 @@ def execute_point(task: PointTask) -> dict:
         meta.update({"point": task.point, "point_index": task.index,
                      "point_units": task.point_units, "sweep": task.sweep_name,
                      "worker": info["worker"]})
+        if task.tables is not None:  # keep only these (loaders read the list from meta)
+            for table in staging.glob("*.parquet"):
+                if table.stem not in task.tables:
+                    table.unlink()
+            meta["tables"] = list(task.tables)
         meta_path.write_text(json.dumps(meta, indent=2))
         status = "done"
         if task.force and final.exists():
@@ -218,7 +226,7 @@ def point_task(sweep: Sweep, k: int, out: Path, *, backend: str = "cpp_standalon
                      point=sweep.point_meta(k), point_units=sweep.point_units(),
                      sweep_name=sweep.name, source=sweep.source, out=str(out),
                      backend=backend, threads=threads, figures=figures, force=force,
-                     task_metrics=task_metrics)
+                     task_metrics=task_metrics, tables=sweep.tables)
 
 
 def run_point(sweep: Sweep, k: int, out: Path | None = None, *, backend: str = "cpp_standalone",

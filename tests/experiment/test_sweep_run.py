@@ -189,6 +189,36 @@ def test_run_point_cli_matches_sweep(swept, sweep_path, tmp_path):
     assert meta["point"] == {"serotonin": 0.8, "seed": 2}
 
 
+def test_reduced_tables(cache, alone, sweep_path, tmp_path):
+    """Sweep(tables=...): the points keep only those tables (the same as a full run's), load,
+    name a dropped table, and the dataset holds the kept tables."""
+    from analysis import load_runs
+    from brainsim.sweep import Sweep
+
+    base = load_sweep_file(sweep_path).base
+    sweep = Sweep(base, grid={"serotonin": [0.2], "seed": [1, 2]},  # points 0, 1 of GRID6
+                  tables=("readout", "spikes"))
+    outcome = run_sweep(sweep, tmp_path / "out", workers=1, progress=False)
+    assert outcome.ok, outcome.failed
+    for k in range(2):
+        folder = outcome.out / "points" / sweep.folder_name(k)
+        assert sorted(p.name for p in folder.iterdir()) == ["meta.json", "readout.parquet",
+                                                            "spikes.parquet"]
+        assert json.loads((folder / "meta.json").read_text())["tables"] == ["spikes",
+                                                                            "readout"]
+        for table in ("spikes", "readout"):
+            pd.testing.assert_frame_equal(pd.read_parquet(folder / f"{table}.parquet"),
+                                          pd.read_parquet(alone[k] / f"{table}.parquet"))
+    runs = load_runs(outcome.out)
+    assert len(runs.spikes) > 0
+    with pytest.raises(ResultsError, match="tables=\\['spikes', 'readout'\\]"):
+        runs.table("modulators")
+    assert sorted(p.name for p in (outcome.out / "dataset").iterdir()) == [
+        "points.parquet", "readout", "spikes"]
+    assert json.loads((outcome.out / "manifest.json").read_text())["tables"] == [
+        "spikes", "readout"]
+
+
 def test_resume_after_kill(cache, alone, tmp_path):
     path = tmp_path / "sweep12.py"
     path.write_text(SWEEP_FILE.replace("{GRID}", '{"serotonin": [0.2, 0.8], '
