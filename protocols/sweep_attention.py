@@ -24,6 +24,9 @@ sweep = Sweep(
         "profile": ["healthy", "depressed", "anxious", "impulsive", "resilient"],
         "seed": list(range(1001, 1021)),
     },
+    # what `neuroemo report` of the sweep reads (summary, comparison, task tables; task.parquet
+    # is always kept): ~6 MB a point instead of ~30 MB (docs/sweeps.md)
+    tables=("spikes", "rates", "readout", "neurons"),
     description="Attention task (d' by distractor, premature responses), five profiles, "
                 "20 seeds each.",
 )

@@ -24,5 +24,8 @@ sweep = Sweep(
         "norepinephrine": [0.1, 0.3, 0.5, 0.7, 0.9],  # healthy: 0.5
         "seed": list(range(1001, 1021)),
     },
+    # what `neuroemo report` of the sweep reads (summary, comparison, task tables; task.parquet
+    # is always kept): ~6 MB a point instead of ~30 MB (docs/sweeps.md)
+    tables=("spikes", "rates", "readout", "neurons"),
     description="Attention task: d' against tonic NE (healthy otherwise), 20 seeds each.",
 )

@@ -22,5 +22,8 @@ base = Protocol(name="sweep_reward_learning", profile="healthy", duration=TASK.d
 sweep = Sweep(
     base,
     grid={"profile": list(PROFILES), "seed": list(range(1001, 1021))},
+    # what `neuroemo report` of the sweep reads (summary, comparison, task tables; task.parquet
+    # is always kept): ~6 MB a point instead of ~30 MB (docs/sweeps.md)
+    tables=("spikes", "rates", "readout", "neurons"),
     description="Reward learning: five profiles x 20 unseen seeds.",
 )
