@@ -72,7 +72,9 @@ def test_premature_responses_rise_with_ne(runs):
     "trials: d' (all trials) 0.51 [0.40, 0.62], 0.96 [0.88, 1.05], 1.38 [1.25, 1.52], "
     "1.73 [1.62, 1.85], 2.12 [1.98, 2.26]; NE 1.1/1.3/1.5 (seeds 1001-1010): 2.27, 2.59, "
     "2.75, still rising. This test (seeds 1-2): 0.55, 1.31, 2.29 at NE 0.1, 0.5, 0.9. "
-    "docs/tasks.md, 'Attention regulation'."))
+    "An alpha1-type suppression of the PFC at high NE, run as a counterfactual outside the "
+    "model, gives the inverted U (0.63, 1.07, 1.38, 1.43, 1.09); it is not adopted "
+    "(docs/tasks.md, 'Attention regulation')."))
 def test_d_prime_falls_on_both_sides_of_the_ne_optimum(runs):
     d = {ne: _mean_d_prime(runs, ne) for ne in LEVELS}
     print("d' against NE:", {k: round(v, 3) for k, v in d.items()})
