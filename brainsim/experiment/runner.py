@@ -11,7 +11,7 @@ import dataclasses
 import functools
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -28,6 +28,7 @@ from brainsim.experiment.overrides import split_overrides
 from brainsim.experiment.protocol import Protocol, is_folder_name
 from brainsim.experiment.results import (
     FORMAT_VERSION,
+    MAX_SYNAPSES_WRITTEN,
     check_output_folder,
     git_revision,
     modulators_frame,
@@ -388,19 +389,27 @@ def _write(protocol: Protocol, structure: NetworkStructure, values: NetworkValue
            raw: RawOutput, out: Path, *, force: bool, backend: Backend,
            text_events: list[dict], source_text: str | None,
            figures: Callable[[Path, str], None] | None,
-           task_metrics: Callable[[object, dict], dict] | None = None) -> RunResult:
+           task_metrics: Callable[[object, dict], dict] | None = None,
+           keep: Collection[str] | None = None) -> RunResult:
+    """Write a run's folder; ``keep`` (a sweep's ``tables``; None: all) names the run
+    tables to build and write (all of them when figures are drawn, which read some)."""
     t0 = time.perf_counter()
     duration_ms = float(protocol.duration / b2.ms)
-    tables = {
-        "spikes": spikes_frame(raw, structure),
-        "rates": rates_frame(raw, structure, duration_ms),
-        "modulators": modulators_frame(raw, structure),
-        "readout": readout_frame(raw, structure, duration_ms),
-        "inputs": inputs_frame(values.drives),
-        "neurons": neurons_frame(structure),
+    build = {
+        "spikes": lambda: spikes_frame(raw, structure),
+        "rates": lambda: rates_frame(raw, structure, duration_ms),
+        "modulators": lambda: modulators_frame(raw, structure),
+        "readout": lambda: readout_frame(raw, structure, duration_ms),
+        "inputs": lambda: inputs_frame(values.drives),
+        "neurons": lambda: neurons_frame(structure),
+        "synapses": lambda: synapses_frame(structure, values.weights_pA, raw.final_weights_pA),
     }
-    tables["synapses"], sampled = synapses_frame(structure, values.weights_pA,
-                                                 raw.final_weights_pA)
+    wanted = set(build) if keep is None or figures is not None else set(keep)
+    tables = {name: make() for name, make in build.items() if name in wanted}
+    n_synapses = int(sum(len(s.i) for s in structure.synapses))
+    sampled = n_synapses > MAX_SYNAPSES_WRITTEN
+    if "synapses" in tables:
+        tables["synapses"], sampled = tables["synapses"]
     summary = summarize(raw, structure, duration_ms, text_events)
     task_summary = None
     if protocol.task is not None:  # task.parquet (one row per trial) and the task's metrics
@@ -438,7 +447,7 @@ def _write(protocol: Protocol, structure: NetworkStructure, values: NetworkValue
         "parameters": _parameters_meta(structure, values),
         "network": {"structure_key": structure.key(backend.name),
                     "n_neurons": structure.n_neurons,
-                    "n_synapses": int(sum(len(s.i) for s in structure.synapses)),
+                    "n_synapses": n_synapses,
                     "synapses_sampled": sampled, "scale": structure.anatomy.scale,
                     "noise": structure.options.noise,
                     "connectivity_seed": structure.options.connectivity_seed},

@@ -42,8 +42,9 @@ class PointTask:
     #: Metrics of a task protocol's trials (e.g. analysis.tasks.task_metrics), as in
     #: ``neuroemo run``: written to the point's ``meta.json``'s ``task``.
     task_metrics: Callable[[object, dict], dict] | None = None
-    #: The tables the point keeps (``Sweep.tables``; None: all). The others are deleted
-    #: from the staging folder before it is renamed into place.
+    #: The tables the point keeps (``Sweep.tables``; None: all). Only these are built
+    #: (all of them when ``figures`` draws, which reads some); any other is deleted from
+    #: the staging folder before it is renamed into place.
     tables: tuple[str, ...] | None = None
 
 
@@ -186,13 +187,15 @@ def execute_point(task: PointTask) -> dict:
     try:
         result = _write(protocol, structure, values, raw, staging, force=False, backend=engine,
                         text_events=text[1] if text else [], source_text=task.source,
-                        figures=task.figures, task_metrics=task.task_metrics)
+                        figures=task.figures, task_metrics=task.task_metrics,
+                        keep=task.tables)
         meta_path = staging / "meta.json"
         meta = json.loads(meta_path.read_text())
         meta.update({"point": task.point, "point_index": task.index,
                      "point_units": task.point_units, "sweep": task.sweep_name,
                      "worker": info["worker"]})
-        if task.tables is not None:  # keep only these (loaders read the list from meta)
+        if task.tables is not None:  # keep only these (loaders read the list from meta);
+            # _write built only these unless it drew figures, which need the others
             for table in staging.glob("*.parquet"):
                 if table.stem not in task.tables:
                     table.unlink()
