@@ -555,6 +555,16 @@ def rate_warnings(mean_rate_hz: dict[str, float]) -> list[str]:
     return lines
 
 
+def _margin_text(rates_hz: dict[str, float], winner: str) -> str:
+    """' (0.02 Hz above fear)': how far the winner leads the runner-up, so that a
+    near-tie reads as one (single-run winners of near-ties change with the seed or dt)."""
+    others = {e: r for e, r in rates_hz.items() if e != winner}
+    if winner not in rates_hz or not others:
+        return ""
+    second = max(others, key=others.get)
+    return f" ({rates_hz[winner] - others[second]:.2f} Hz above {second})"
+
+
 def print_summary(result: RunResult) -> None:
     """One screen: rate per region, the readout, where the results went."""
     s = result.summary
@@ -573,7 +583,7 @@ def print_summary(result: RunResult) -> None:
     ro = s["readout"]
     print("  striatal readout: " + "  ".join(f"{e} {ro['probabilities'][e]:.2f}"
                                              f" ({ro['rates_hz'][e]:.1f} Hz)" for e in EMOTIONS))
-    print(f"  winner: {ro['winner']}")
+    print(f"  winner: {ro['winner']}{_margin_text(ro['rates_hz'], ro['winner'])}")
     for d in s.get("readout_during_sentences", []):
         a, b = d["window_ms"]
         rates = "  ".join(f"{e} {d['rates_hz'][e]:.1f}" for e in EMOTIONS)
