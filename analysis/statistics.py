@@ -30,6 +30,12 @@ power_spectrum
 peak_frequency
     Frequency of the spectral peak per region, with its prominence.
 
+Inputs
+------
+afferent_drive
+    The mean synaptic current each projection gives a population, from the spikes and the
+    synapse table (which input drives a striatal channel, and how much).
+
 Readout and summaries
 ---------------------
 readout_timecourse
@@ -60,12 +66,12 @@ import pandas as pd
 from scipy.signal import welch
 
 from analysis.io import RUN_COLUMNS, Run, Runs
-from brainsim.channels import EMOTIONS
+from brainsim.channels import EMOTIONS, GABAERGIC_PRINCIPAL_REGIONS
 from brainsim.errors import ConfigError
 
 __all__ = [
     "mean_rates", "rate_timecourse", "isi_intervals", "isi_cv", "fano_factor", "synchrony",
-    "power_spectrum", "peak_frequency", "readout_timecourse", "region_summary", "run_summary",
+    "power_spectrum", "peak_frequency", "afferent_drive", "readout_timecourse", "region_summary", "run_summary",
     "conditions", "sentences_text",
 ]
 
@@ -432,6 +438,117 @@ def peak_frequency(run: Run, *, fmin_hz: float = 2.0, fmax_hz: float | None = 20
                      "prominence": float(best["power"] / group["power"].median())})
     return pd.DataFrame(rows, columns=["region", "channel", "peak_hz", "peak_power",
                                        "prominence"])
+
+
+def _time_constant_ms(run: Run, name: str) -> float:
+    """A network time constant (``tau_e``, ``tau_i``) from ``meta.json``, in ms."""
+    text = run.meta.get("parameters", {}).get("network_constants", {}).get(name)
+    try:
+        value, unit = str(text).split()
+        scale = {"ms": 1.0, "s": 1000.0, "us": 1e-3}[unit]
+        return float(value) * scale
+    except (ValueError, KeyError):
+        raise ConfigError(f"{run.path}: meta.json has no readable network constant {name!r} "
+                          f"(found {text!r}); afferent_drive needs tau_e and tau_i.") from None
+
+
+@_per_run
+def afferent_drive(run: Run, region: str, channel: str = "", *, kind: str = "E",
+                   start_ms: float = 0.0, end_ms: float | None = None) -> pd.DataFrame:
+    """The mean synaptic current each projection gives a population.
+
+    Each presynaptic spike adds the synapse's weight to the target's excitatory or
+    inhibitory current, which decays with ``tau_e`` or ``tau_i``; over a window of length
+    ``T`` a projection's mean current per target cell is therefore
+    ``sum(weight x presynaptic spikes in the window) x tau / (T x cells)``. Afferent
+    (sensory) input and text currents are not synapses and are not included.
+
+    Parameters
+    ----------
+    run : Run or Runs
+    region : str
+        The target region.
+    channel : str
+        A striatal emotion channel (``"fear"``), or ``""`` for the whole region.
+    kind : {"E", "I"}
+        Principal cells or interneurons of the target.
+    start_ms, end_ms : float
+        The window (default: the whole run); presynaptic spikes in it are counted, axonal
+        delays are ignored (≤ a few ms).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per projection that reaches the population: ``projection``,
+        ``pre_region``, ``current`` (``"excitatory"`` or ``"inhibitory"``), ``n_synapses``
+        (per target cell), ``pre_rate_hz`` (mean rate of the presynaptic cells of these
+        synapses, weighted by synapse), ``mean_current_pA`` (per target cell, positive for
+        both signs) and ``share`` (of the population's total excitatory or inhibitory
+        current), largest first within each sign.
+
+    Raises
+    ------
+    brainsim.errors.ConfigError
+        On an unknown region, channel or kind, an empty window, or a run whose synapse
+        table is a sample (``meta.json``'s ``network.synapses_sampled``).
+    """
+    if kind not in ("E", "I"):
+        raise ConfigError(f"kind must be 'E' or 'I', got {kind!r}.")
+    duration = run.duration_ms
+    end = duration if end_ms is None else end_ms
+    start = start_ms
+    for name, value in (("start_ms", start), ("end_ms", end)):
+        if isinstance(value, bool) or not isinstance(value, int | float | np.number) \
+                or not np.isfinite(value):
+            raise ConfigError(f"{name} must be a number of milliseconds, got {value!r}.")
+    if not 0 <= start < end <= duration:
+        raise ConfigError(f"The window {start_ms}-{end_ms} ms is empty; give start_ms < end_ms "
+                          f"within the run (0-{duration:g} ms).")
+    if run.meta.get("network", {}).get("synapses_sampled"):
+        raise ConfigError(f"{run.path}: synapses.parquet holds a sample of the synapses "
+                          "(network.synapses_sampled), so summed currents would be too small; "
+                          "afferent_drive needs every synapse (runs below 10^6 synapses).")
+    neurons = run.neurons
+    if region not in set(neurons["region"]):
+        raise ConfigError(f"Unknown region {region!r}; the run has "
+                          f"{', '.join(dict.fromkeys(neurons['region']))}.")
+    cells = neurons[(neurons["region"] == region) & (neurons["kind"] == kind)]
+    if channel:
+        if channel not in EMOTIONS:
+            raise ConfigError(f"Unknown channel {channel!r}; channels are {', '.join(EMOTIONS)}.")
+        cells = cells[cells["channel"] == channel]
+    if cells.empty:
+        raise ConfigError(f"No {kind} cells in {region}" + (f" channel {channel}" if channel
+                                                            else "") + ".")
+    syn = run.synapses
+    syn = syn[(syn["post_region"] == region) & syn["post"].isin(cells["neuron"])]
+    spikes = run.spikes
+    spikes = spikes[(spikes["t_ms"] >= start) & (spikes["t_ms"] < end)]
+    counts = spikes.groupby(["region", "neuron"], observed=True).size().rename("n_pre")
+    syn = syn.join(counts, on=["pre_region", "pre"]).fillna({"n_pre": 0})
+    kinds = neurons.set_index(["region", "neuron"])["kind"].rename("pre_kind")
+    syn = syn.join(kinds, on=["pre_region", "pre"])
+    excitatory = (syn["pre_kind"] == "E") & ~syn["pre_region"].isin(GABAERGIC_PRINCIPAL_REGIONS)
+    syn = syn.assign(current=np.where(excitatory, "excitatory", "inhibitory"),
+                     charge=syn["n_pre"] * syn["weight_pA"])
+    window_s = (end - start) / 1000.0
+    tau_ms = {"excitatory": _time_constant_ms(run, "tau_e"),
+              "inhibitory": _time_constant_ms(run, "tau_i")}
+    out = (syn.groupby(["projection", "pre_region", "current"], observed=True)
+           .agg(n_synapses=("pre", "size"), n_pre=("n_pre", "sum"), charge=("charge", "sum"))
+           .reset_index())
+    n_cells = len(cells)
+    out["n_synapses"] = out["n_synapses"] / n_cells
+    out["pre_rate_hz"] = out["n_pre"] / (out["n_synapses"] * n_cells) / window_s
+    out["mean_current_pA"] = (out["charge"] * out["current"].map(tau_ms) / 1000.0
+                              / window_s / n_cells)
+    out["share"] = out["mean_current_pA"] / out.groupby("current")["mean_current_pA"].transform(
+        "sum")
+    out = out.sort_values(["current", "mean_current_pA"], ascending=[True, False])
+    for col in ("projection", "pre_region"):
+        out[col] = out[col].astype(str)
+    return out[["projection", "pre_region", "current", "n_synapses", "pre_rate_hz",
+                "mean_current_pA", "share"]].reset_index(drop=True)
 
 
 @_per_run

@@ -7,6 +7,10 @@ EMOTIONS: tuple[str, ...] = ("sadness", "joy", "love", "anger", "fear", "surpris
 #: Brain regions, in the order used for the neuromodulator table and in figures.
 REGIONS: tuple[str, ...] = ("pfc", "amygdala", "hippocampus", "thalamus", "striatum")
 
+#: Regions whose principal ("E") cells are GABAergic: the striatum's medium spiny neurons.
+#: Their synapses add to the target's inhibitory current, as interneurons' do.
+GABAERGIC_PRINCIPAL_REGIONS: tuple[str, ...] = ("striatum",)
+
 #: The three neuromodulators, in the order of a profile signature [5-HT, DA, NE].
 MODULATORS: tuple[str, ...] = ("serotonin", "dopamine", "norepinephrine")
 

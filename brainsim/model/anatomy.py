@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 import brian2 as b2
 from brian2 import pcoulomb
 
-from brainsim.channels import EMOTIONS, REGIONS, SENSORY_CHANNELS
+from brainsim.channels import EMOTIONS, GABAERGIC_PRINCIPAL_REGIONS, REGIONS, SENSORY_CHANNELS
 from brainsim.errors import ConfigError
 from brainsim.model import parameters as P
 
@@ -172,7 +172,8 @@ class Projection:
 
     @property
     def target_current(self) -> str:
-        return "I_e" if self.pre_kind == "E" and self.pre != "striatum" else "I_i"
+        return ("I_e" if self.pre_kind == "E" and self.pre not in GABAERGIC_PRINCIPAL_REGIONS
+                else "I_i")
 
 
 def striatal_channel_factors() -> dict[str, dict[str, float]]:
