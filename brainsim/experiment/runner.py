@@ -402,14 +402,13 @@ def _write(protocol: Protocol, structure: NetworkStructure, values: NetworkValue
         "readout": lambda: readout_frame(raw, structure, duration_ms),
         "inputs": lambda: inputs_frame(values.drives),
         "neurons": lambda: neurons_frame(structure),
-        "synapses": lambda: synapses_frame(structure, values.weights_pA, raw.final_weights_pA),
+        "synapses": lambda: synapses_frame(structure, values.weights_pA,
+                                           raw.final_weights_pA)[0],
     }
     wanted = set(build) if keep is None or figures is not None else set(keep)
     tables = {name: make() for name, make in build.items() if name in wanted}
     n_synapses = int(sum(len(s.i) for s in structure.synapses))
-    sampled = n_synapses > MAX_SYNAPSES_WRITTEN
-    if "synapses" in tables:
-        tables["synapses"], sampled = tables["synapses"]
+    sampled = n_synapses > MAX_SYNAPSES_WRITTEN  # what synapses_frame writes then
     summary = summarize(raw, structure, duration_ms, text_events)
     task_summary = None
     if protocol.task is not None:  # task.parquet (one row per trial) and the task's metrics
