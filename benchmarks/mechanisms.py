@@ -5,6 +5,7 @@ Run by hand (one compiled build of the default 3 s network serves every run):
 
     PYTHONPATH=$PWD python benchmarks/mechanisms.py regime            # seeds 1-5, neutral levels
     PYTHONPATH=$PWD python benchmarks/mechanisms.py report            # seeds 1001-1020
+    PYTHONPATH=$PWD python benchmarks/mechanisms.py spectrum --profiles anxious --seeds 1001 1002
 
 ``regime`` is what the free parameters were fitted against (every modulator at 0.5, no
 profile). ``report`` writes ``benchmarks/results/mechanisms.csv`` (one row per run and
@@ -31,6 +32,7 @@ from analysis.regime import (  # noqa: E402
     count_correlations,
     isi_cv,
     isi_cv_pooled,
+    population_spectrum,
     spectral_peak_ratio,
 )
 from brainsim.channels import EMOTIONS, REGIONS  # noqa: E402
@@ -397,6 +399,23 @@ def report(args):
     print(text)
 
 
+def spectrum(args):
+    """The lowest bins of the PFC principal cells' population spectrum (spontaneous
+    protocol), each over the median of the 2-200 Hz band that the regime's peak ratio uses:
+    whether its maximum is a peak or the edge of a low-frequency plateau."""
+    lab = Lab()
+    exc = lab.structure.layouts["pfc"].indices("E")
+    for name in args.profiles:
+        for seed in args.seeds:
+            raw, _ = lab.run(spontaneous(name, seed))
+            i, t = raw.spikes["pfc"]
+            f, pxx = population_spectrum(t[np.isin(i, exc)], TRANSIENT_MS, DURATION_MS)
+            band = (f >= 2.0) & (f <= 200.0)
+            ratio = pxx[:6] / np.median(pxx[band])
+            print(f"{name} seed {seed}: " + ", ".join(
+                f"{fk:.2f} Hz {rk:.1f}" for fk, rk in zip(f[:6], ratio, strict=True)), flush=True)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -406,6 +425,10 @@ def main(argv=None):
     p = sub.add_parser("report", help="unseen seeds, profiles x ablations")
     p.add_argument("--seeds", type=int, nargs="+", default=list(TEST_SEEDS))
     p.set_defaults(func=report)
+    sp = sub.add_parser("spectrum", help="PFC spectrum's lowest bins / band median")
+    sp.add_argument("--profiles", nargs="+", default=["anxious", "impulsive", "healthy"])
+    sp.add_argument("--seeds", type=int, nargs="+", default=[1001, 1002, 1003])
+    sp.set_defaults(func=spectrum)
     m = sub.add_parser("markdown", help="the tables again from mechanisms.csv")
     m.set_defaults(func=lambda a: print(markdown(pd.read_csv(RESULTS / "mechanisms.csv"))))
     args = parser.parse_args(argv)
