@@ -63,9 +63,10 @@ RATE_RANGES = {
 ABLATIONS = {
     "full": (),
     "no NE gain": ("k_gain_ne",),
+    "no NE alpha1": ("k_alpha1_ne",),
     "no D1/D2": ("k_theta_da",),
     "no 5-HT aversive": ("k_theta_5ht",),
-    "no modulation": ("k_gain_ne", "k_theta_da", "k_theta_5ht"),
+    "no modulation": ("k_gain_ne", "k_alpha1_ne", "k_theta_da", "k_theta_5ht"),
 }
 
 
@@ -290,6 +291,9 @@ EFFECTS = [
      "high NE: gain on excitatory input (Aston-Jones & Cohen 2005)"),
     ("anxious: BLA negative up", "anxious", "healthy", "amygdala negative", ("no NE gain",),
      "high NE gain in BLA; 5-HT .6 vs .8 (Cools et al. 2008)"),
+    ("anxious: PFC down", "anxious", "healthy", "pfc E", ("no NE alpha1",),
+     "high NE: alpha1 suppression of PFC (Arnsten 2009); anxiety: less PFC recruitment "
+     "(Bishop 2007)"),
     ("anxious: threat-evoked fear", "anxious", "healthy", "fear_response", ("no NE gain",),
      "NE gain amplifies evoked input (Servan-Schreiber et al. 1990)"),
     ("depressed: appetitive joy response", "depressed", "healthy", "joy_response",

@@ -5,8 +5,6 @@
     python benchmarks/tasks.py reversal --seeds 20 [--profiles ...]
     python benchmarks/tasks.py attention --first-seed 1001 --seeds 20 [--profiles ...]
     python benchmarks/tasks.py attention --ne 0.1 0.3 0.5 0.7 0.9 --first-seed 1001 --seeds 20
-    python benchmarks/tasks.py attention --ne 0.1 0.3 0.5 0.7 0.9 --first-seed 1001 --seeds 10 \
-        --pfc-alpha1 1.5 --tag=-ne-alpha1     # counterfactual: alpha1 suppression in PFC
     python benchmarks/tasks.py fear --seeds 20 --first-seed 1001 [--profiles ...]
     python benchmarks/tasks.py fear --ablation --seeds 10 --first-seed 1001
 
@@ -269,10 +267,6 @@ def main(argv=None):
     ap.add_argument("--base-profile", default="healthy",
                     help="attention --ne: the profile whose NE is changed; 'neutral' = every "
                          "level 0.5 (the tuning profile)")
-    ap.add_argument("--pfc-alpha1", type=float, default=None,
-                    help="attention only, a counterfactual mechanism (not the model's): "
-                         "alpha1-type suppression of the PFC's gain at high NE with this "
-                         "strength (see pfc_alpha1_protocol_fields)")
     ap.add_argument("--target-strengths", type=float, nargs="*", default=None,
                     help="attention only: target strengths to try (profile-blind tuning)")
     ap.add_argument("--reanalyse", action="store_true",
@@ -387,39 +381,6 @@ def attention_reanalyse(tag):
     return res
 
 
-#: Counterfactual alpha1 mechanism (``--pfc-alpha1``): low-affinity alpha1 adrenoceptors
-#: engaged at high NE suppress PFC responses (Birnbaum et al. 1999, Science 286:2031;
-#: Arnsten 2009, Nat Rev Neurosci 10:410). Occupancy ``NE^n/(NE^n + K^n)`` with K 0.75 and
-#: n 6 (engaged above the neutral level; assumed), normalised so that the gain at the neutral
-#: level stays 1: ``gain -= A1*(occ(NE) - occ(0.5))`` on PFC cells only, on top of the
-#: model's NE gain. With A1 1.5 the PFC gain over NE 0.1/0.3/0.5/0.7/0.9 is
-#: 0.72/0.91/1.00/0.73/0.40. It reaches the PFC alone through the protocol's documented
-#: overrides: the ``gain`` expression is replaced and ``pfc.k_noise_ne`` carries A1 (NE's
-#: noise scaling is off in the model, so ``noise_scale`` is pinned to 1 here and the
-#: parameter is free).
-ALPHA1_K, ALPHA1_N = 0.75, 6
-
-
-def pfc_alpha1_protocol_fields(a1):
-    """``modulation`` and ``parameters`` of a protocol with the counterfactual PFC alpha1
-    suppression of strength ``a1`` (see :data:`ALPHA1_K`)."""
-    from brainsim.model.equations import MODULATION_EXPRESSIONS
-
-    def occ(x):
-        return f"({x}**{ALPHA1_N}/({x}**{ALPHA1_N} + {ALPHA1_K}**{ALPHA1_N}))"
-    gain = (f"{MODULATION_EXPRESSIONS['gain']}"
-            f" - k_noise_ne*({occ('norepinephrine')} - {occ('level_ref')})")
-    return {"modulation": {"gain": gain, "noise_scale": "1"},
-            "parameters": {"pfc.k_noise_ne": float(a1)}}
-
-
-def pfc_alpha1_gain(ne, a1, k_gain_ne=1.0, ref=0.5):
-    """The PFC gain of the counterfactual at NE level ``ne`` (5-HT and DA gains are 0)."""
-    def occ(x):
-        return x**ALPHA1_N / (x**ALPHA1_N + ALPHA1_K**ALPHA1_N)
-    return 1 + k_gain_ne * (ne - ref) - a1 * (occ(ne) - occ(ref))
-
-
 def attention(args):
     """The attention task over profiles (or NE levels, or target strengths) x seeds, one
     build; writes ``tasks-attention<tag>.csv`` and ``...-trials.parquet``."""
@@ -437,18 +398,14 @@ def attention(args):
     if args.target_strengths:
         runs = [(pr, _replace(t, target_strength=x), ne) for pr, t, ne in runs
                 for x in args.target_strengths]
-    extra = {} if args.pfc_alpha1 is None else pfc_alpha1_protocol_fields(args.pfc_alpha1)
     protocols = [Protocol(name="attention", profile=pr, duration=t.duration, dt=0.5 * ms,
-                          seed=s, task=t, **extra) for pr, t, _ in runs for s in seeds]
+                          seed=s, task=t) for pr, t, _ in runs for s in seeds]
     rows, trials = [], []
     t0 = time.perf_counter()
     for p, df, summary, secs in run_many(protocols):
         row = {"profile": p.profile.name, "seed": p.seed, "seconds": round(secs, 2),
                "norepinephrine": p.profile.norepinephrine,
                "target_strength": p.task.target_strength}
-        if args.pfc_alpha1 is not None:
-            row.update(pfc_alpha1=args.pfc_alpha1, pfc_gain=round(pfc_alpha1_gain(
-                p.profile.norepinephrine, args.pfc_alpha1), 4))
         summary = dict(summary)
         summary.pop("schedule", None)
         row.update(flatten(summary))

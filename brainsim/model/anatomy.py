@@ -43,11 +43,14 @@ class Receptors:
     ``gain`` multiplies the *excitatory* synaptic and afferent input by
     ``1 + k*(level - 0.5)``; ``threshold`` shifts the firing threshold by
     ``k*(level - 0.5)`` (positive = less excitable). Keys are modulator names; missing keys
-    mean 0 (no effect).
+    mean 0 (no effect). ``alpha1_ne`` takes ``alpha1_ne*(occ(NE) - occ(0.5))`` off the gain,
+    ``occ`` the occupancy of low-affinity alpha1 adrenoceptors
+    (:data:`brainsim.model.parameters.K_ALPHA1_NE`).
     """
 
     gain: dict[str, float] = field(default_factory=dict)
     threshold: dict[str, b2.Quantity] = field(default_factory=dict)
+    alpha1_ne: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -95,11 +98,12 @@ class RegionSpec:
 
 def default_regions() -> dict[str, RegionSpec]:
     """The five regions at ``scale = 1`` (values: :mod:`brainsim.model.parameters`)."""
-    ne = Receptors(gain={"norepinephrine": P.K_GAIN_NE})
     regions = {}
     for name in REGIONS:
         kwargs = {}
         if name in P.NE_REGIONS:
+            ne = Receptors(gain={"norepinephrine": P.K_GAIN_NE},
+                           alpha1_ne=P.K_ALPHA1_NE if name in P.ALPHA1_REGIONS else 0.0)
             kwargs.update(receptors_exc=ne, receptors_inh=ne)
         if name == "amygdala":
             kwargs.update(groups=P.PRINCIPAL_GROUPS["amygdala"], receptors_group={

@@ -109,6 +109,7 @@ text_current : amp (constant)
 k_gain_5ht : 1 (constant)
 k_gain_da : 1 (constant)
 k_gain_ne : 1 (constant)
+k_alpha1_ne : 1 (constant)
 k_theta_5ht : volt (constant)
 k_theta_da : volt (constant)
 k_theta_ne : volt (constant)
@@ -137,19 +138,26 @@ REFRACTORY = "tau_ref"
 
 #: Neutral neuromodulator level: a neuron at this level of all three is unmodulated.
 LEVEL_REF = P.LEVEL_REF
+#: Half-occupancy level and Hill coefficient of the PFC's low-affinity alpha1 adrenoceptors.
+ALPHA1_NE_HALF = P.ALPHA1_NE_HALF
+ALPHA1_NE_HILL = P.ALPHA1_NE_HILL
 
 #: How the neuromodulators act on a neuron (deviations from the neutral level 0.5, times the
 #: neuron's receptor sensitivities, which are properties of its cell type:
 #: :func:`brainsim.model.anatomy.default_regions`). By default only three sensitivities are
 #: non-zero: ``k_gain_ne`` (NE gain on excitatory input, cortex, amygdala, hippocampus,
-#: thalamus), ``k_theta_da`` (-5 mV per unit on D1 MSNs, +5 mV on D2 MSNs) and
-#: ``k_theta_5ht`` (+5 mV per unit on negative-valence BLA cells); sources in
+#: thalamus), ``k_alpha1_ne`` (NE's alpha1 suppression of the PFC's gain at high levels, the
+#: falling side of NE's inverted U), ``k_theta_da`` (-5 mV per unit on D1 MSNs, +5 mV on
+#: D2 MSNs) and ``k_theta_5ht`` (+5 mV per unit on negative-valence BLA cells); sources in
 #: :mod:`brainsim.model.parameters`. Evaluated every ``modulation_dt`` (neuromodulator
 #: levels change on time scales of tens of ms or slower).
 MODULATION_EXPRESSIONS: dict[str, str] = {
     "gain": (
         "1 + k_gain_5ht*(serotonin - level_ref)"
         " + k_gain_da*(dopamine - level_ref) + k_gain_ne*(norepinephrine - level_ref)"
+        " - k_alpha1_ne*("
+        "norepinephrine**alpha1_hill/(norepinephrine**alpha1_hill + alpha1_half**alpha1_hill)"
+        " - level_ref**alpha1_hill/(level_ref**alpha1_hill + alpha1_half**alpha1_hill))"
     ),
     "threshold_shift": (
         "k_theta_5ht*(serotonin - level_ref)"
@@ -329,8 +337,8 @@ def weights_brought_up_to_date(t, w, c, lastupdate, da_last, da_integral_post,
 
 #: Names the modulation expressions may use besides Brian2 functions and constants.
 MODULATION_NAMESPACE_NAMES = {
-    "serotonin", "dopamine", "norepinephrine", "level_ref",
-    "k_gain_5ht", "k_gain_da", "k_gain_ne", "k_theta_5ht", "k_theta_da", "k_theta_ne",
+    "serotonin", "dopamine", "norepinephrine", "level_ref", "alpha1_half", "alpha1_hill",
+    "k_gain_5ht", "k_gain_da", "k_gain_ne", "k_alpha1_ne", "k_theta_5ht", "k_theta_da", "k_theta_ne",
     "k_noise_ne", "mV", "volt", "t",
 }
 
@@ -371,7 +379,8 @@ _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 #: Number literals (so that the exponent of 1e6 is not read as a name).
 _NUMBER = re.compile(r"\b\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?")
 #: Names in a modulation expression that change from neuron to neuron or over time.
-_VARYING_NAMES = MODULATION_NAMESPACE_NAMES - {"level_ref", "mV", "volt"}
+_VARYING_NAMES = MODULATION_NAMESPACE_NAMES - {"level_ref", "alpha1_half", "alpha1_hill",
+                                               "mV", "volt"}
 
 
 def _identifiers(expr: str) -> list[str]:
@@ -392,7 +401,8 @@ def is_constant(expr: str) -> bool:
 #: units, and a constant one (:func:`is_constant`) evaluates to its value.
 _TEST_NAMESPACE = {
     "serotonin": 0.6, "dopamine": 0.6, "norepinephrine": 0.6, "level_ref": LEVEL_REF,
-    "k_gain_5ht": 0.1, "k_gain_da": 0.1, "k_gain_ne": 0.1,
+    "alpha1_half": ALPHA1_NE_HALF, "alpha1_hill": ALPHA1_NE_HILL,
+    "k_gain_5ht": 0.1, "k_gain_da": 0.1, "k_gain_ne": 0.1, "k_alpha1_ne": 0.1,
     "k_theta_5ht": 1 * b2.mV, "k_theta_da": 1 * b2.mV, "k_theta_ne": 1 * b2.mV,
     "k_noise_ne": 0.1, "mV": b2.mV, "volt": b2.volt, "t": 0.1 * b2.second,
     "ms": b2.ms, "second": b2.second,

@@ -288,8 +288,10 @@ def _receptor_arrays(spec, layout: PopulationLayout, region: str) -> dict[str, n
     n = layout.size
     out = {f"k_{kind}_{m}": np.zeros(n) for kind in ("gain", "theta")
            for m in ("5ht", "da", "ne")}
+    out["k_alpha1_ne"] = np.zeros(n)
 
     def apply(receptors, idx):
+        out["k_alpha1_ne"][idx] += receptors.alpha1_ne
         for mod, k in receptors.gain.items():
             out[f"k_gain_{_SHORT[mod]}"][idx] += k
         for mod, k in receptors.threshold.items():
@@ -696,6 +698,8 @@ def make_neuron_group(n: int, options: NetworkOptions, timed_arrays: dict[str, b
         "sensory_rate": timed_arrays["sensory_rate"],
         "text_drive": timed_arrays["text_drive"],
         "level_ref": eq.LEVEL_REF,
+        "alpha1_half": eq.ALPHA1_NE_HALF,
+        "alpha1_hill": eq.ALPHA1_NE_HILL,
         "noise_dt": options.noise_dt,
     }
     group = b2.NeuronGroup(

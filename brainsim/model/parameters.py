@@ -136,6 +136,21 @@ LEVEL_REF = 0.5
 K_GAIN_NE = 1.0
 NE_REGIONS = ("pfc", "amygdala", "hippocampus", "thalamus")
 
+#: NE's inverted U in the prefrontal cortex: moderate NE acts through high-affinity alpha2A
+#: adrenoceptors, high NE (stress levels) engages low-affinity alpha1 receptors, which
+#: suppress PFC neurons' responses and impair PFC function (Birnbaum et al. 1999, Science
+#: 286:2031; Arnsten 2009, Nat Rev Neurosci 10:410). On every PFC cell the gain loses
+#: ``K_ALPHA1_NE*(occ(NE) - occ(0.5))``, with alpha1 occupancy
+#: ``occ(x) = x**n/(x**n + K**n)`` (K = ``ALPHA1_NE_HALF``, n = ``ALPHA1_NE_HILL``), so the
+#: neutral level is unmodulated. K and n assumed (engaged above the neutral level, steeply);
+#: K_ALPHA1_NE chosen so that the PFC gain falls to 0.4 at NE 0.9 (gain over NE
+#: 0.1/0.3/0.5/0.7/0.9: 0.72/0.91/1.00/0.72/0.40), one value tried, on the healthy profile
+#: with its NE varied (seeds 1-2), before any profile outcome was looked at.
+K_ALPHA1_NE = 1.5
+ALPHA1_NE_HALF = 0.75
+ALPHA1_NE_HILL = 6
+ALPHA1_REGIONS = ("pfc",)
+
 #: DA through D1 / D2 receptors of MSNs: D1 activation raises MSN excitability, D2
 #: activation lowers it (Gerfen & Surmeier 2011; Surmeier et al. 2007, TINS 30:228).
 #: ``threshold_shift = -K_DA*(DA - 0.5)`` for D1, ``+K_DA*(DA - 0.5)`` for D2. Assumed:

@@ -66,16 +66,10 @@ def test_premature_responses_rise_with_ne(runs):
     assert p[0] < p[1] < p[2]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "The model gives no inverted U: its NE is only a gain on excitatory input, and d' rises "
-    "monotonically with it. Healthy profile, NE 0.1/0.3/0.5/0.7/0.9, seeds 1001-1020, 96 "
-    "trials: d' (all trials) 0.51 [0.40, 0.62], 0.96 [0.88, 1.05], 1.38 [1.25, 1.52], "
-    "1.73 [1.62, 1.85], 2.12 [1.98, 2.26]; NE 1.1/1.3/1.5 (seeds 1001-1010): 2.27, 2.59, "
-    "2.75, still rising. This test (seeds 1-2): 0.55, 1.31, 2.29 at NE 0.1, 0.5, 0.9. "
-    "An alpha1-type suppression of the PFC at high NE, run as a counterfactual outside the "
-    "model, gives the inverted U (0.63, 1.07, 1.38, 1.43, 1.09); it is not adopted "
-    "(docs/tasks.md, 'Attention regulation')."))
 def test_d_prime_falls_on_both_sides_of_the_ne_optimum(runs):
+    """NE's inverted U (Usher et al. 1999; Aston-Jones & Cohen 2005): the gain on excitatory
+    input raises d' at low NE, alpha1 suppression of the PFC (Arnsten 2009) lowers it at
+    high NE (docs/tasks.md, 'Attention regulation', has the 20-seed curve)."""
     d = {ne: _mean_d_prime(runs, ne) for ne in LEVELS}
     print("d' against NE:", {k: round(v, 3) for k, v in d.items()})
     low, mid, high = (d[ne] for ne in LEVELS)
