@@ -287,8 +287,9 @@ EFFECTS = [
      "low DA: less D1 drive of positive-valence input (Collins & Frank 2014)"),
     ("depressed: sadness - joy", "depressed", "healthy", "sadness-joy",
      ("no 5-HT aversive", "no D1/D2"), "both of the above"),
-    ("anxious: fear up", "anxious", "healthy", "channel fear", ("no NE gain",),
-     "high NE: gain on excitatory input (Aston-Jones & Cohen 2005)"),
+    ("anxious: fear up", "anxious", "healthy", "channel fear", ("no NE gain", "no NE alpha1"),
+     "high NE: gain on excitatory input (Aston-Jones & Cohen 2005); alpha1 in PFC (Arnsten "
+     "2009)"),
     ("anxious: BLA negative up", "anxious", "healthy", "amygdala negative", ("no NE gain",),
      "high NE gain in BLA; 5-HT .6 vs .8 (Cools et al. 2008)"),
     ("anxious: PFC down", "anxious", "healthy", "pfc E", ("no NE alpha1",),

@@ -5,6 +5,10 @@
     python benchmarks/tasks.py reversal --seeds 20 [--profiles ...]
     python benchmarks/tasks.py attention --first-seed 1001 --seeds 20 [--profiles ...]
     python benchmarks/tasks.py attention --ne 0.1 0.3 0.5 0.7 0.9 --first-seed 1001 --seeds 20
+    python benchmarks/tasks.py attention --ne 0.1 0.3 0.5 0.7 0.9 --first-seed 1001 --seeds 20 \
+        --no-alpha1 --tag=-ne-no-alpha1       # ablation: NE gain without alpha1
+    python benchmarks/tasks.py attention --first-seed 1001 --seeds 20 --no-alpha1 --tag=-profiles-no-alpha1
+    python benchmarks/tasks.py fear --seeds 20 --first-seed 1001 --no-alpha1 --tag=-no-alpha1
     python benchmarks/tasks.py fear --seeds 20 --first-seed 1001 [--profiles ...]
     python benchmarks/tasks.py fear --ablation --seeds 10 --first-seed 1001
 
@@ -156,8 +160,9 @@ def run_fear(args):
             if p.profile.name == "anxious_gate1":
                 v.extension_values["fear"].gate_amplitude = 1.0
     seeds = range(args.first_seed, args.first_seed + args.seeds)
+    extra = {"modulation": {"gain": NO_ALPHA1_GAIN}} if args.no_alpha1 else {}
     protocols = [Protocol(name="fear", profile=pr, duration=task.duration, dt=0.5 * ms,
-                          seed=s, task=task) for s in seeds for pr in profiles]
+                          seed=s, task=task, **extra) for s in seeds for pr in profiles]
     OUT.mkdir(exist_ok=True)
     name = f"tasks-fear{'-ablation' if args.ablation else ''}{args.tag}"
     rows, trials, t0 = [], [], time.perf_counter()
@@ -267,6 +272,9 @@ def main(argv=None):
     ap.add_argument("--base-profile", default="healthy",
                     help="attention --ne: the profile whose NE is changed; 'neutral' = every "
                          "level 0.5 (the tuning profile)")
+    ap.add_argument("--no-alpha1", action="store_true",
+                    help="attention and fear: the alpha1 ablation (the gain expression "
+                         "without its alpha1 term, NO_ALPHA1_GAIN)")
     ap.add_argument("--target-strengths", type=float, nargs="*", default=None,
                     help="attention only: target strengths to try (profile-blind tuning)")
     ap.add_argument("--reanalyse", action="store_true",
@@ -381,6 +389,12 @@ def attention_reanalyse(tag):
     return res
 
 
+#: The model's gain expression without NE's alpha1 term (``--no-alpha1``): the ablation of
+#: the falling side of the inverted U, through a protocol's ``modulation`` override.
+NO_ALPHA1_GAIN = ("1 + k_gain_5ht*(serotonin - level_ref)"
+                  " + k_gain_da*(dopamine - level_ref) + k_gain_ne*(norepinephrine - level_ref)")
+
+
 def attention(args):
     """The attention task over profiles (or NE levels, or target strengths) x seeds, one
     build; writes ``tasks-attention<tag>.csv`` and ``...-trials.parquet``."""
@@ -398,8 +412,9 @@ def attention(args):
     if args.target_strengths:
         runs = [(pr, _replace(t, target_strength=x), ne) for pr, t, ne in runs
                 for x in args.target_strengths]
+    extra = {"modulation": {"gain": NO_ALPHA1_GAIN}} if args.no_alpha1 else {}
     protocols = [Protocol(name="attention", profile=pr, duration=t.duration, dt=0.5 * ms,
-                          seed=s, task=t) for pr, t, _ in runs for s in seeds]
+                          seed=s, task=t, **extra) for pr, t, _ in runs for s in seeds]
     rows, trials = [], []
     t0 = time.perf_counter()
     for p, df, summary, secs in run_many(protocols):

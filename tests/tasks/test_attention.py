@@ -58,12 +58,21 @@ def _mean_d_prime(runs, ne):
     return float(np.mean([runs[(ne, s)][1]["d_prime_all"] for s in SEEDS]))
 
 
-def test_premature_responses_rise_with_ne(runs):
-    """The readout drifts up with the NE gain, so with the fixed criterion more foreperiod
-    windows cross it (20 seeds: 0 / 0.42 / 1.92 per trial at NE 0.1 / 0.5 / 0.9)."""
+def test_high_ne_suppresses_the_pfc_but_not_the_thalamus(runs):
+    """NE's gain raises every NE-innervated region's excitatory input, its alpha1 term takes
+    the PFC's gain down above the neutral level (Arnsten 2009): the thalamic target relay
+    keeps rising with NE while the PFC readout's foreperiod rate peaks at the neutral level,
+    and premature responses (foreperiod windows crossing the fixed criterion) with it
+    (20 seeds: 0 / 0.42 / 0 per trial at NE 0.1 / 0.5 / 0.9)."""
+    def mean(ne, key):
+        return np.mean([runs[(ne, s)][0][key].mean() for s in SEEDS])
+    relay = [mean(ne, "thalamus_target_hz") for ne in LEVELS]
+    fore = [mean(ne, "baseline_hz") for ne in LEVELS]
     p = [np.mean([runs[(ne, s)][1]["premature"]["per_trial"] for s in SEEDS]) for ne in LEVELS]
-    print("premature responses per trial against NE:", p)
-    assert p[0] < p[1] < p[2]
+    print("thalamic target relay, PFC foreperiod (Hz), premature per trial:", relay, fore, p)
+    assert relay[0] < relay[1] < relay[2]
+    assert fore[1] > fore[0] and fore[1] > 1.5 * fore[2]
+    assert p[1] > p[0] and p[1] > p[2]
 
 
 def test_d_prime_falls_on_both_sides_of_the_ne_optimum(runs):
