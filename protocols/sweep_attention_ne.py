@@ -1,8 +1,9 @@
 """d' against tonic norepinephrine (issue 22, item 2): the inverted U of Aston-Jones & Cohen.
 
 The healthy profile with its tonic NE set to 0.1-0.9 (0.5 = neutral: NE gain 1 on every
-excitatory input of PFC, amygdala, hippocampus and thalamus; ``K_GAIN_NE``) x 20 seeds
-(1001-1020) = 100 points of one compiled network::
+excitatory input of PFC, amygdala, hippocampus and thalamus, ``K_GAIN_NE``; above 0.5 NE's
+alpha1 term cuts the PFC's gain, ``K_ALPHA1_NE``) x 20 seeds (1001-1020) = 100 points of one
+compiled network::
 
     neuroemo sweep protocols/sweep_attention_ne.py --workers 2
 

@@ -144,7 +144,7 @@ ALPHA1_NE_HILL = P.ALPHA1_NE_HILL
 
 #: How the neuromodulators act on a neuron (deviations from the neutral level 0.5, times the
 #: neuron's receptor sensitivities, which are properties of its cell type:
-#: :func:`brainsim.model.anatomy.default_regions`). By default only three sensitivities are
+#: :func:`brainsim.model.anatomy.default_regions`). By default only four sensitivities are
 #: non-zero: ``k_gain_ne`` (NE gain on excitatory input, cortex, amygdala, hippocampus,
 #: thalamus), ``k_alpha1_ne`` (NE's alpha1 suppression of the PFC's gain at high levels, the
 #: falling side of NE's inverted U), ``k_theta_da`` (-5 mV per unit on D1 MSNs, +5 mV on

@@ -19,8 +19,9 @@ fixed criterion before the target could have come). Metrics:
 :func:`analysis.attention.attention_metrics`.
 
 Every drive goes through the model's own input path: the afferents add to ``I_e``, which the
-target cell's NE gain scales (``K_GAIN_NE``), so tonic NE acts on the target, the
-distractors and the thalamocortical and cortical recurrent input alike. Nothing here is
+target cell's NE gain scales (``K_GAIN_NE``; in the PFC also NE's alpha1 term,
+``K_ALPHA1_NE``), so tonic NE acts on the target, the distractors and the thalamocortical and
+cortical recurrent input alike. Nothing here is
 specific to a profile: the profile's ``sensory_scale`` scales every block's rate (as it
 scales every sensory input of the model), and the target strength and criterion were fixed
 on the neutral profile (all levels 0.5) on tuning seeds (``brainsim/model/parameters.py``,
