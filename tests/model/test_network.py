@@ -22,6 +22,7 @@ from brainsim.devices import get_backend
 from brainsim.experiment.protocol import Protocol, standard_phases
 from brainsim.experiment.runner import summarize, values_for
 from brainsim.model.profiles import PROFILES, Profile
+from brainsim.model.readout import NO_WINNER
 
 pytestmark = [pytest.mark.slow, pytest.mark.cpp_standalone]
 
@@ -72,12 +73,15 @@ def test_profile_readouts(profile_runs):
     """What the mechanisms give on seed 1 (issue 21; the winners of the old per-channel
     threshold table are gone: depressed -> sadness and impulsive -> anger do not hold, see
     docs/model.md "Profile effects" for 20 unseen seeds; the effects of one seed are within
-    its noise, the ablation tests in tests/model/test_mechanisms.py average six): every profile
-    reads out a channel (no tie), the BLA projection cells are more active in anxious and
-    depressed than in healthy."""
+    its noise, the ablation tests in tests/model/test_mechanisms.py average twenty): the
+    winner is the channel with the highest rate, or "none" when that rate is shared (on seed 1
+    depressed's joy and fear channels fire the same number of spikes), and the BLA projection
+    cells are more active in anxious and depressed than in healthy."""
     winner = {n: s["readout"]["winner"] for n, (_, s) in profile_runs.items()}
     rates = {n: s["readout"]["rates_hz"] for n, (_, s) in profile_runs.items()}
-    assert all(w in EMOTIONS for w in winner.values()), winner
+    for name, r in rates.items():
+        top = [e for e in EMOTIONS if r[e] == max(r.values())]
+        assert winner[name] == (top[0] if len(top) == 1 else NO_WINNER), (name, r)
     amygdala = {n: s["mean_rate_exc_hz"]["amygdala"] for n, (_, s) in profile_runs.items()}
     assert amygdala["anxious"] > amygdala["healthy"]
     assert amygdala["depressed"] > amygdala["healthy"]
@@ -152,11 +156,14 @@ def test_serotonin_lowers_amygdala_rate(build):
     assert high["mean_rate_exc_hz"]["amygdala"] < low["mean_rate_exc_hz"]["amygdala"]
 
 
-def test_dopamine_raises_joy_and_lowers_sadness(build):
+def test_dopamine_raises_the_joy_channel(build):
+    """Tonic DA raises the D1 cells' excitability, which every channel has (issue 21: one
+    receptor structure for all channels), so DA 0.3 -> 0.9 raises the joy channel (seeds 1-6:
+    +0.08 to +0.21 Hz) and the others with it: no mechanism lowers sadness specifically
+    (sadness +0.07 to +0.17 Hz on the same seeds)."""
     low = simulate(build, protocol(_with_level("dopamine", 0.3)))[1]
     high = simulate(build, protocol(_with_level("dopamine", 0.9)))[1]
     assert high["readout"]["rates_hz"]["joy"] > low["readout"]["rates_hz"]["joy"]
-    assert high["readout"]["rates_hz"]["sadness"] < low["readout"]["rates_hz"]["sadness"]
 
 
 @pytest.mark.parametrize("modulator,short", [("serotonin", "5ht"), ("dopamine", "da"),
@@ -166,8 +173,9 @@ def test_modulator_with_zero_coefficients_changes_nothing(build, modulator, shor
         for kind in ("gain", "theta"):
             values.neuron_arrays[f"k_{kind}_{short}"] = values.neuron_arrays[
                 f"k_{kind}_{short}"] * 0
-        if short == "ne":
-            values.neuron_arrays["k_noise_ne"] = values.neuron_arrays["k_noise_ne"] * 0
+        if short == "ne":  # NE also sets the noise and the PFC's alpha1 suppression
+            for name in ("k_noise_ne", "k_alpha1_ne"):
+                values.neuron_arrays[name] = values.neuron_arrays[name] * 0
 
     a = simulate(build, protocol(_with_level(modulator, 0.2)), edit=zero)[0]
     b = simulate(build, protocol(_with_level(modulator, 0.9)), edit=zero)[0]
