@@ -45,6 +45,7 @@ from analysis.colors import EMOTION_COLORS, MODULATOR_COLORS, REGION_COLORS, col
 from analysis.io import Run, Runs
 from brainsim.channels import EMOTIONS, MODULATORS, REGIONS
 from brainsim.errors import ConfigError, ResultsError
+from brainsim.model.readout import NO_WINNER
 
 __all__ = [
     "plot_raster", "plot_rates", "plot_modulators", "plot_readout",
@@ -397,6 +398,24 @@ def _condition_text(column: str, value: object) -> str:
     return f"{column}={value}"
 
 
+def _readout_title(members: Sequence[Run], windows: pd.DataFrame) -> str:
+    """'joy 0.31': one run's winner and probability as its summary gives them (whole run after
+    the transient; 'none (tie)' when two channels share the highest rate), or, for several
+    seeds, the emotion with the highest mean window probability."""
+    if len(members) == 1:
+        readout = members[0].meta.get("summary", {}).get("readout", {})
+        winner = readout.get("winner")
+        if winner == NO_WINNER:
+            return f"{NO_WINNER} (tie)"
+        if winner in readout.get("probabilities", {}):
+            return f"{winner} {readout['probabilities'][winner]:.2f}"
+    means = windows.mean()
+    if not len(means):
+        return "?"
+    seeds = "" if len(members) == 1 else f" (mean of {len(members)} seeds)"
+    return f"{means.idxmax()} {means.max():.2f}{seeds}"
+
+
 def plot_profile_comparison(runs: Runs | Sequence[Run], *, smooth_ms: float = 50.0) -> Figure:
     """One row per profile: population rates per region and the striatal readout.
 
@@ -437,11 +456,9 @@ def plot_profile_comparison(runs: Runs | Sequence[Run], *, smooth_ms: float = 50
         emotions = _emotions_in(readout)
         readout = readout.groupby(["t_ms", "t_end_ms"], sort=True)[emotions].mean().reset_index()
         _stack_readout(ax_read, readout)
-        means = readout[emotions].mean()
-        winner = str(means.idxmax()) if len(emotions) else "?"
-        seeds = "" if len(members) == 1 else f" (mean of {len(members)} seeds)"
-        ax_read.set_title(f"{profile}: {winner} {means.max():.2f}{seeds}", fontsize=8,
-                          color=EMOTION_COLORS.get(winner, "black"))
+        title = _readout_title(members, readout[emotions])
+        ax_read.set_title(f"{profile}: {title}", fontsize=8,
+                          color=EMOTION_COLORS.get(title.split()[0], "black"))
         for ax in (ax_rate, ax_read):
             for side in ("top", "right"):
                 ax.spines[side].set_visible(False)

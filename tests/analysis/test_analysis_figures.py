@@ -102,3 +102,22 @@ def test_figures_viewer_and_report_of_a_silent_run(tmp_path):
         assert save_figure(plot(run), tmp_path / f"{plot.__name__}.png").stat().st_size > 5_000
     assert '"n_spikes":0' in write_viewer(run, tmp_path / "v.html").read_text()
     assert "silent" in write_report([run], tmp_path / "rep").read_text()
+
+
+def test_profile_comparison_titles_a_single_run_with_its_summary_winner(tmp_path):
+    """One run's row shows the winner its summary reports (whole run, ties as "none"), not
+    the emotion with the highest mean window probability, so figure and summary agree."""
+    import json
+
+    from brainsim.channels import EMOTIONS
+
+    path = write_synthetic_run(tmp_path / "cmp" / "depressed", profile="depressed",
+                               winner="fear")
+    meta = json.loads((path / "meta.json").read_text())
+    rates = dict.fromkeys(EMOTIONS, 0.5) | {"joy": 0.925, "fear": 0.925}
+    meta["summary"]["readout"] = {"window_ms": [100.0, 3000.0], "rates_hz": rates,
+                                  "probabilities": dict.fromkeys(EMOTIONS, 1 / 6),
+                                  "winner": "none"}
+    (path / "meta.json").write_text(json.dumps(meta))
+    fig = plot_profile_comparison(load_runs(tmp_path / "cmp"))
+    assert fig.get_axes()[1].get_title() == "depressed: none (tie)"
