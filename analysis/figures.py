@@ -43,9 +43,8 @@ from matplotlib.patches import Patch
 
 from analysis.colors import EMOTION_COLORS, MODULATOR_COLORS, REGION_COLORS, color_of
 from analysis.io import Run, Runs
-from brainsim.channels import EMOTIONS, MODULATORS, REGIONS
+from brainsim.channels import EMOTIONS, MODULATORS, NO_WINNER, REGIONS
 from brainsim.errors import ConfigError, ResultsError
-from brainsim.model.readout import NO_WINNER
 
 __all__ = [
     "plot_raster", "plot_rates", "plot_modulators", "plot_readout",

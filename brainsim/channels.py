@@ -4,6 +4,10 @@ channels, neuromodulators, sensory channels, noise formulations and backends."""
 #: Emotion labels in the order of the dair-ai/emotion label ids 0–5.
 EMOTIONS: tuple[str, ...] = ("sadness", "joy", "love", "anger", "fear", "surprise")
 
+#: The winner reported when the highest rate is shared by several channels (a window
+#: without any striatal spike included): no emotion is read out, never a default one.
+NO_WINNER: str = "none"
+
 #: Brain regions, in the order used for the neuromodulator table and in figures.
 REGIONS: tuple[str, ...] = ("pfc", "amygdala", "hippocampus", "thalamus", "striatum")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from brainsim.channels import EMOTIONS
+from brainsim.channels import EMOTIONS, NO_WINNER
 from brainsim.model import parameters as P
 
 #: Softmax temperature (Hz): a channel firing this much faster than another is e times more
@@ -17,9 +17,6 @@ from brainsim.model import parameters as P
 TEMPERATURE_HZ = P.TEMPERATURE_HZ
 #: Initial transient excluded from the whole-run readout.
 TRANSIENT_MS = P.TRANSIENT_MS
-#: The winner reported when the highest rate is shared by several channels (a window
-#: without any striatal spike included): no emotion is read out.
-NO_WINNER = "none"
 
 
 def winner(rates_hz) -> str:
