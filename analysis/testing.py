@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from brainsim.channels import EMOTIONS, MODULATORS, SENSORY_CHANNELS
+from brainsim.channels import EMOTIONS, MODULATORS, NO_WINNER, SENSORY_CHANNELS
 
 __all__ = [
     "write_synthetic_run", "poisson_spikes", "regular_spikes", "synthetic_snapshot",
@@ -267,7 +267,19 @@ def write_synthetic_run(
         regions[region] = {"size": int(size), "n_exc": n_exc, "n_inh": int(size) - n_exc}
     summary_rates = {r: float(spikes[spikes["region"] == r].shape[0] / sizes[r]
                               / (duration_ms / 1000.0)) for r in sizes}
-    mean_prob = {e: float(readout[e].mean()) for e in EMOTIONS}
+    exc = neurons[neurons["kind"] == "E"].groupby("region").size()
+    summary_rates_exc = {r: float(((spikes["region"] == r)
+                                   & spikes["neuron"].lt(int(exc.get(r, 0)))).sum()
+                                  / max(int(exc.get(r, 0)), 1) / (duration_ms / 1000.0))
+                         for r in sizes}
+    # the summary in the runner's format (brainsim.experiment.runner.summarize)
+    channel_rates = {e: float(readout[f"rate_{e}"].mean()) for e in EMOTIONS}
+    top = [e for e, r in channel_rates.items() if r == max(channel_rates.values())]
+    summary_readout = {
+        "window_ms": [0.0, float(duration_ms)], "rates_hz": channel_rates,
+        "probabilities": {e: float(readout[e].mean()) for e in EMOTIONS},
+        "winner": top[0] if len(top) == 1 else NO_WINNER,
+    }
     meta: dict[str, Any] = {
         "format_version": 1,
         "protocol": {"name": f"synthetic-{profile}", "profile": profile,
@@ -284,8 +296,8 @@ def write_synthetic_run(
         "sentences": sentences, "equations": {}, "parameters": {},
         "versions": {"analysis.testing": "synthetic"}, "git_revision": None,
         "timings_s": {"total": 0.0},
-        "summary": {"mean_rate_hz": summary_rates, "readout": mean_prob,
-                    "winner": max(mean_prob, key=mean_prob.get)},
+        "summary": {"mean_rate_hz": summary_rates, "mean_rate_exc_hz": summary_rates_exc,
+                    "readout": summary_readout, "readout_during_sentences": []},
     }
     if point is not None:
         meta["point"] = dict(point)
