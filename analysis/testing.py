@@ -267,10 +267,10 @@ def write_synthetic_run(
         regions[region] = {"size": int(size), "n_exc": n_exc, "n_inh": int(size) - n_exc}
     summary_rates = {r: float(spikes[spikes["region"] == r].shape[0] / sizes[r]
                               / (duration_ms / 1000.0)) for r in sizes}
-    exc = neurons[neurons["kind"] == "E"].groupby("region").size()
+    # principal cells come first in each region (_neurons)
     summary_rates_exc = {r: float(((spikes["region"] == r)
-                                   & spikes["neuron"].lt(int(exc.get(r, 0)))).sum()
-                                  / max(int(exc.get(r, 0)), 1) / (duration_ms / 1000.0))
+                                   & (spikes["neuron"] < regions[r]["n_exc"])).sum()
+                                  / regions[r]["n_exc"] / (duration_ms / 1000.0))
                          for r in sizes}
     # the summary in the runner's format (brainsim.experiment.runner.summarize)
     channel_rates = {e: float(readout[f"rate_{e}"].mean()) for e in EMOTIONS}

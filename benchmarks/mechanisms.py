@@ -185,12 +185,11 @@ def cue_onsets(values, channel: int, start_ms: float, end_ms: float) -> np.ndarr
     return t[(t >= start_ms) & (t < end_ms - 150)]
 
 
-def evoked_response(raw, values, pops, channel_name, sensory, phase) -> dict[str, float]:
-    """Rate of a striatal channel in [onset, onset + 150 ms] of each cue of its phase, and
-    its baseline rate (0.1-1 s)."""
+def evoked_response(raw, values, cells, sensory, phase) -> dict[str, float]:
+    """Rate of striatal ``cells`` (a channel, or part of one) in [onset, onset + 150 ms] of
+    each cue of its phase, and their baseline rate (0.1-1 s)."""
     k = {"threat": 1, "appetitive": 2}[sensory]
     onsets = cue_onsets(values, k, *phase)
-    cells = pops[f"channel {channel_name}"]
     base = rate(raw, "striatum", cells, TRANSIENT_MS, 1000.0)
     if len(onsets) == 0:
         return {"baseline": base, "evoked": float("nan"), "n_cues": 0}
@@ -213,8 +212,8 @@ def regime(args):
             pfc_runs.append(raw.spikes["pfc"])
             row = {"seed": seed, **rates_table(raw, pops), **regime_stats(raw, lab.structure)}
             raw2, values2 = lab.run(evoked(NEUTRAL, seed))
-            fear = evoked_response(raw2, values2, pops, "fear", "threat", (1000, 2000))
-            joy = evoked_response(raw2, values2, pops, "joy", "appetitive", (2000, 3000))
+            fear = evoked_response(raw2, values2, pops["channel fear"], "threat", (1000, 2000))
+            joy = evoked_response(raw2, values2, pops["channel joy"], "appetitive", (2000, 3000))
             row.update({"fear_base": fear["baseline"], "fear_evoked": fear["evoked"],
                         "joy_base": joy["baseline"], "joy_evoked": joy["evoked"]})
             rows.append(row)
@@ -255,8 +254,8 @@ def collect(args) -> pd.DataFrame:
                         row.update({f"spont {k}": v for k, v in rates_table(raw0, pops).items()})
                         row.update(regime_stats(raw0, lab.structure))
                     raw2, values2 = lab.run(evoked(profile, seed), ablate=names)
-                    fear = evoked_response(raw2, values2, pops, "fear", "threat", (1000, 2000))
-                    joy = evoked_response(raw2, values2, pops, "joy", "appetitive",
+                    fear = evoked_response(raw2, values2, pops["channel fear"], "threat", (1000, 2000))
+                    joy = evoked_response(raw2, values2, pops["channel joy"], "appetitive",
                                           (2000, 3000))
                     row.update({"fear_base": fear["baseline"], "fear_evoked": fear["evoked"],
                                 "joy_base": joy["baseline"], "joy_evoked": joy["evoked"],
@@ -455,7 +454,7 @@ def cell_types(args):
                     for name, c in cells.items():
                         cue, phase = (("threat", (1000, 2000)) if name.startswith("fear")
                                       else ("appetitive", (2000, 3000)))
-                        r = evoked_response(raw, values, {"channel x": c}, "x", cue, phase)
+                        r = evoked_response(raw, values, c, cue, phase)
                         row[f"{name} base"], row[f"{name} evoked"] = r["baseline"], r["evoked"]
                         row[f"{name} response"] = r["evoked"] - r["baseline"]
                     rows.append(row)
