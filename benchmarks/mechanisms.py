@@ -40,6 +40,7 @@ from brainsim.channels import EMOTIONS, REGIONS  # noqa: E402
 from brainsim.devices import get_backend  # noqa: E402
 from brainsim.experiment.protocol import Phase, Protocol, standard_phases  # noqa: E402
 from brainsim.experiment.runner import structure_for, values_for  # noqa: E402
+from brainsim.model import parameters as P  # noqa: E402
 from brainsim.model.profiles import PROFILES, Profile  # noqa: E402
 
 DURATION = 3 * second
@@ -65,9 +66,10 @@ ABLATIONS = {
     "full": (),
     "no NE gain": ("k_gain_ne",),
     "no NE alpha1": ("k_alpha1_ne",),
-    "no D1/D2": ("k_theta_da",),
+    "no D1/D2": ("k_theta_da", "k_gain_da"),
+    "no DA gain": ("k_gain_da",),
     "no 5-HT aversive": ("k_theta_5ht",),
-    "no modulation": ("k_gain_ne", "k_alpha1_ne", "k_theta_da", "k_theta_5ht"),
+    "no modulation": ("k_gain_ne", "k_alpha1_ne", "k_theta_da", "k_gain_da", "k_theta_5ht"),
 }
 
 
@@ -298,7 +300,8 @@ EFFECTS = [
     ("anxious: threat-evoked fear", "anxious", "healthy", "fear_response", ("no NE gain",),
      "NE gain amplifies evoked input (Servan-Schreiber et al. 1990)"),
     ("depressed: appetitive joy response", "depressed", "healthy", "joy_response",
-     ("no D1/D2",), "low DA: weaker D1 response to reward cues"),
+     ("no DA gain", "no D1/D2"),
+     "low DA: less D1 (more D2) gain on excitatory cue input (Surmeier et al. 2007)"),
     ("impulsive: anger up", "impulsive", "healthy", "channel anger", ("no NE gain", "no D1/D2"),
      "original claim: impulsive -> anger; NE gain on the arousal input"),
     ("resilient: joy - sadness", "resilient", "depressed", "joy-sadness",
@@ -423,11 +426,10 @@ def spectrum(args):
 
 def cell_types(args):
     """Cue-evoked responses of the fear and joy channels split into D1 and D2 MSNs, per
-    profile (evoked protocol), for the default model (``--da-gain 0``) and for a candidate
-    mechanism: dopamine as a gain on the MSNs' excitatory input (``k_gain_da`` = +K on D1,
-    -K on D2; D1 enhances and D2 reduces responses to glutamatergic input, Surmeier et al.
-    2007), on top of the default threshold shift. A diagnostic: the default seeds 1-10 are
-    neither the report's unseen seeds nor a fit."""
+    profile (evoked protocol), for each value K of dopamine's gain on the MSNs' excitatory
+    input (``k_gain_da`` = +K on D1, -K on D2; the model's K is ``K_GAIN_DA``, 0 removes the
+    gain and leaves the threshold shift). A diagnostic: the default seeds 1-10 are neither
+    the report's unseen seeds nor a fit."""
     lab = Lab()
     pops = populations(lab.structure)
     lay = lab.structure.layouts["striatum"]
@@ -501,7 +503,7 @@ def main(argv=None):
     sp.add_argument("--seeds", type=int, nargs="+", default=[1001, 1002, 1003])
     sp.set_defaults(func=spectrum)
     c = sub.add_parser("cell-types", help="D1/D2 split of the cue-evoked responses")
-    c.add_argument("--da-gain", type=float, nargs="+", default=[0.0])
+    c.add_argument("--da-gain", type=float, nargs="+", default=[0.0, P.K_GAIN_DA])
     c.add_argument("--profiles", nargs="+", default=["healthy", "depressed", "anxious"])
     c.add_argument("--seeds", type=int, nargs="+", default=list(range(1, 11)))
     c.set_defaults(func=cell_types)

@@ -110,8 +110,10 @@ def default_regions() -> dict[str, RegionSpec]:
                 "negative": Receptors(threshold={"serotonin": P.K_THETA_5HT})})
         if name == "striatum":
             kwargs.update(groups=P.PRINCIPAL_GROUPS["striatum"], receptors_group={
-                "D1": Receptors(threshold={"dopamine": -P.K_THETA_DA}),
-                "D2": Receptors(threshold={"dopamine": P.K_THETA_DA})})
+                "D1": Receptors(gain={"dopamine": P.K_GAIN_DA},
+                                threshold={"dopamine": -P.K_THETA_DA}),
+                "D2": Receptors(gain={"dopamine": -P.K_GAIN_DA},
+                                threshold={"dopamine": P.K_THETA_DA})})
         if name == "pfc":
             kwargs.update(sensory_channels=("context",), sensory_charge=P.SENSORY_CHARGE)
         if name == "thalamus":

@@ -144,12 +144,13 @@ ALPHA1_NE_HILL = P.ALPHA1_NE_HILL
 
 #: How the neuromodulators act on a neuron (deviations from the neutral level 0.5, times the
 #: neuron's receptor sensitivities, which are properties of its cell type:
-#: :func:`brainsim.model.anatomy.default_regions`). By default only four sensitivities are
+#: :func:`brainsim.model.anatomy.default_regions`). By default only five sensitivities are
 #: non-zero: ``k_gain_ne`` (NE gain on excitatory input, cortex, amygdala, hippocampus,
 #: thalamus), ``k_alpha1_ne`` (NE's alpha1 suppression of the PFC's gain at high levels, the
 #: falling side of NE's inverted U), ``k_theta_da`` (-5 mV per unit on D1 MSNs, +5 mV on
-#: D2 MSNs) and ``k_theta_5ht`` (+5 mV per unit on negative-valence BLA cells); sources in
-#: :mod:`brainsim.model.parameters`. Evaluated every ``modulation_dt`` (neuromodulator
+#: D2 MSNs), ``k_gain_da`` (+1 per unit on D1 MSNs, -1 on D2 MSNs: DA's gain on their
+#: excitatory input) and ``k_theta_5ht`` (+5 mV per unit on negative-valence BLA cells);
+#: sources in :mod:`brainsim.model.parameters`. Evaluated every ``modulation_dt`` (neuromodulator
 #: levels change on time scales of tens of ms or slower).
 MODULATION_EXPRESSIONS: dict[str, str] = {
     "gain": (

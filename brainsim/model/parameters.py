@@ -158,6 +158,15 @@ ALPHA1_REGIONS = ("pfc",)
 #: 1.5 mV between the healthy and depressed levels).
 K_THETA_DA = 5 * mV
 
+#: DA also scales how strongly MSNs respond to glutamatergic input: D1 activation enhances
+#: NMDA/L-type Ca2+ responses to cortical input, D2 activation reduces AMPA and Ca2+
+#: responses (Nicola, Surmeier & Malenka 2000, Annu Rev Neurosci 23:185; Surmeier et al.
+#: 2007, TINS 30:228). ``gain = 1 + K_GAIN_DA*(DA - 0.5)`` on D1 MSNs, ``1 - K_GAIN_DA*(DA -
+#: 0.5)`` on D2 MSNs, on excitatory input only, as for NE. Assumed: the same 1 per unit level
+#: as NE (not fitted; no other value tried). The threshold shift moves a population's
+#: baseline; this term moves its response to cues (benchmarks/mechanisms.py cell-types).
+K_GAIN_DA = 1.0
+
 #: 5-HT and aversive sensitivity: lowering 5-HT enhances punishment (not reward)
 #: prediction and aversive processing (Cools, Robinson & Sahakian 2008,
 #: Neuropsychopharmacology 33:2291; Crockett, Clark & Robbins 2009, J Neurosci 29:11993;

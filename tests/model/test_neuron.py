@@ -118,11 +118,13 @@ def test_modulators_do_nothing_with_zero_coefficients():
 
 #: Each modulation coefficient, the modulator it reads, the value used here and the quantity
 #: it enters. The defaults (brainsim.model.parameters) use k_gain_ne (+1), k_theta_da (-5 mV
-#: on D1 MSNs, +5 mV on D2 MSNs) and k_theta_5ht (+5 mV on negative-valence BLA cells); the
-#: others are 0 by default but remain available to protocols.
+#: on D1 MSNs, +5 mV on D2 MSNs), k_gain_da (+1 on D1 MSNs, -1 on D2 MSNs) and k_theta_5ht
+#: (+5 mV on negative-valence BLA cells); the others are 0 by default but remain available
+#: to protocols.
 COEFFICIENTS = [
     ("k_gain_5ht", 0, 0.4, "gain"),
-    ("k_gain_da", 1, 0.5, "gain"),
+    ("k_gain_da", 1, 1.0, "gain"),  # DA raises the gain of excitatory input (D1 MSN)
+    ("k_gain_da", 1, -1.0, "gain"),  # DA lowers it (D2 MSN)
     ("k_gain_ne", 2, 1.0, "gain"),  # NE raises the gain of excitatory input
     ("k_theta_5ht", 0, 5 * mV, "threshold_shift"),  # 5-HT raises the threshold (BLA negative)
     ("k_theta_da", 1, -5 * mV, "threshold_shift"),  # DA lowers it (D1 MSN)
