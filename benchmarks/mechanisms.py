@@ -325,7 +325,7 @@ def effect(df, ablation, profile, reference, name):
     a = df[(df.ablation == ablation) & (df.profile == profile)].sort_values("seed")
     b = df[(df.ablation == ablation) & (df.profile == reference)].sort_values("seed")
     xa, xb = measure(a, name).to_numpy(), measure(b, name).to_numpy()
-    diff = xa - xb  # paired by seed (same inputs' random stream)
+    diff = xa - xb  # paired by seed: same inputs, initial state and noise stream
     m, lo, hi, _n = mean_ci(diff)
     return {"mean_a": float(np.nanmean(xa)), "mean_b": float(np.nanmean(xb)), "diff": m,
             "lo": lo, "hi": hi, "d": difference_ci(xa, xb).cohen_d}

@@ -62,8 +62,12 @@ NOISE_XI = "+ sigma_v*noise_scale*sqrt(2/tau_m)*xi"
 #: ``noise_kick`` (see :func:`noise_kick_size`) that gives the white-noise term's voltage
 #: variance (``sigma_v**2``) just after each kick, and 95 % of it averaged over the interval
 #: between kicks (tau_m = 20 ms, noise_dt = 1 ms). Ten times fewer random numbers at
-#: dt = 0.1 ms.
-NOISE_KICK = "v += int(not_refractory)*noise_scale*noise_kick*randn()"
+#: dt = 0.1 ms. Every neuron draws its number every kick, refractory or not: Brian2 turns a
+#: ``randn()`` inside a product with a boolean into a branch that skips the draw, and then
+#: which neurons are refractory would decide which number every later neuron gets (one change
+#: anywhere would re-draw the noise of the whole network, and runs paired by seed would share
+#: only their inputs).
+NOISE_KICK = "kick_draw = randn()\nv += int(not_refractory)*noise_scale*noise_kick*kick_draw"
 
 
 def noise_kick_size(sigma_v, tau_m, noise_dt):

@@ -124,7 +124,7 @@ def test_every_profile_is_asynchronous_irregular_at_realistic_rates(lab):
     """Each of the five profiles, context input only, seeds 1001-1006: rates in their
     published ranges, irregular PFC firing (ISI CV pooled over the seeds), weak correlations,
     and no population rhythm (median PFC spectral peak below 5x the band's median; report:
-    2.5-3.9 by profile; docs/model.md, "Regime")."""
+    2.7-4.3 by profile; docs/model.md, "Regime")."""
     structure, run = lab
     lay = structure.layouts
     exc = lay["pfc"].indices("E")
@@ -196,7 +196,7 @@ def fear_threat_response(structure, raw, values):
 
 def test_low_serotonin_raises_negative_valence_bla_through_aversive_sensitivity(lab):
     """Depressed (5-HT .3) against healthy (.8): the negative-valence BLA cells fire more
-    (report: +0.66 Hz); without the 5-HT threshold term of those cells, hardly (+0.01)."""
+    (report: +0.68 Hz); without the 5-HT threshold term of those cells, hardly (+0.03)."""
     full = paired_difference(lab, bla_negative, "depressed", "healthy")
     ablated = paired_difference(lab, bla_negative, "depressed", "healthy",
                                 ablate=("k_theta_5ht",))
@@ -205,9 +205,9 @@ def test_low_serotonin_raises_negative_valence_bla_through_aversive_sensitivity(
 
 
 def test_low_dopamine_lowers_joy_through_d1_d2(lab):
-    """Depressed (DA .4) against healthy (.7): the joy channel fires less (report: -0.10 Hz,
-    d = -1.4); without the MSNs' D1/D2 terms (threshold and gain) the difference is gone
-    (+0.03)."""
+    """Depressed (DA .4) against healthy (.7): the joy channel fires less (report: -0.11 Hz,
+    d = -2.1); without the MSNs' D1/D2 terms (threshold and gain) the difference is gone
+    (+0.005)."""
     full = paired_difference(lab, joy_rate, "depressed", "healthy")
     ablated = paired_difference(lab, joy_rate, "depressed", "healthy",
                                 ablate=("k_theta_da", "k_gain_da"))
@@ -224,10 +224,11 @@ def joy_appetitive_responses(structure, raw, values):
 
 def test_low_dopamine_shrinks_the_appetitive_joy_response_through_d1_gain(lab):
     """Depressed (DA .4) against healthy (.7): the joy channel's response to appetitive cues
-    is smaller (report: -0.13 [-0.24, -0.02] Hz), carried by its D1 MSNs, whose gain on
-    excitatory input DA raises (Surmeier et al. 2007): their response differs by -0.92
-    [-1.11, -0.73] Hz, and by -0.24 [-0.41, -0.07] without DA's gain (the threshold shift
-    moves the baseline, hardly the response; benchmarks/results/mechanisms-cell-types.md)."""
+    is smaller (report: -0.16 [-0.23, -0.09] Hz; -0.01 without DA's gain), carried by its D1
+    MSNs, whose gain on excitatory input DA raises (Surmeier et al. 2007): their response
+    differs by -0.89 [-1.00, -0.77] Hz, and by -0.24 [-0.34, -0.13] without DA's gain (the
+    threshold shift moves the baseline, hardly the response;
+    benchmarks/results/mechanisms-cell-types.md)."""
     channel, d1 = paired_difference(lab, joy_appetitive_responses, "depressed", "healthy",
                                     protocol=evoked)
     _, d1_ablated = paired_difference(lab, joy_appetitive_responses, "depressed", "healthy",
@@ -239,8 +240,8 @@ def test_low_dopamine_shrinks_the_appetitive_joy_response_through_d1_gain(lab):
 
 def test_high_norepinephrine_amplifies_threat_responses_through_gain(lab):
     """Anxious (NE .8) against healthy (.5): the fear channel's threat-evoked response and
-    the negative-valence BLA cells are larger (report: +0.73 Hz, +0.45 Hz); without NE's
-    gain the first shrinks to a third, the second to a half (what is left comes from the
+    the negative-valence BLA cells are larger (report: +0.69 Hz, +0.47 Hz); without NE's
+    gain the first shrinks to +0.21, the second to +0.22 (what is left comes from the
     anxious profile's larger sensory scale and lower 5-HT)."""
     full = paired_difference(lab, fear_threat_response, "anxious", "healthy", protocol=evoked)
     ablated = paired_difference(lab, fear_threat_response, "anxious", "healthy",
@@ -253,9 +254,9 @@ def test_high_norepinephrine_amplifies_threat_responses_through_gain(lab):
 
 
 def test_high_norepinephrine_suppresses_the_pfc_through_alpha1(lab):
-    """Anxious (NE .8) against healthy (.5): PFC pyramidal cells fire less (report: -0.99 Hz,
-    d = -12.8), through alpha1's cut of the PFC gain (0.53 at NE .8, Arnsten 2009); without
-    the alpha1 term the NE gain makes them fire more instead (+2.34 Hz)."""
+    """Anxious (NE .8) against healthy (.5): PFC pyramidal cells fire less (report: -1.00 Hz,
+    d = -13.3), through alpha1's cut of the PFC gain (0.53 at NE .8, Arnsten 2009); without
+    the alpha1 term the NE gain makes them fire more instead (+2.35 Hz)."""
     def pfc(structure, raw, values):
         return rate(raw, "pfc", structure.layouts["pfc"].indices("E"), 100, 3000)
     full = paired_difference(lab, pfc, "anxious", "healthy")
@@ -271,4 +272,18 @@ def test_equal_signatures_give_equal_runs_and_the_name_is_never_read(lab):
     a, _ = run(standard("anxious", SEEDS[0]))
     b, _ = run(standard(twin, SEEDS[0]))
     for region in REGIONS:
+        np.testing.assert_array_equal(a.spikes[region][1], b.spikes[region][1])
+
+
+def test_a_change_confined_to_the_striatum_leaves_the_other_regions_alone(lab):
+    """The striatum projects nowhere, so removing DA's gain on its MSNs must leave every other
+    region's spike trains bit-identical: every neuron draws its noise kick every time,
+    refractory or not, so the random stream does not depend on the network's state (runs
+    paired by seed share their noise, not only their inputs)."""
+    _, run = lab
+    a, _ = run(spontaneous("healthy", SEEDS[0]))
+    b, _ = run(spontaneous("healthy", SEEDS[0]), ablate=("k_gain_da",))
+    assert not np.array_equal(a.spikes["striatum"][1], b.spikes["striatum"][1])
+    for region in ("pfc", "amygdala", "hippocampus", "thalamus"):
+        np.testing.assert_array_equal(a.spikes[region][0], b.spikes[region][0])
         np.testing.assert_array_equal(a.spikes[region][1], b.spikes[region][1])
