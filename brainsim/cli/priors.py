@@ -14,10 +14,11 @@ __all__ = ["add_subcommands"]
 def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
     """Register ``measure-priors`` on the ``neuroemo`` parser."""
     p = subparsers.add_parser(
-        "measure-priors", help="re-measure the profile priors the gate is trained against",
+        "measure-priors", help="re-measure the profile priors (the readout without text)",
         description="Simulate every profile without text (default network, the standard 3 s "
         "schedule, cpp_standalone) for seeds 1..N and write the mean striatal readout per "
-        "profile as the prior table. Retrain the gate afterwards (neuroemo train-text --force).",
+        "profile as the prior table (what neuroemo classify fuses with the text; the gate's "
+        "training reads only the profiles' levels, so it needs no retraining).",
     )
     p.add_argument("--seeds", type=int, default=8, metavar="N",
                    help="average over seeds 1..N (default 8)")
@@ -52,5 +53,5 @@ def measure_priors_command(args: argparse.Namespace) -> int:
     path = write_priors(priors, source, args.out)
     for name, prior in priors.items():
         print(f"{name:10s} " + " ".join(f"{p:.4f}" for p in prior))
-    print(f"wrote {path}; retrain the gate (neuroemo train-text --force) to use it")
+    print(f"wrote {path}")
     return 0
