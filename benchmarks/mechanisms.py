@@ -6,7 +6,7 @@ Run by hand (one compiled build of the default 3 s network serves every run):
     PYTHONPATH=$PWD python benchmarks/mechanisms.py regime            # seeds 1-5, neutral levels
     PYTHONPATH=$PWD python benchmarks/mechanisms.py report            # seeds 1001-1020
     PYTHONPATH=$PWD python benchmarks/mechanisms.py spectrum --profiles anxious --seeds 1001 1002
-    PYTHONPATH=$PWD python benchmarks/mechanisms.py cell-types --da-gain 0 1   # seeds 1-10
+    PYTHONPATH=$PWD python benchmarks/mechanisms.py cell-types        # seeds 1001-1020
 
 ``regime`` is what the free parameters were fitted against (every modulator at 0.5, no
 profile). ``report`` writes ``benchmarks/results/mechanisms.csv`` (one row per run and
@@ -428,22 +428,18 @@ def cell_types(args):
     """Cue-evoked responses of the fear and joy channels split into D1 and D2 MSNs, per
     profile (evoked protocol), for each value K of dopamine's gain on the MSNs' excitatory
     input (``k_gain_da`` = +K on D1, -K on D2; the model's K is ``K_GAIN_DA``, 0 removes the
-    gain and leaves the threshold shift). A diagnostic: the default seeds 1-10 are neither
-    the report's unseen seeds nor a fit."""
+    gain and leaves the threshold shift). Default: the report's unseen seeds."""
     lab = Lab()
     pops = populations(lab.structure)
     lay = lab.structure.layouts["striatum"]
-    d1, d2 = lay.indices("E", "D1"), lay.indices("E", "D2")
-    cells = {f"{e} {g}": np.intersect1d(pops[f"channel {e}"], idx)
-             for e in ("fear", "joy") for g, idx in (("D1", d1), ("D2", d2))}
+    cells = {f"{e} {g}": np.intersect1d(pops[f"channel {e}"], lay.indices("E", g))
+             for e in ("fear", "joy") for g in ("D1", "D2")}
     cells.update({f"{e} all": pops[f"channel {e}"] for e in ("fear", "joy")})
-    offset = lab.structure.offsets["striatum"][0]
 
     def with_da_gain(k):
-        def edit(values):
-            arr = values.neuron_arrays["k_gain_da"]
-            arr[offset + d1] = k
-            arr[offset + d2] = -k
+        def edit(values):  # the model's own D1/D2 sensitivities, rescaled to +-k
+            arrays = values.neuron_arrays
+            arrays["k_gain_da"] = arrays["k_gain_da"] * (k / P.K_GAIN_DA)
         return edit
 
     rows = []
@@ -505,7 +501,7 @@ def main(argv=None):
     c = sub.add_parser("cell-types", help="D1/D2 split of the cue-evoked responses")
     c.add_argument("--da-gain", type=float, nargs="+", default=[0.0, P.K_GAIN_DA])
     c.add_argument("--profiles", nargs="+", default=["healthy", "depressed", "anxious"])
-    c.add_argument("--seeds", type=int, nargs="+", default=list(range(1, 11)))
+    c.add_argument("--seeds", type=int, nargs="+", default=list(TEST_SEEDS))
     c.set_defaults(func=cell_types)
     m = sub.add_parser("markdown", help="the tables again from mechanisms.csv")
     m.set_defaults(func=lambda a: print(markdown(pd.read_csv(RESULTS / "mechanisms.csv"))))
