@@ -106,8 +106,8 @@ class Lab:
         s = self.structure
         self.offsets = s.offsets
 
-    def run(self, proto: Protocol, ablate=(), edit=None):
-        values = values_for(proto, self.structure, None)
+    def run(self, proto: Protocol, ablate=(), edit=None, text=None):
+        values = values_for(proto, self.structure, text)
         for name in ablate:
             values.neuron_arrays[name] = values.neuron_arrays[name] * 0
         if edit is not None:
