@@ -141,20 +141,25 @@ def _label(*parts: str) -> str:
 def _processing(nwb: NWBFile, run: Run) -> None:
     from pynwb.epoch import TimeIntervals
 
-    rates = nwb.create_processing_module(
-        "rates", "population rates of the excitatory neurons; timestamps are bin starts")
-    for (region, channel), frame in run.rates.groupby(["region", "channel"], sort=False,
-                                                      observed=True):
-        where = f"{region}, {channel} channel" if channel else str(region)
-        rates.add(_series(_label(str(region), str(channel)), frame["t_ms"], frame["rate_hz"],
-                          "Hz", f"population rate of the excitatory neurons ({where})"))
+    if run.has_table("rates"):
+        rates = nwb.create_processing_module(
+            "rates", "population rates of the excitatory neurons; timestamps are bin starts")
+        for (region, channel), frame in run.rates.groupby(["region", "channel"], sort=False,
+                                                          observed=True):
+            where = f"{region}, {channel} channel" if channel else str(region)
+            rates.add(_series(_label(str(region), str(channel)), frame["t_ms"],
+                              frame["rate_hz"], "Hz",
+                              f"population rate of the excitatory neurons ({where})"))
 
-    modulators = nwb.create_processing_module("modulators", "neuromodulator levels")
-    for (region, modulator), frame in run.modulators.groupby(["region", "modulator"],
-                                                             sort=False, observed=True):
-        modulators.add(_series(f"{region}_{modulator}", frame["t_ms"], frame["level"],
-                               DIMENSIONLESS, f"{modulator} level in {region}"))
+    if run.has_table("modulators"):
+        modulators = nwb.create_processing_module("modulators", "neuromodulator levels")
+        for (region, modulator), frame in run.modulators.groupby(["region", "modulator"],
+                                                                 sort=False, observed=True):
+            modulators.add(_series(f"{region}_{modulator}", frame["t_ms"], frame["level"],
+                                   DIMENSIONLESS, f"{modulator} level in {region}"))
 
+    if not run.has_table("readout"):
+        return
     readout = run.readout
     module = nwb.create_processing_module(
         "readout", "striatal emotion readout per window; timestamps are window starts")
@@ -181,8 +186,9 @@ def _inputs_and_events(nwb: NWBFile, run: Run) -> None:
 
     units = {"sensory": ("Hz", "Poisson input rate"), "reward": (DIMENSIONLESS, "reward"),
              "text": (DIMENSIONLESS, "text drive (gate x probability)")}
-    for (kind, channel), frame in run.inputs.groupby(["kind", "channel"], sort=False,
-                                                     observed=True):
+    groups = run.inputs.groupby(["kind", "channel"], sort=False, observed=True) \
+        if run.has_table("inputs") else ()
+    for (kind, channel), frame in groups:
         unit, what = units.get(str(kind), (DIMENSIONLESS, f"{kind} input"))
         name = str(kind) if channel in ("", kind) else f"{kind}_{channel}"
         nwb.add_stimulus(_series(name, frame["t_ms"], frame["value"], unit,
@@ -220,11 +226,15 @@ def _nwbfile(run: Run) -> NWBFile:
     protocol = meta.get("protocol") or {}
     name = protocol.get("name", meta.get("name", run.name)) if isinstance(protocol, dict) \
         else run.name
+    dropped = [t for t in ("spikes", "neurons", "rates", "modulators", "readout", "inputs")
+               if not run.has_table(t)]
     nwb = pynwb.NWBFile(
         session_description=(
             f"NeuroEmoDynamics simulation: protocol {name}, profile {meta.get('profile')}, "
             f"seed {meta.get('seed')}, backend {meta.get('backend')}, "
-            f"{meta.get('duration_ms')} ms"),
+            f"{meta.get('duration_ms')} ms"
+            + (f"; a sweep point that did not keep the tables {', '.join(dropped)} "
+               "(meta.json 'tables'), so their parts are absent" if dropped else "")),
         identifier=f"neuroemo-{run.name}-{digest}",
         session_start_time=_start_time(run),
         session_id=run.name,
@@ -235,7 +245,8 @@ def _nwbfile(run: Run) -> NWBFile:
         protocol=json.dumps(protocol, sort_keys=True),
         notes=json.dumps(meta, indent=1),
     )
-    _units(nwb, run)
+    if run.has_table("spikes") and run.has_table("neurons"):
+        _units(nwb, run)
     _processing(nwb, run)
     _inputs_and_events(nwb, run)
     return nwb
@@ -244,6 +255,11 @@ def _nwbfile(run: Run) -> NWBFile:
 def export_nwb(run_or_path: Run | str | Path, out: str | Path | None = None, *,
                force: bool = False) -> Path:
     """Write a run to one NWB file.
+
+    Units (spikes), rate, neuromodulator and readout series, stimulus series (inputs), the
+    protocol's phases as epochs and its sentences as intervals. A sweep point that kept only
+    some tables (``Sweep(tables=...)``) exports the parts its tables hold; the file's
+    ``session_description`` names the tables it lacks (units need both spikes and neurons).
 
     Parameters
     ----------

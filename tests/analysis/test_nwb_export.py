@@ -214,3 +214,31 @@ def test_cli_export_nwb(tmp_path, capsys):
     capsys.readouterr()
     assert main(["export-nwb", str(tmp_path / "plain")]) == 2
     assert "not a results folder" in capsys.readouterr().err
+
+
+def test_a_reduced_sweep_point_exports_the_tables_it_kept(tmp_path):
+    """A sweep point with ``Sweep(tables=...)`` holds only some tables: the export writes
+    their parts, leaves the others out and says which in the session description."""
+    folder = write_synthetic_run(tmp_path / "point-0000", duration_ms=300.0)
+    keep = ("rates", "readout")
+    for table in folder.glob("*.parquet"):
+        if table.stem not in keep:
+            table.unlink()
+    meta = json.loads((folder / "meta.json").read_text())
+    meta.update(tables=list(keep), sweep="tiny")
+    (folder / "meta.json").write_text(json.dumps(meta))
+
+    out = export_nwb(folder)
+    assert pynwb.validate(path=str(out)) == []
+    run = load_run(folder)
+    with pynwb.NWBHDF5IO(str(out), "r") as io:
+        nwb = io.read()
+        assert nwb.units is None and len(nwb.stimulus) == 0
+        assert set(nwb.processing) == {"rates", "readout"}
+        assert len(nwb.processing["rates"].data_interfaces) == \
+            run.rates.groupby(["region", "channel"], observed=True).ngroups
+        assert [p for p in nwb.epochs.to_dataframe()["phase"]] == \
+            [p["name"] for p in meta["phases"]]
+        assert "did not keep the tables spikes, neurons, modulators, inputs" in \
+            nwb.session_description
+    assert "0 units" in describe_nwb(out)
