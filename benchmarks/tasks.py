@@ -11,6 +11,7 @@
     python benchmarks/tasks.py fear --seeds 20 --first-seed 1001 --no-alpha1 --tag=-no-alpha1
     python benchmarks/tasks.py fear --seeds 20 --first-seed 1001 [--profiles ...]
     python benchmarks/tasks.py fear --ablation --seeds 10 --first-seed 1001
+    python benchmarks/tasks.py fear --seeds 10 --first-seed 1001 --recall-delay 0 --tag=-no-delay
 
 Every run of one task shares the network structure, so the task compiles once and every
 profile / seed / delay re-runs the binary through ``run_args`` (brainsim.devices.standalone).
@@ -142,7 +143,8 @@ def run_fear(args):
     """Fear conditioning / extinction / recall: profiles x seeds on one build; the CSV is
     rewritten after every run (a stopped batch keeps what it ran). Seeds outermost, so
     that a batch stopped early has every profile at the same seeds."""
-    task = FearConditioning()
+    task = FearConditioning() if args.recall_delay is None else \
+        FearConditioning(delay_s=args.recall_delay)
     profiles = args.profiles or ["healthy", "depressed", "anxious", "impulsive", "resilient"]
     change = None
     if args.ablation:  # which of a profile's numbers make the difference (docs/tasks.md)
@@ -280,6 +282,10 @@ def main(argv=None):
     ap.add_argument("--reanalyse", action="store_true",
                     help="attention only: recompute the metrics of tasks-attention<tag>.csv "
                          "from its trials, no simulation")
+    ap.add_argument("--recall-delay", type=float, default=None,
+                    help="fear: seconds without stimuli between extinction and recall "
+                         "(default: the task's 10 s); 0 is the control for what recall - "
+                         "extinction end measures (docs/tasks.md)")
     ap.add_argument("--ablation", action="store_true",
                     help="fear only: anxious / healthy with one number changed "
                          "(-> tasks-fear-ablation.csv)")
