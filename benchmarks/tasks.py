@@ -3,7 +3,7 @@
     python benchmarks/tasks.py reward   --seeds 20 [--profiles healthy depressed]
     python benchmarks/tasks.py yagishita --seeds 3
     python benchmarks/tasks.py reversal --seeds 20 [--profiles ...]
-    python benchmarks/tasks.py attention --first-seed 1001 --seeds 20 [--profiles ...]
+    python benchmarks/tasks.py attention --first-seed 1001 --seeds 20 --tag=-profiles [--profiles ...]
     python benchmarks/tasks.py attention --ne 0.1 0.3 0.5 0.7 0.9 --first-seed 1001 --seeds 20
     python benchmarks/tasks.py attention --ne 0.1 0.3 0.5 0.7 0.9 --first-seed 1001 --seeds 20 \
         --no-alpha1 --tag=-ne-no-alpha1       # ablation: NE gain without alpha1
@@ -275,8 +275,8 @@ def main(argv=None):
                     help="attention --ne: the profile whose NE is changed; 'neutral' = every "
                          "level 0.5 (the tuning profile)")
     ap.add_argument("--no-alpha1", action="store_true",
-                    help="attention and fear: the alpha1 ablation (the gain expression "
-                         "without its alpha1 term, NO_ALPHA1_GAIN)")
+                    help="the alpha1 ablation, every task (the gain expression without its "
+                         "alpha1 term, NO_ALPHA1_GAIN)")
     ap.add_argument("--target-strengths", type=float, nargs="*", default=None,
                     help="attention only: target strengths to try (profile-blind tuning)")
     ap.add_argument("--reanalyse", action="store_true",
@@ -299,6 +299,7 @@ def main(argv=None):
     if args.what == "fear":
         return run_fear(args)
     seeds = range(args.first_seed, args.first_seed + args.seeds)
+    extra = {"modulation": {"gain": NO_ALPHA1_GAIN}} if args.no_alpha1 else {}
     rows, trials = [], []
     if args.what in ("reward", "yagishita"):
         if args.what == "reward":
@@ -315,7 +316,7 @@ def main(argv=None):
                 n_trials=18, trial_s=8.0, cs_minus=False, omissions=0, critic_alpha=0.0,
                 dopamine_delay_s=d)
             protocols.append(Protocol(name=f"{args.what}", profile=pr, duration=t.duration,
-                                      dt=0.5 * ms, seed=s, task=t))
+                                      dt=0.5 * ms, seed=s, task=t, **extra))
     else:
         task = ProbabilisticReversal(n_trials=args.trials or 120,
                                      criterion=args.criterion or 8)
@@ -327,7 +328,7 @@ def main(argv=None):
             profiles = [_replace(PROFILES["healthy"], name=f"da{d:g}", dopamine=d)
                         for d in args.dopamine]
         protocols = [Protocol(name="reversal", profile=pr, duration=task.duration, dt=0.5 * ms,
-                              seed=s, task=task) for pr in profiles for s in seeds]
+                              seed=s, task=task, **extra) for pr in profiles for s in seeds]
     t0 = time.perf_counter()
     for p, df, summary, secs in run_many(protocols, plasticity_change(args.a_minus, args.eta,
                                                                 args.unscaled_sources)):
