@@ -25,7 +25,7 @@ import pandas as pd
 from brainsim.channels import EMOTIONS, MODULATORS, NO_WINNER, SENSORY_CHANNELS
 
 __all__ = [
-    "write_synthetic_run", "poisson_spikes", "regular_spikes", "synthetic_snapshot",
+    "write_synthetic_run", "write_reduced_point", "poisson_spikes", "regular_spikes", "synthetic_snapshot",
     "DEFAULT_SIZES", "DEFAULT_RATES_HZ",
 ]
 
@@ -307,6 +307,37 @@ def write_synthetic_run(
                         ("readout", readout), ("inputs", inputs_df), ("neurons", neurons),
                         ("synapses", synapses)):
         frame.to_parquet(path / f"{name}.parquet", index=False)
+    (path / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
+    return path
+
+
+def write_reduced_point(path: str | Path, keep: tuple[str, ...], *, sweep: str = "tiny",
+                        **kwargs: Any) -> Path:
+    """A synthetic sweep point that kept only the tables ``keep`` (``Sweep(tables=...)``).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        Folder to create, as for :func:`write_synthetic_run`.
+    keep : tuple of str
+        The tables the point keeps; the others' files are removed and ``meta.json`` lists
+        ``tables`` and ``sweep`` as a sweep worker writes them.
+    sweep : str
+        The sweep's name in ``meta.json``.
+    **kwargs
+        Passed to :func:`write_synthetic_run`.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
+    path = write_synthetic_run(path, **kwargs)
+    for table in path.glob("*.parquet"):
+        if table.stem not in keep:
+            table.unlink()
+    meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+    meta.update(tables=list(keep), sweep=sweep)
     (path / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
     return path
 

@@ -13,7 +13,7 @@ import pytest
 
 from analysis import load_run
 from analysis.nwb import describe_nwb, export_nwb
-from analysis.testing import write_synthetic_run
+from analysis.testing import write_reduced_point, write_synthetic_run
 from brainsim.cli import main
 from brainsim.errors import ResultsError
 
@@ -219,14 +219,9 @@ def test_cli_export_nwb(tmp_path, capsys):
 def test_a_reduced_sweep_point_exports_the_tables_it_kept(tmp_path):
     """A sweep point with ``Sweep(tables=...)`` holds only some tables: the export writes
     their parts, leaves the others out and says which in the session description."""
-    folder = write_synthetic_run(tmp_path / "point-0000", duration_ms=300.0)
-    keep = ("rates", "readout")
-    for table in folder.glob("*.parquet"):
-        if table.stem not in keep:
-            table.unlink()
+    folder = write_reduced_point(tmp_path / "point-0000", ("rates", "readout"),
+                                 duration_ms=300.0)
     meta = json.loads((folder / "meta.json").read_text())
-    meta.update(tables=list(keep), sweep="tiny")
-    (folder / "meta.json").write_text(json.dumps(meta))
 
     out = export_nwb(folder)
     assert pynwb.validate(path=str(out)) == []

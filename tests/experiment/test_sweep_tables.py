@@ -12,7 +12,7 @@ from brian2 import ms
 
 from analysis import load_run, load_runs
 from analysis.report import write_report
-from analysis.testing import add_synthetic_reversal, write_synthetic_run
+from analysis.testing import add_synthetic_reversal, write_reduced_point, write_synthetic_run
 from brainsim import Protocol, standard_phases
 from brainsim.errors import ConfigError, ResultsError
 from brainsim.experiment.tasks import ProbabilisticReversal
@@ -48,14 +48,7 @@ def test_tables_are_canonical_and_a_task_keeps_its_trials():
 
 def reduced_point(folder: Path, keep=KEEP, **kwargs) -> Path:
     """A synthetic point folder as a sweep with ``tables=keep`` writes it."""
-    write_synthetic_run(folder, **kwargs)
-    for table in folder.glob("*.parquet"):
-        if table.stem not in keep:
-            table.unlink()
-    meta = json.loads((folder / "meta.json").read_text())
-    meta.update(tables=list(keep), sweep="tiny")
-    (folder / "meta.json").write_text(json.dumps(meta))
-    return folder
+    return write_reduced_point(folder, keep, **kwargs)
 
 
 def test_a_reduced_point_loads_and_names_a_dropped_table(tmp_path):
