@@ -32,6 +32,10 @@ class MeanCI(NamedTuple):
     ci_high: float
     n: int
 
+    def signed(self, digits: int = 2) -> str:
+        """``"+m [+lo, +hi]"``, the form the docs quote changes in."""
+        return f"{self.mean:+.{digits}f} [{self.ci_low:+.{digits}f}, {self.ci_high:+.{digits}f}]"
+
 
 class Difference(NamedTuple):
     """``a - b`` with Welch's 95 % interval, Cohen's d and Welch's p."""

@@ -108,8 +108,7 @@ def collect(seeds) -> pd.DataFrame:
 
 
 def _ci(x, digits=2) -> str:
-    m = mean_ci(x)
-    return f"{m.mean:+.{digits}f} [{m.ci_low:+.{digits}f}, {m.ci_high:+.{digits}f}]"
+    return mean_ci(x).signed(digits)
 
 
 def table(df: pd.DataFrame) -> str:
